@@ -1,0 +1,16 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'dist-sample/', 'coverage/', 'node_modules/'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['lib/emulator/orange-sms.emulator-cli.ts', 'bench/**', 'test/**', 'sample/**'],
+    rules: { 'no-console': 'off' },
+  },
+);
