@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+/**
+ * `orange-sms-emulator`: runs the Orange SMS emulator from a shell. Import-safe: importing this
+ * module only defines `runCli`; the process entry runs only when this file is executed directly.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { OrangeSmsEmulator } from './orange-sms.emulator.js';
+import type { OrangeDeliveryStatus, OrangeSmsEmulatorOptions } from './orange-sms.emulator-types.js';
+
+const USAGE = `Usage: orange-sms-emulator [options]
+
+An emulator of Orange's SMS API (Africa and Middle East) on loopback, for development and tests.
+
+Options:
+  --port <n>                    port to listen on (default 8085; 0 = any free port)
+  --host <host>                 interface (default 127.0.0.1)
+  --client-id <id>              accepted client id (default emulator-client-id)
+  --client-secret <secret>      accepted client secret (default emulator-client-secret)
+  --delivery-receipt-url <url>  where delivery receipts are POSTed
+  --inbound-url <url>           where inbound SMS are POSTed
+  --delivery-delay-ms <n>       delay of the automatic delivery receipt (default 300)
+  --auto-delivery-status <s>    status of automatic receipts, or "none" (default DeliveredToTerminal)
+  --token-ttl-seconds <n>       token lifetime (default 3600)
+  --rate-limit-per-second <n>   sends allowed per sliding second (default unlimited; Orange: 5)
+  --admin-format <f>            admin response format: current | legacy (default current)
+  --countries <list>            contracts held, ISO alpha-3, comma-separated (default CIV)
+  --initial-units <n>           units of each contract (default 1000)
+  --help                        show this help
+`;
+
+const STATUSES: readonly OrangeDeliveryStatus[] = [
+  'DeliveredToTerminal',
+  'DeliveredToNetwork',
+  'MessageWaiting',
+  'DeliveryUncertain',
+  'DeliveryImpossible',
+];
+
+/** Thrown by `runCli` for --help (exitCode 0, usage already printed) and for bad flags (exitCode 2). */
+export class OrangeSmsEmulatorCliExit extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OrangeSmsEmulatorCliExit';
+  }
+}
+
+interface Output {
+  write(chunk: string): unknown;
+}
+
+/** `emul****cret`: enough to recognise a secret, never enough to use it. */
+export function maskSecret(secret: string): string {
+  return secret.length <= 8 ? '****' : `${secret.slice(0, 4)}****${secret.slice(-4)}`;
+}
+
+function bad(message: string): OrangeSmsEmulatorCliExit {
+  return new OrangeSmsEmulatorCliExit(2, `orange-sms-emulator: ${message}\nRun with --help for the options.`);
+}
+
+function numberFlag(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min)
+    throw bad(`--${name} must be a number >= ${min}, got '${value}'`);
+  return n;
+}
+
+/** Parses the flags into emulator options; throws OrangeSmsEmulatorCliExit on --help or a bad flag. */
+export function parseCliArgs(argv: string[], out: Output = process.stdout): OrangeSmsEmulatorOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'client-id': { type: 'string' },
+        'client-secret': { type: 'string' },
+        'delivery-receipt-url': { type: 'string' },
+        'inbound-url': { type: 'string' },
+        'delivery-delay-ms': { type: 'string' },
+        'auto-delivery-status': { type: 'string' },
+        'token-ttl-seconds': { type: 'string' },
+        'rate-limit-per-second': { type: 'string' },
+        'admin-format': { type: 'string' },
+        countries: { type: 'string' },
+        'initial-units': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw bad((error as Error).message);
+  }
+  if (values.help) {
+    out.write(USAGE);
+    throw new OrangeSmsEmulatorCliExit(0, '');
+  }
+
+  const adminFormat = values['admin-format'];
+  if (adminFormat !== undefined && adminFormat !== 'current' && adminFormat !== 'legacy') {
+    throw bad(`--admin-format must be current or legacy, got '${adminFormat}'`);
+  }
+  const autoStatus = values['auto-delivery-status'];
+  if (autoStatus !== undefined && autoStatus !== 'none' && !STATUSES.includes(autoStatus as OrangeDeliveryStatus)) {
+    throw bad(`--auto-delivery-status must be one of ${STATUSES.join(', ')} or none, got '${autoStatus}'`);
+  }
+  for (const name of ['delivery-receipt-url', 'inbound-url'] as const) {
+    const url = values[name];
+    if (url !== undefined && !URL.canParse(url)) throw bad(`--${name} is not a URL: '${url}'`);
+  }
+
+  const options: OrangeSmsEmulatorOptions = {
+    port: numberFlag('port', values.port, 0) ?? 8085,
+    credentials: {
+      clientId: values['client-id'] ?? 'emulator-client-id',
+      clientSecret: values['client-secret'] ?? 'emulator-client-secret',
+    },
+  };
+  if (values.host !== undefined) options.host = values.host;
+  if (values['delivery-receipt-url'] !== undefined) options.deliveryReceiptUrl = values['delivery-receipt-url'];
+  if (values['inbound-url'] !== undefined) options.inboundUrl = values['inbound-url'];
+  const delay = numberFlag('delivery-delay-ms', values['delivery-delay-ms'], 0);
+  if (delay !== undefined) options.deliveryDelayMs = delay;
+  if (autoStatus !== undefined)
+    options.autoDeliveryStatus = autoStatus === 'none' ? null : (autoStatus as OrangeDeliveryStatus);
+  const ttl = numberFlag('token-ttl-seconds', values['token-ttl-seconds'], 1);
+  if (ttl !== undefined) options.tokenTtlSeconds = ttl;
+  const rate = numberFlag('rate-limit-per-second', values['rate-limit-per-second'], 1);
+  if (rate !== undefined) options.rateLimitPerSecond = rate;
+  if (adminFormat !== undefined) options.adminFormat = adminFormat;
+  if (values.countries !== undefined) {
+    const countries = values.countries
+      .split(',')
+      .map((c) => c.trim().toUpperCase())
+      .filter(Boolean);
+    if (countries.length === 0 || countries.some((c) => !/^[A-Z]{3}$/.test(c))) {
+      throw bad(`--countries must be ISO alpha-3 codes separated by commas, got '${values.countries}'`);
+    }
+    options.countries = countries;
+  }
+  const units = numberFlag('initial-units', values['initial-units'], 0);
+  if (units !== undefined) options.initialUnits = units;
+  return options;
+}
+
+/** Starts an emulator from CLI flags and prints how to reach it (the secret masked). */
+export async function runCli(argv: string[], out: Output = process.stdout): Promise<OrangeSmsEmulator> {
+  const options = parseCliArgs(argv, out);
+  const emulator = await OrangeSmsEmulator.start(options);
+  const { clientId, clientSecret } = emulator.credentials;
+  out.write(
+    [
+      `Orange SMS emulator listening on ${emulator.url}`,
+      `  client id:          ${clientId}`,
+      `  client secret:      ${maskSecret(clientSecret)}`,
+      `  token:              POST ${emulator.url}/oauth/v3/token`,
+      `  send:               POST ${emulator.url}/smsmessaging/v1/outbound/tel%3A%2B2250000/requests`,
+      `  delivery receipts:  ${emulator.deliveryReceiptUrl ?? '(none; --delivery-receipt-url or a DR subscription)'}`,
+      `  inbound SMS:        ${emulator.inboundUrl ?? '(none; --inbound-url)'}`,
+      'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+  return emulator;
+}
+
+async function main(): Promise<void> {
+  let emulator: OrangeSmsEmulator | undefined;
+  // Installed before starting, so a signal sent as soon as the banner appears still stops cleanly.
+  const shutdown = (signal: NodeJS.Signals): void => {
+    process.stdout.write(`\n${signal} received, stopping the emulator\n`);
+    void (emulator?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  try {
+    emulator = await runCli(process.argv.slice(2));
+  } catch (error) {
+    process.off('SIGINT', shutdown);
+    process.off('SIGTERM', shutdown);
+    if (error instanceof OrangeSmsEmulatorCliExit) {
+      if (error.message) process.stderr.write(`${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.stderr.write(`orange-sms-emulator: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** True when this file is the process entry (npm bins are symlinks, hence realpath). */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) void main();

@@ -1,0 +1,162 @@
+/**
+ * Public types of the Orange SMS emulator. Kept in their own file so the barrel can re-export them
+ * as types only, and so the helpers can share them without importing the server class.
+ */
+
+/** A client id / secret pair the token endpoint accepts. */
+export interface OrangeSmsEmulatorCredentials {
+  clientId: string;
+  clientSecret: string;
+  /**
+   * The application id Orange attaches to this app (admin statistics `appid` / `applicationId`,
+   * token claim `app_id`). Default: a stable value derived from `clientId`.
+   */
+  appId?: string;
+}
+
+/** Orange's `deliveryStatus` values (reference 3.4). */
+export type OrangeDeliveryStatus =
+  'DeliveredToTerminal' | 'DeliveredToNetwork' | 'MessageWaiting' | 'DeliveryUncertain' | 'DeliveryImpossible';
+
+/** Response format of the admin endpoints (reference section 5): the 2022+ one or the older one. */
+export type OrangeSmsEmulatorAdminFormat = 'current' | 'legacy';
+
+/** What a recorded request was aimed at; also what `failNext({ match })` filters on. */
+export type EmulatedRequestKind = 'token' | 'send' | 'subscription' | 'admin' | 'other';
+
+export interface OrangeSmsEmulatorOptions {
+  /** Port to listen on; default 0 (a free port, read it back from `emulator.port`). */
+  port?: number;
+  /** Interface to listen on; default '127.0.0.1' (loopback only). */
+  host?: string;
+  /** Accepted credentials; the first pair is `emulator.credentials`. */
+  credentials?: OrangeSmsEmulatorCredentials | OrangeSmsEmulatorCredentials[];
+  /** Where delivery receipts are POSTed; also settable later through the property. */
+  deliveryReceiptUrl?: string;
+  /** Where inbound SMS are POSTed by `receive()`; also settable later through the property. */
+  inboundUrl?: string;
+  /** Delay before the automatic delivery receipt of each accepted send; default 300 ms. */
+  deliveryDelayMs?: number;
+  /** Status of the automatic delivery receipt; default 'DeliveredToTerminal'; null = none. */
+  autoDeliveryStatus?: OrangeDeliveryStatus | null;
+  /** Token lifetime; default 3600 s like Orange. */
+  tokenTtlSeconds?: number;
+  /** How `expires_in` is serialised: Orange's docs show a string, a real response a number. */
+  expiresInAs?: 'string' | 'number';
+  /** Sends allowed in any sliding 1 s window; undefined = unlimited. Orange's documented limit is 5. */
+  rateLimitPerSecond?: number;
+  /** Admin response format; default 'current'. */
+  adminFormat?: OrangeSmsEmulatorAdminFormat;
+  /** Units of the initial bundle of each contract; default 1000. */
+  initialUnits?: number;
+  /** Countries (ISO 3166-1 alpha-3) the account holds a contract for; default ['CIV']. */
+  countries?: string[];
+  /** When set, a `senderName` outside this list is refused like an unapproved one. */
+  approvedSenderNames?: string[];
+  /** Largest accepted request body; default 1 MiB; bigger gets 413. */
+  maxBodyBytes?: number;
+}
+
+/** An SMS the emulator accepted (201). */
+export interface EmulatedSms {
+  /** The UUID at the end of `resourceUrl`; also the `callbackData` of its delivery receipts. */
+  id: string;
+  /** Recipient, 'tel:+225...'. */
+  address: string;
+  senderAddress: string;
+  senderName?: string;
+  text: string;
+  /** True when sent with `?resource_type_parameter_management=SMS_OCB2`. */
+  onNet: boolean;
+  resourceUrl: string;
+  receivedAt: Date;
+  /** Last delivery status reported for it (automatic receipt or `deliver()`). */
+  deliveryStatus?: OrangeDeliveryStatus;
+  /** Contract units it consumed (its segment count). */
+  segments: number;
+  /** ISO alpha-3 country of the contract it was charged to. */
+  country: string;
+}
+
+/** One HTTP request the emulator received, whatever happened to it. */
+export interface RecordedRequest {
+  method: string;
+  /** Decoded pathname, without the query. */
+  path: string;
+  /** Request target exactly as received, with the query. */
+  rawPath: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** The body parsed as JSON, when it is JSON. */
+  json?: unknown;
+  /** Status answered; 0 when the request was reset or left hanging (or is still being processed). */
+  status: number;
+  kind: EmulatedRequestKind;
+  /** Value of the `X-OAPI-Request-Id` header sent back (or that would have been). */
+  requestId: string;
+  at: Date;
+}
+
+/** One fault queued by `failNext()`. */
+export interface FailNextOptions {
+  /** 'respond' mode: status to answer; default 503. */
+  status?: number;
+  /** 'respond' mode: body; object = JSON, string = sent as is. Default: Orange's gateway error for the status. */
+  body?: unknown;
+  /** 'respond' mode: extra response headers. */
+  headers?: Record<string, string>;
+  /** How many matching requests the fault applies to; default 1. */
+  count?: number;
+  /** Which requests it applies to; default 'any' (token requests included). */
+  match?: EmulatedRequestKind | 'any';
+  /**
+   * 'respond' (default): answer without processing. 'reset': process normally, then drop the
+   * connection without answering. 'hang': record the request and never answer.
+   */
+  mode?: 'respond' | 'reset' | 'hang';
+}
+
+/** One callback the emulator POSTed (delivery receipt or inbound SMS). */
+export interface EmulatedCallback {
+  kind: 'delivery-receipt' | 'inbound';
+  url: string;
+  /** Receiver's HTTP status, or 'error' when no response came back (refused, timeout, stop()). */
+  status: number | 'error';
+  /** The JSON payload sent. */
+  body: unknown;
+  /** The receiver's response body (empty on error). */
+  responseBody: string;
+  /** Why it failed, when `status` is 'error'. */
+  error?: string;
+  at: Date;
+}
+
+/** Options of `deliver()`. */
+export interface DeliverOptions {
+  /** Target URL; default `emulator.deliveryReceiptUrl`. */
+  url?: string;
+  /** `callbackData` to send; default the message id. Allows a receipt for an unknown id. */
+  callbackData?: string;
+  /** Recipient to report for an id the emulator does not know; default 'tel:+2250700000000'. */
+  address?: string;
+  headers?: Record<string, string>;
+}
+
+/** Input of `receive()`: an SMS a subscriber sends to the application. */
+export interface InboundSmsInput {
+  /** Subscriber number: 'tel:+2250700000000', '+2250700000000' or '2250700000000'. */
+  from: string;
+  /** Short code or number of the application, e.g. '+26716968' (sent without 'tel:', like Orange). */
+  to: string;
+  text: string;
+  messageId?: string;
+  /** Default: now. */
+  dateTime?: Date;
+}
+
+/** Result of `deliver()` / `receive()`: what the receiver answered (status 0 when it could not be reached). */
+export interface CallbackResult {
+  status: number;
+  body: string;
+}

@@ -1,0 +1,627 @@
+/**
+ * OrangeSmsEmulator: a real HTTP server on loopback that answers like api.orange.com's SMS API
+ * (token, send, DR subscriptions, admin) and plays Orange's side of the callbacks (delivery
+ * receipts, inbound SMS). Every wire format follows shared/orange-sms-api.md. It imports nothing
+ * from the client side of the package and uses only Node built-ins.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { contractsBody, purchaseOrdersBody, statisticsBody, type AdminFilters } from './orange-sms.emulator-admin.js';
+import { EmulatedAccount } from './orange-sms.emulator-account.js';
+import { deliveryReceiptPayload, inboundPayload, postCallback } from './orange-sms.emulator-callbacks.js';
+import { gatewayErrors, oauthErrors, smsErrors } from './orange-sms.emulator-errors.js';
+import {
+  newRequestId,
+  parseTarget,
+  readBody,
+  reply,
+  writeReply,
+  type Reply,
+  type RequestTarget,
+} from './orange-sms.emulator-http.js';
+import { countSegments } from './orange-sms.emulator-segments.js';
+import { parseJson, validSender, validateSend, validateSubscription } from './orange-sms.emulator-send.js';
+import {
+  basicAuthorization,
+  parseBasic,
+  resolveCredentials,
+  TokenStore,
+  type ResolvedCredentials,
+} from './orange-sms.emulator-tokens.js';
+import type {
+  CallbackResult,
+  DeliverOptions,
+  EmulatedCallback,
+  EmulatedRequestKind,
+  EmulatedSms,
+  FailNextOptions,
+  InboundSmsInput,
+  OrangeDeliveryStatus,
+  OrangeSmsEmulatorAdminFormat,
+  OrangeSmsEmulatorCredentials,
+  OrangeSmsEmulatorOptions,
+  RecordedRequest,
+} from './orange-sms.emulator-types.js';
+
+const DEFAULT_CREDENTIALS: OrangeSmsEmulatorCredentials = {
+  clientId: 'emulator-client-id',
+  clientSecret: 'emulator-client-secret',
+};
+/** Recipient reported by `deliver()` for an id the emulator never saw (reference 3.3 example). */
+const UNKNOWN_RECIPIENT = 'tel:+2250700000000';
+
+interface Settings {
+  port: number;
+  host: string;
+  credentials: ResolvedCredentials[];
+  deliveryDelayMs: number;
+  autoDeliveryStatus: OrangeDeliveryStatus | null;
+  tokenTtlSeconds: number;
+  expiresInAs: 'string' | 'number';
+  rateLimitPerSecond: number | undefined;
+  initialUnits: number;
+  countries: string[];
+  approvedSenderNames: string[] | undefined;
+  maxBodyBytes: number;
+}
+
+interface QueuedFault {
+  mode: 'respond' | 'reset' | 'hang';
+  match: EmulatedRequestKind | 'any';
+  remaining: number;
+  status: number;
+  body: unknown;
+  headers: Record<string, string> | undefined;
+}
+
+interface Subscription {
+  id: string;
+  senderAddress: string;
+  notifyURL: string;
+  callbackData?: string;
+}
+
+interface DeliveryJob {
+  timer: NodeJS.Timeout | undefined;
+  finish: () => void;
+  done: Promise<void>;
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`OrangeSmsEmulator: ${name} must be a number >= 0, got ${value}`);
+  return value;
+}
+
+function positive(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`OrangeSmsEmulator: ${name} must be a number > 0, got ${value}`);
+  return value;
+}
+
+function settingsFrom(options: OrangeSmsEmulatorOptions): Settings {
+  const list = options.credentials === undefined ? [DEFAULT_CREDENTIALS] : [options.credentials].flat();
+  if (list.length === 0) throw new RangeError('OrangeSmsEmulator: credentials must hold at least one pair');
+  return {
+    port: nonNegative('port', options.port, 0),
+    host: options.host ?? '127.0.0.1',
+    credentials: list.map(resolveCredentials),
+    deliveryDelayMs: nonNegative('deliveryDelayMs', options.deliveryDelayMs, 300),
+    autoDeliveryStatus: options.autoDeliveryStatus === undefined ? 'DeliveredToTerminal' : options.autoDeliveryStatus,
+    tokenTtlSeconds: positive('tokenTtlSeconds', options.tokenTtlSeconds) ?? 3600,
+    expiresInAs: options.expiresInAs ?? 'string',
+    rateLimitPerSecond: positive('rateLimitPerSecond', options.rateLimitPerSecond),
+    initialUnits: nonNegative('initialUnits', options.initialUnits, 1000),
+    countries: (options.countries ?? ['CIV']).map((c) => c.toUpperCase()),
+    approvedSenderNames: options.approvedSenderNames,
+    maxBodyBytes: nonNegative('maxBodyBytes', options.maxBodyBytes, 1024 * 1024),
+  };
+}
+
+function kindOf(segments: (string | undefined)[]): EmulatedRequestKind {
+  const [a, b, c, , e] = segments;
+  if (a === 'oauth' && (b === 'v2' || b === 'v3') && c === 'token') return 'token';
+  if (a === 'sms' && b === 'admin') return 'admin';
+  if (a === 'smsmessaging') {
+    if (segments.includes('subscriptions')) return 'subscription';
+    if (c === 'outbound' && e === 'requests') return 'send';
+  }
+  return 'other';
+}
+
+export class OrangeSmsEmulator {
+  /** Where automatic and `deliver()` delivery receipts go; a DR subscription sets it too. */
+  deliveryReceiptUrl?: string;
+  /** Where `receive()` posts inbound SMS. */
+  inboundUrl?: string;
+  /** Accepted sends, in order. */
+  readonly messages: EmulatedSms[] = [];
+  /** Every request received, in order, with the status answered. */
+  readonly requests: RecordedRequest[] = [];
+  /** Every callback POSTed (delivery receipts and inbound SMS), successful or not. */
+  readonly callbacks: EmulatedCallback[] = [];
+
+  private readonly settings: Settings;
+  private readonly server: Server;
+  private readonly tokens = new TokenStore();
+  private account: EmulatedAccount;
+  private adminFormat: OrangeSmsEmulatorAdminFormat;
+  private faults: QueuedFault[] = [];
+  private subscriptions = new Map<string, Subscription>();
+  /** performance.now() of the sends inside the current 1 s window. */
+  private sendTimes: number[] = [];
+  private tokenRequestCount = 0;
+  private readonly deliveryJobs = new Set<DeliveryJob>();
+  /** Aborts in-flight callbacks when the emulator stops. */
+  private readonly stopController = new AbortController();
+  private boundPort = 0;
+  private stopping: Promise<void> | undefined;
+
+  /** Starts an emulator; resolves once it listens. */
+  static async start(options: OrangeSmsEmulatorOptions = {}): Promise<OrangeSmsEmulator> {
+    const emulator = new OrangeSmsEmulator(options);
+    await emulator.listen();
+    return emulator;
+  }
+
+  private constructor(options: OrangeSmsEmulatorOptions) {
+    this.settings = settingsFrom(options);
+    this.deliveryReceiptUrl = options.deliveryReceiptUrl;
+    this.inboundUrl = options.inboundUrl;
+    this.adminFormat = options.adminFormat ?? 'current';
+    this.account = new EmulatedAccount(this.settings.countries, this.settings.initialUnits);
+    // Handlers answer every expected case themselves; this only keeps a bug from crashing the host process.
+    this.server = createServer((req, res) => void this.onRequest(req, res).catch(() => res.destroy()));
+  }
+
+  private listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.settings.port, this.settings.host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        this.boundPort = typeof address === 'object' && address ? address.port : this.settings.port;
+        resolve();
+      });
+    });
+  }
+
+  /** Base URL, e.g. 'http://127.0.0.1:40123' (no trailing slash); use it as the client's baseUrl. */
+  get url(): string {
+    const host = this.settings.host.includes(':') ? `[${this.settings.host}]` : this.settings.host;
+    return `http://${host}:${this.boundPort}`;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** The first (default) credential pair. */
+  get credentials(): OrangeSmsEmulatorCredentials {
+    const { clientId, clientSecret } = this.settings.credentials[0]!;
+    return { clientId, clientSecret };
+  }
+
+  /** 'Basic base64(id:secret)' of the default pair, like the portal's ready-made header. */
+  get authorizationHeader(): string {
+    const { clientId, clientSecret } = this.settings.credentials[0]!;
+    return basicAuthorization(clientId, clientSecret);
+  }
+
+  /** Application id of the default pair (statistics `appid` / legacy `applicationId`). */
+  get appId(): string {
+    return this.settings.credentials[0]!.appId;
+  }
+
+  /** Count of POST token requests, whatever their outcome. */
+  tokenRequests(): number {
+    return this.tokenRequestCount;
+  }
+
+  /** Count of tokens issued (200 answers of the token endpoint, reset mode included). */
+  issuedTokens(): number {
+    return this.tokens.issuedCount();
+  }
+
+  /** Every token issued so far now answers 401 code 42; new tokens work. */
+  expireTokens(): void {
+    this.tokens.expireAll();
+  }
+
+  setAdminFormat(format: OrangeSmsEmulatorAdminFormat): void {
+    this.adminFormat = format;
+  }
+
+  /**
+   * Queues a fault. Each request takes the earliest queued fault whose `match` fits its kind
+   * ('any' fits every request, token requests included), decrementing its count.
+   */
+  failNext(options: FailNextOptions): void {
+    const count = options.count ?? 1;
+    if (!Number.isInteger(count) || count < 1)
+      throw new RangeError(`failNext: count must be an integer >= 1, got ${count}`);
+    const status = options.status ?? 503;
+    if (!Number.isInteger(status) || status < 100 || status > 599)
+      throw new RangeError(`failNext: invalid status ${status}`);
+    const defaultBody = status === 429 ? gatewayErrors.tooManyRequests() : gatewayErrors.serviceUnavailable();
+    this.faults.push({
+      mode: options.mode ?? 'respond',
+      match: options.match ?? 'any',
+      remaining: count,
+      status,
+      body: options.body === undefined ? defaultBody : options.body,
+      headers: options.headers ?? (status === 429 && options.body === undefined ? { 'Retry-After': '1' } : undefined),
+    });
+  }
+
+  /**
+   * POSTs a deliveryInfoNotification for a sent message (callbackData = its id unless given).
+   * Rejects when there is no URL, or the id is unknown and no callbackData is given. A receiver
+   * that cannot be reached gives status 0 and an 'error' entry in `callbacks`.
+   */
+  async deliver(
+    id: string,
+    status: OrangeDeliveryStatus = 'DeliveredToTerminal',
+    opts: DeliverOptions = {},
+  ): Promise<CallbackResult> {
+    const url = opts.url ?? this.deliveryReceiptUrl;
+    if (!url) throw new Error('OrangeSmsEmulator.deliver: no deliveryReceiptUrl set and no url given');
+    const message = this.messages.find((m) => m.id === id);
+    if (!message && opts.callbackData === undefined) {
+      throw new Error(`OrangeSmsEmulator.deliver: unknown message id '${id}' (give callbackData to send it anyway)`);
+    }
+    if (message) message.deliveryStatus = status;
+    const payload = deliveryReceiptPayload(
+      message?.address ?? opts.address ?? UNKNOWN_RECIPIENT,
+      status,
+      opts.callbackData ?? id,
+    );
+    return postCallback(this.callbacks, 'delivery-receipt', url, payload, opts.headers, this.stopController.signal);
+  }
+
+  /** POSTs an inboundSMSMessageNotification, as Orange does when a subscriber texts the application. */
+  async receive(
+    input: InboundSmsInput,
+    opts: { url?: string; headers?: Record<string, string> } = {},
+  ): Promise<CallbackResult> {
+    const url = opts.url ?? this.inboundUrl;
+    if (!url) throw new Error('OrangeSmsEmulator.receive: no inboundUrl set and no url given');
+    return postCallback(
+      this.callbacks,
+      'inbound',
+      url,
+      inboundPayload(input),
+      opts.headers,
+      this.stopController.signal,
+    );
+  }
+
+  /** Resolves when no automatic delivery receipt is pending or in flight. */
+  async whenIdle(): Promise<void> {
+    while (this.deliveryJobs.size > 0) {
+      await Promise.all([...this.deliveryJobs].map((job) => job.done));
+    }
+  }
+
+  /**
+   * Back to a fresh account between tests: clears messages, requests, callbacks, faults,
+   * subscriptions, the rate-limit window, pending automatic receipts and the token counters;
+   * contracts get their initial units again. Kept: options, `deliveryReceiptUrl`, `inboundUrl`,
+   * the admin format, and issued tokens (still valid, so an app under test keeps its cached token;
+   * call `expireTokens()` to invalidate them).
+   */
+  reset(): void {
+    this.cancelPendingDeliveries();
+    this.messages.length = 0;
+    this.requests.length = 0;
+    this.callbacks.length = 0;
+    this.faults = [];
+    this.subscriptions = new Map();
+    this.sendTimes = [];
+    this.tokenRequestCount = 0;
+    this.tokens.resetCount();
+    this.account = new EmulatedAccount(this.settings.countries, this.settings.initialUnits);
+  }
+
+  /** Closes the server and every open connection (keep-alive and hanging ones), cancels receipts. */
+  stop(): Promise<void> {
+    this.stopping ??= new Promise<void>((resolve) => {
+      this.cancelPendingDeliveries();
+      this.stopController.abort();
+      this.server.close(() => resolve());
+      // Also ends hanging requests and keep-alive sockets, which close() alone would wait for.
+      this.server.closeAllConnections();
+    });
+    return this.stopping;
+  }
+
+  // ---- request pipeline -------------------------------------------------------------------
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = newRequestId();
+    const method = req.method ?? 'GET';
+    const target = parseTarget(req.url ?? '/');
+    const kind = kindOf(target.segments);
+    const { body, tooLarge, aborted } = await readBody(req, this.settings.maxBodyBytes);
+
+    const record: RecordedRequest = {
+      method,
+      path: target.path,
+      rawPath: target.rawPath,
+      query: target.query,
+      headers: { ...req.headers },
+      body,
+      status: 0,
+      kind,
+      requestId,
+      at: new Date(),
+    };
+    const json = body === '' ? undefined : parseJson(body);
+    if (json !== undefined) record.json = json;
+    this.requests.push(record);
+    if (kind === 'token' && method === 'POST') this.tokenRequestCount += 1;
+    if (aborted) return;
+
+    const send = (value: Reply, extra?: Record<string, string>): void => {
+      record.status = value.status;
+      writeReply(res, value, requestId, extra);
+    };
+
+    if (tooLarge) {
+      send(reply(413, gatewayErrors.payloadTooLarge(this.settings.maxBodyBytes)), { Connection: 'close' });
+      return;
+    }
+
+    const fault = this.takeFault(kind);
+    if (fault?.mode === 'hang') return; // recorded with status 0; stop() closes the socket
+    if (fault?.mode === 'respond') {
+      send(reply(fault.status, fault.body, fault.headers));
+      return;
+    }
+
+    let answer: Reply;
+    try {
+      answer = this.route(method, target, req, body);
+    } catch {
+      answer = reply(500, gatewayErrors.internalError());
+    }
+
+    if (fault?.mode === 'reset') {
+      // Processed (a send is accepted and recorded), but the client never gets the answer.
+      record.status = 0;
+      req.socket.resetAndDestroy();
+      return;
+    }
+    send(answer);
+  }
+
+  private takeFault(kind: EmulatedRequestKind): QueuedFault | undefined {
+    const index = this.faults.findIndex((f) => f.match === 'any' || f.match === kind);
+    if (index < 0) return undefined;
+    const fault = this.faults[index]!;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.faults.splice(index, 1);
+    return fault;
+  }
+
+  private route(method: string, target: RequestTarget, req: IncomingMessage, body: string): Reply {
+    const s = target.segments;
+    const authorization = req.headers.authorization;
+
+    if (
+      s.length === 3 &&
+      s[0] === 'oauth' &&
+      (s[1] === 'v3' || s[1] === 'v2') &&
+      s[2] === 'token' &&
+      method === 'POST'
+    ) {
+      return this.token(authorization, body);
+    }
+
+    if (s[0] === 'smsmessaging' && s[1] === 'v1' && s[2] === 'outbound') {
+      if (s.length === 5 && method === 'POST' && s[4] === 'requests') {
+        return this.authorized(authorization, (appId) => this.send(s[3], target.query, body, appId));
+      }
+      if (s.length === 5 && method === 'POST' && s[4] === 'subscriptions') {
+        return this.authorized(authorization, () => this.createSubscription(s[3], body));
+      }
+      if (s.length === 5 && method === 'GET' && s[3] === 'subscriptions') {
+        return this.authorized(authorization, () => this.getSubscription(s[4]));
+      }
+      if (s.length === 6 && method === 'DELETE' && s[4] === 'subscriptions') {
+        return this.authorized(authorization, () => this.deleteSubscription(s[5]));
+      }
+    }
+
+    if (s.length === 4 && s[0] === 'sms' && s[1] === 'admin' && s[2] === 'v1' && method === 'GET') {
+      const filters: AdminFilters = {
+        ...(target.query['country'] ? { country: target.query['country'].toUpperCase() } : {}),
+        ...(target.query['appid'] ? { appid: target.query['appid'] } : {}),
+      };
+      if (s[3] === 'contracts')
+        return this.authorized(authorization, () => reply(200, contractsBody(this.account, this.adminFormat, filters)));
+      if (s[3] === 'statistics')
+        return this.authorized(authorization, () =>
+          reply(200, statisticsBody(this.account, this.adminFormat, filters)),
+        );
+      if (s[3] === 'purchaseorders')
+        return this.authorized(authorization, () =>
+          reply(200, purchaseOrdersBody(this.account, this.adminFormat, filters)),
+        );
+    }
+
+    // Unknown path or method: the gateway's "resource not found", before any credential check.
+    return reply(404, gatewayErrors.resourceNotFound());
+  }
+
+  private authorized(authorization: string | undefined, handler: (appId: string) => Reply): Reply {
+    const check = this.tokens.check(authorization);
+    return check.ok ? handler(check.appId) : reply(401, check.body);
+  }
+
+  // ---- token ------------------------------------------------------------------------------
+
+  private token(authorization: string | undefined, body: string): Reply {
+    const basic = parseBasic(authorization);
+    if (basic.kind === 'undecodable') return reply(401, oauthErrors.undecodableBasic());
+    const credentials =
+      basic.kind === 'decoded'
+        ? this.settings.credentials.find((c) => c.clientId === basic.clientId && c.clientSecret === basic.clientSecret)
+        : undefined;
+    if (!credentials) {
+      return reply(401, oauthErrors.invalidClient(), { 'WWW-Authenticate': 'Basic realm="Authorization Required"' });
+    }
+    if (new URLSearchParams(body).get('grant_type') !== 'client_credentials') {
+      return reply(400, oauthErrors.unsupportedGrantType());
+    }
+    const ttl = this.settings.tokenTtlSeconds;
+    const accessToken = this.tokens.issue(credentials, ttl, 'https://api.orange.com/oauth/v3');
+    const expiresIn = this.settings.expiresInAs === 'number' ? ttl : String(ttl);
+    // The recorded real body starts with a newline before the JSON.
+    return reply(
+      200,
+      `\n${JSON.stringify({ token_type: 'Bearer', access_token: accessToken, expires_in: expiresIn })}`,
+    );
+  }
+
+  // ---- send -------------------------------------------------------------------------------
+
+  /** True when this send stays within the sliding 1 s window; every authenticated send counts. */
+  private withinRateLimit(): boolean {
+    const limit = this.settings.rateLimitPerSecond;
+    if (limit === undefined) return true;
+    const now = performance.now();
+    this.sendTimes = this.sendTimes.filter((t) => now - t < 1000);
+    if (this.sendTimes.length >= limit) return false;
+    this.sendTimes.push(now);
+    return true;
+  }
+
+  private send(pathSender: string | undefined, query: Record<string, string>, body: string, appId: string): Reply {
+    if (!this.withinRateLimit()) return reply(429, gatewayErrors.tooManyRequests(), { 'Retry-After': '1' });
+
+    const checked = validateSend(validSender(pathSender), body, this.settings.approvedSenderNames);
+    if (!checked.ok) return reply(checked.status, checked.body);
+    const { address, senderAddress, senderName, message } = checked.value;
+
+    const segments = countSegments(message);
+    const lookup = this.account.contractFor(address, segments);
+    if ('refusal' in lookup) return reply(403, smsErrors.policy(lookup.refusal));
+
+    const receivedAt = new Date();
+    this.account.consume(lookup.contract, appId, segments, receivedAt);
+    const id = randomUUID();
+    // Like Orange, the returned resourceURL carries the sender unencoded.
+    const resourceUrl = `${this.url}/smsmessaging/v1/outbound/${senderAddress}/requests/${id}`;
+    const sms: EmulatedSms = {
+      id,
+      address,
+      senderAddress,
+      ...(senderName !== undefined ? { senderName } : {}),
+      text: message,
+      onNet: query['resource_type_parameter_management'] === 'SMS_OCB2',
+      resourceUrl,
+      receivedAt,
+      segments,
+      country: lookup.contract.country.alpha3,
+    };
+    this.messages.push(sms);
+    this.scheduleDelivery(sms);
+
+    return reply(201, {
+      outboundSMSMessageRequest: {
+        address: [address],
+        senderAddress,
+        ...(senderName !== undefined ? { senderName } : {}),
+        outboundSMSTextMessage: { message },
+        resourceURL: resourceUrl,
+      },
+    });
+  }
+
+  /** The automatic receipt uses the URL and status current at send time. */
+  private scheduleDelivery(sms: EmulatedSms): void {
+    const status = this.settings.autoDeliveryStatus;
+    const url = this.deliveryReceiptUrl;
+    if (status === null || !url) return;
+    let resolveDone!: () => void;
+    const job: DeliveryJob = {
+      timer: undefined,
+      done: new Promise<void>((resolve) => (resolveDone = resolve)),
+      finish: () => {
+        this.deliveryJobs.delete(job);
+        resolveDone();
+      },
+    };
+    job.timer = setTimeout(() => {
+      job.timer = undefined;
+      sms.deliveryStatus = status;
+      const payload = deliveryReceiptPayload(sms.address, status, sms.id);
+      void postCallback(
+        this.callbacks,
+        'delivery-receipt',
+        url,
+        payload,
+        undefined,
+        this.stopController.signal,
+      ).finally(job.finish);
+    }, this.settings.deliveryDelayMs);
+    job.timer.unref();
+    this.deliveryJobs.add(job);
+  }
+
+  private cancelPendingDeliveries(): void {
+    for (const job of this.deliveryJobs) {
+      if (job.timer !== undefined) {
+        clearTimeout(job.timer);
+        job.finish();
+      }
+    }
+  }
+
+  // ---- DR subscriptions ---------------------------------------------------------------------
+
+  private subscriptionBody(sub: Subscription): unknown {
+    return {
+      deliveryReceiptSubscription: {
+        callbackReference: {
+          notifyURL: sub.notifyURL,
+          ...(sub.callbackData !== undefined ? { callbackData: sub.callbackData } : {}),
+        },
+        resourceURL: `${this.url}/smsmessaging/v1/outbound/${sub.senderAddress}/subscriptions/${sub.id}`,
+      },
+    };
+  }
+
+  /**
+   * Sets `deliveryReceiptUrl` to the notify URL. The subscription's callbackData is stored and
+   * echoed but receipts keep callbackData = message id, as in the current API.
+   */
+  private createSubscription(pathSender: string | undefined, body: string): Reply {
+    const senderAddress = validSender(pathSender);
+    if (!senderAddress) return reply(400, smsErrors.invalidInput('senderAddress'));
+    const checked = validateSubscription(body);
+    if (!checked.ok) return reply(checked.status, checked.body);
+    // 24 hex characters, like the only known example id.
+    const sub: Subscription = { id: randomUUID().replace(/-/g, '').slice(0, 24), senderAddress, ...checked.value };
+    this.subscriptions.set(sub.id, sub);
+    this.deliveryReceiptUrl = sub.notifyURL;
+    return reply(201, this.subscriptionBody(sub));
+  }
+
+  private getSubscription(id: string | undefined): Reply {
+    const sub = id === undefined ? undefined : this.subscriptions.get(id);
+    return sub ? reply(200, this.subscriptionBody(sub)) : reply(404, smsErrors.invalidInput('subscriptionId'));
+  }
+
+  /** The sender in the DELETE path is not compared with the subscription's (lenient). */
+  private deleteSubscription(id: string | undefined): Reply {
+    const sub = id === undefined ? undefined : this.subscriptions.get(id);
+    if (!sub) return reply(404, smsErrors.invalidInput('subscriptionId'));
+    this.subscriptions.delete(sub.id);
+    if (this.deliveryReceiptUrl === sub.notifyURL) this.deliveryReceiptUrl = undefined;
+    return reply(204);
+  }
+}
