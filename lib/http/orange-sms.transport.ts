@@ -1,0 +1,120 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { AxiosError, AxiosRequestConfig, AxiosResponse } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import { ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import {
+  OrangeSmsConnectionError,
+  type OrangeSmsError,
+  OrangeSmsOutcomeUnknownError,
+  OrangeSmsTimeoutError,
+} from '../errors/orange-sms.errors.js';
+import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import { mapOrangeErrorResponse, requestIdOf } from './orange-sms.error-mapper.js';
+
+export interface OrangeSmsHttpRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path under the base URL, already encoded. */
+  path: string;
+  query?: Record<string, string | undefined>;
+  json?: unknown;
+  form?: Record<string, string>;
+  /** Complete `Authorization` header value. */
+  authorization: string;
+  /**
+   * False for a request that must not be repeated once it may have reached Orange (a send): losing
+   * the connection or the answer after writing it gives `OrangeSmsOutcomeUnknownError`.
+   */
+  idempotent: boolean;
+}
+
+export interface OrangeSmsHttpResponse<T = unknown> {
+  status: number;
+  data: T;
+  requestId?: string;
+}
+
+/** Connection errors raised before a request could be written: always safe to repeat. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+]);
+
+/**
+ * One HTTP exchange with Orange over `@nestjs/axios`, on keep-alive agents. Every outcome is either a
+ * 2xx response or a typed `OrangeSmsError`; it never retries (that policy lives one level up).
+ */
+@Injectable()
+export class OrangeSmsTransport implements OnApplicationShutdown {
+  // Idle sockets close after 4 s, before a typical server's 5 s keep-alive, so a request is rarely
+  // written to a socket the server is closing (which would make a send's outcome unknown).
+  private readonly httpAgent = new HttpAgent({ keepAlive: true, timeout: 4_000 });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, timeout: 4_000 });
+
+  constructor(
+    private readonly http: HttpService,
+    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+  ) {}
+
+  async request<T>(
+    request: OrangeSmsHttpRequest,
+    timeoutMs = this.options.timeoutMs,
+  ): Promise<OrangeSmsHttpResponse<T>> {
+    const config: AxiosRequestConfig = {
+      baseURL: this.options.baseUrl,
+      url: request.path,
+      method: request.method,
+      params: request.query,
+      headers: {
+        Authorization: request.authorization,
+        Accept: 'application/json',
+        ...(request.json !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...(request.form !== undefined ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      data: request.form !== undefined ? new URLSearchParams(request.form).toString() : request.json,
+      timeout: timeoutMs,
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true },
+    };
+
+    let response: AxiosResponse<T>;
+    try {
+      response = await firstValueFrom(this.http.request<T>(config));
+    } catch (error) {
+      throw classifyNetworkError(error as AxiosError, request.idempotent, timeoutMs);
+    }
+    const requestId = requestIdOf(response.headers as Record<string, unknown>);
+    if (response.status >= 200 && response.status < 300) {
+      return { status: response.status, data: response.data, requestId };
+    }
+    throw mapOrangeErrorResponse(response.status, response.data, response.headers as Record<string, unknown>);
+  }
+
+  onApplicationShutdown(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+function classifyNetworkError(error: AxiosError, idempotent: boolean, timeoutMs: number): OrangeSmsError {
+  const code = error.code ?? 'ERR_NETWORK';
+  if (NOT_SENT_CODES.has(code)) return new OrangeSmsConnectionError(code, { cause: error });
+  if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
+    return new OrangeSmsTimeoutError(timeoutMs, !idempotent, { cause: error });
+  }
+  if (!idempotent) {
+    return new OrangeSmsOutcomeUnknownError(`connection lost after the request was written (${code})`, {
+      cause: error,
+    });
+  }
+  return new OrangeSmsConnectionError(code, { cause: error });
+}

@@ -1,0 +1,20 @@
+/** Injection token of the validated options with defaults filled (internal; hosts use the module options token). */
+export const ORANGE_SMS_RESOLVED_OPTIONS = 'ORANGE_SMS_RESOLVED_OPTIONS';
+
+/** Logger context of every log line the module writes. */
+export const ORANGE_SMS_LOGGER_CONTEXT = 'OrangeSms';
+
+/** Orange's paths (API reference §1, §2, §3.1, §5). */
+export const ORANGE_SMS_PATHS = {
+  token: '/oauth/v3/token',
+  outbound: (senderAddress: string) => `/smsmessaging/v1/outbound/${encodeURIComponent(senderAddress)}/requests`,
+  subscriptions: (senderAddress: string) =>
+    `/smsmessaging/v1/outbound/${encodeURIComponent(senderAddress)}/subscriptions`,
+  subscription: (id: string) => `/smsmessaging/v1/outbound/subscriptions/${encodeURIComponent(id)}`,
+  contracts: '/sms/admin/v1/contracts',
+  statistics: '/sms/admin/v1/statistics',
+  purchaseOrders: '/sms/admin/v1/purchaseorders',
+} as const;
+
+/** Query parameter that restricts a send to Orange subscribers (on-net offer). */
+export const ORANGE_SMS_ON_NET_QUERY = { resource_type_parameter_management: 'SMS_OCB2' } as const;
