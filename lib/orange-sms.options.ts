@@ -1,0 +1,190 @@
+import { OrangeSmsConfigurationError, OrangeSmsValidationError } from './errors/orange-sms.errors.js';
+import { countrySenderAddress, isOrangeSmsCountry, ORANGE_SMS_COUNTRIES } from './sending/orange-sms.countries.js';
+import { normaliseSenderAddress, validateSenderName } from './sending/orange-sms.addresses.js';
+
+export interface OrangeSmsRetryOptions {
+  /** Attempts per call, the first included. Default 3; 1 turns retries off. */
+  maxAttempts?: number;
+  /** First backoff delay; doubles each retry, with full jitter. Default 250 ms. */
+  initialDelayMs?: number;
+  /** Largest single wait, `Retry-After` included. Default 10 000 ms. */
+  maxDelayMs?: number;
+  /** Total time a call may take, retries and waits included. Default 30 000 ms. */
+  deadlineMs?: number;
+}
+
+export interface OrangeSmsRateLimitOptions {
+  /** Sends per second to Orange for this credential set. Default 5 (Orange's documented limit). */
+  perSecond?: number;
+  /** Sends allowed at once after an idle period. Default 1: a steady 1/perSecond spacing. */
+  burst?: number;
+}
+
+export interface OrangeSmsModuleOptions {
+  /** Application client id from the Orange Developer portal. */
+  clientId?: string;
+  clientSecret?: string;
+  /** The ready `Basic …` value the portal shows; replaces clientId and clientSecret. */
+  authorizationHeader?: string;
+  /** Default sender, `tel:+2250000`; or give `country`. */
+  senderAddress?: string;
+  /** ISO 3166-1 alpha-3 country (`CIV`, `CMR`, `SEN` …) mapped to Orange's country sender number. */
+  country?: string;
+  /** Default sender name; at most 11 letters, digits or spaces, approved by Orange first. */
+  senderName?: string;
+  /** Default `https://api.orange.com`. Plain `http` is accepted for loopback hosts only (the emulator). */
+  baseUrl?: string;
+  /** Timeout of one HTTP attempt. Default 10 000 ms. */
+  timeoutMs?: number;
+  retry?: OrangeSmsRetryOptions;
+  rateLimit?: OrangeSmsRateLimitOptions;
+  /** Largest message, in SMS segments (each one costs a unit). Default 10. */
+  maxSegments?: number;
+  /** Secret expected on webhook calls; give two during a rotation. */
+  webhookSecret?: string | string[];
+}
+
+export interface OrangeSmsResolvedOptions {
+  authorizationHeader: string;
+  /** Key of the credential set (client id, or a hash of the header) for token caches and rate limits. */
+  credentialKey: string;
+  senderAddress: string;
+  senderName?: string;
+  baseUrl: string;
+  timeoutMs: number;
+  retry: Required<OrangeSmsRetryOptions>;
+  rateLimit: Required<OrangeSmsRateLimitOptions>;
+  maxSegments: number;
+  webhookSecrets: readonly string[];
+}
+
+export const ORANGE_SMS_DEFAULT_BASE_URL = 'https://api.orange.com';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+type Issue = { field: string; reason: string };
+
+/**
+ * Checks the options and fills the defaults. Collects every problem before throwing, so one failed
+ * bootstrap tells the whole story; reasons never quote a secret's value.
+ */
+export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefined): OrangeSmsResolvedOptions {
+  const issues: Issue[] = [];
+  const opts = (options ?? {}) as OrangeSmsModuleOptions;
+  const check = <T>(field: string, fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (error) {
+      if (!(error instanceof OrangeSmsValidationError)) throw error;
+      issues.push({ field: error.field || field, reason: error.reason });
+      return undefined;
+    }
+  };
+
+  const authorizationHeader = resolveAuthorization(opts, issues);
+  const senderAddress = check('senderAddress', () => resolveSender(opts));
+  const senderName =
+    opts.senderName === undefined ? undefined : check('senderName', () => validateSenderName(opts.senderName));
+  const baseUrl = check('baseUrl', () => resolveBaseUrl(opts.baseUrl));
+  const timeoutMs = positive(issues, 'timeoutMs', opts.timeoutMs, 10_000);
+  const retry = {
+    maxAttempts: positive(issues, 'retry.maxAttempts', opts.retry?.maxAttempts, 3, true),
+    initialDelayMs: positive(issues, 'retry.initialDelayMs', opts.retry?.initialDelayMs, 250),
+    maxDelayMs: positive(issues, 'retry.maxDelayMs', opts.retry?.maxDelayMs, 10_000),
+    deadlineMs: positive(issues, 'retry.deadlineMs', opts.retry?.deadlineMs, 30_000),
+  };
+  const rateLimit = {
+    perSecond: positive(issues, 'rateLimit.perSecond', opts.rateLimit?.perSecond, 5),
+    burst: positive(issues, 'rateLimit.burst', opts.rateLimit?.burst, 1, true),
+  };
+  const maxSegments = positive(issues, 'maxSegments', opts.maxSegments, 10, true);
+  const webhookSecrets = check('webhookSecret', () => resolveWebhookSecrets(opts.webhookSecret)) ?? [];
+
+  if (issues.length > 0) throw new OrangeSmsConfigurationError(issues);
+  return {
+    authorizationHeader: authorizationHeader!,
+    credentialKey: opts.clientId ?? authorizationHeader!.slice(-12),
+    senderAddress: senderAddress!,
+    senderName,
+    baseUrl: baseUrl!,
+    timeoutMs,
+    retry,
+    rateLimit,
+    maxSegments,
+    webhookSecrets,
+  };
+}
+
+function resolveAuthorization(opts: OrangeSmsModuleOptions, issues: Issue[]): string | undefined {
+  if (opts.authorizationHeader !== undefined) {
+    const value = opts.authorizationHeader;
+    if (typeof value !== 'string' || !/^Basic [A-Za-z0-9+/=]{8,}$/.test(value.trim())) {
+      issues.push({ field: 'authorizationHeader', reason: 'expected the portal value "Basic <base64>"' });
+      return undefined;
+    }
+    return value.trim();
+  }
+  let ok = true;
+  for (const field of ['clientId', 'clientSecret'] as const) {
+    if (!nonEmpty(opts[field])) {
+      issues.push({ field, reason: 'required (a non-empty string), unless authorizationHeader is given' });
+      ok = false;
+    }
+  }
+  return ok ? `Basic ${Buffer.from(`${opts.clientId}:${opts.clientSecret}`).toString('base64')}` : undefined;
+}
+
+function resolveSender(opts: OrangeSmsModuleOptions): string {
+  if (opts.senderAddress !== undefined) return normaliseSenderAddress(opts.senderAddress);
+  if (opts.country === undefined) {
+    throw new OrangeSmsValidationError('senderAddress', 'give senderAddress (tel:+2250000) or country (CIV)');
+  }
+  const country = String(opts.country).toUpperCase();
+  if (!isOrangeSmsCountry(country)) {
+    throw new OrangeSmsValidationError(
+      'country',
+      `unknown Orange SMS country; expected one of ${Object.keys(ORANGE_SMS_COUNTRIES).join(', ')}, or set senderAddress`,
+    );
+  }
+  return countrySenderAddress(country);
+}
+
+function resolveBaseUrl(value: string | undefined): string {
+  if (value === undefined) return ORANGE_SMS_DEFAULT_BASE_URL;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new OrangeSmsValidationError('baseUrl', 'expected an absolute URL such as https://api.orange.com');
+  }
+  // Credentials travel on every token request: plain http only to this machine.
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    throw new OrangeSmsValidationError('baseUrl', 'must use https (http is allowed for loopback hosts only)');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+function resolveWebhookSecrets(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  const secrets = Array.isArray(value) ? value : [value];
+  if (secrets.length === 0 || secrets.length > 2) {
+    throw new OrangeSmsValidationError('webhookSecret', 'give one secret, or two during a rotation');
+  }
+  if (secrets.some((secret) => typeof secret !== 'string' || secret.length < 16)) {
+    throw new OrangeSmsValidationError('webhookSecret', 'each secret must be a string of at least 16 characters');
+  }
+  return secrets;
+}
+
+function positive(issues: Issue[], field: string, value: unknown, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    issues.push({ field, reason: `expected a positive ${integer ? 'integer' : 'number'}` });
+    return fallback;
+  }
+  return value;
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}

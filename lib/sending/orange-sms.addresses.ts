@@ -1,0 +1,58 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
+
+const SENDER_ADDRESS = /^tel:\+[1-9]\d{3,14}$/;
+const SENDER_NAME = /^[A-Za-z0-9 ]{1,11}$/;
+
+/**
+ * Normalises a recipient to Orange's `tel:+<E.164>` form. Accepts `+225…`, `225…`, `00225…` and
+ * `tel:+225…`; spaces, dots, dashes and brackets are ignored. Numbers are checked against the
+ * country's numbering plan (libphonenumber's metadata: lengths and leading digits), so a digit too few is caught here
+ * rather than by Orange after a unit is spent.
+ */
+export function normaliseRecipient(value: unknown, field = 'to'): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new OrangeSmsValidationError(field, 'a phone number is required');
+  }
+  let candidate = value
+    .trim()
+    .replace(/^tel:/i, '')
+    .replace(/[\s().-]/g, '');
+  if (candidate.startsWith('00')) candidate = `+${candidate.slice(2)}`;
+  if (!candidate.startsWith('+')) candidate = `+${candidate}`;
+  if (!/^\+\d{6,15}$/.test(candidate)) {
+    throw new OrangeSmsValidationError(field, 'expected an international number such as +2250700000000');
+  }
+  const parsed = parsePhoneNumberFromString(candidate);
+  if (!parsed || !parsed.isValid()) {
+    throw new OrangeSmsValidationError(field, `${maskPhoneNumber(candidate)} is not a valid number for its country`);
+  }
+  return `tel:${parsed.number}`;
+}
+
+/** Checks a sender address (`tel:+2250000`); also accepts `+2250000` and returns the `tel:` form. */
+export function normaliseSenderAddress(value: unknown, field = 'senderAddress'): string {
+  if (typeof value !== 'string') throw new OrangeSmsValidationError(field, 'expected a string such as tel:+2250000');
+  const candidate = value.trim().startsWith('+') ? `tel:${value.trim()}` : value.trim();
+  if (!SENDER_ADDRESS.test(candidate)) {
+    throw new OrangeSmsValidationError(field, 'expected the form tel:+<digits>, such as tel:+2250000');
+  }
+  return candidate;
+}
+
+/** Orange accepts at most 11 letters, digits or spaces, and the name must be approved by Orange first. */
+export function validateSenderName(value: unknown, field = 'senderName'): string {
+  if (typeof value !== 'string' || !SENDER_NAME.test(value) || value.trim() === '') {
+    throw new OrangeSmsValidationError(field, 'expected 1 to 11 letters, digits or spaces (no accents or symbols)');
+  }
+  return value;
+}
+
+/** `+2250700000089` → `+22507*****89`; keeps the country and two leading digits, and the last two. */
+export function maskPhoneNumber(value: string): string {
+  const raw = value.replace(/^tel:/, '');
+  const digits = raw.replace(/^\+/, '');
+  if (digits.length <= 6) return `${raw.startsWith('+') ? '+' : ''}${'*'.repeat(digits.length)}`;
+  const keepStart = Math.min(5, digits.length - 4);
+  return `+${digits.slice(0, keepStart)}${'*'.repeat(digits.length - keepStart - 2)}${digits.slice(-2)}`;
+}

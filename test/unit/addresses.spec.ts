@@ -1,0 +1,68 @@
+import {
+  maskPhoneNumber,
+  normaliseRecipient,
+  normaliseSenderAddress,
+  validateSenderName,
+} from '../../lib/sending/orange-sms.addresses.js';
+import { countryOfNumber, countrySenderAddress } from '../../lib/sending/orange-sms.countries.js';
+import { OrangeSmsValidationError } from '../../lib/errors/orange-sms.errors.js';
+
+describe('normaliseRecipient', () => {
+  it.each([
+    ['+2250700000089', 'tel:+2250700000089'],
+    ['2250700000089', 'tel:+2250700000089'],
+    ['002250700000089', 'tel:+2250700000089'],
+    ['tel:+2250700000089', 'tel:+2250700000089'],
+    ['+225 07-00.00 (00) 89', 'tel:+2250700000089'],
+    ['+237690000001', 'tel:+237690000001'],
+  ])('%s → %s', (input, expected) => {
+    expect(normaliseRecipient(input)).toBe(expected);
+  });
+
+  it.each([['0700000089'], ['+22507000000'], ['hello'], [''], [42]])(
+    'rejects %p naming the field, without the full number',
+    (input) => {
+      const error = (() => {
+        try {
+          normaliseRecipient(input);
+        } catch (e) {
+          return e;
+        }
+      })() as OrangeSmsValidationError;
+      expect(error).toBeInstanceOf(OrangeSmsValidationError);
+      expect(error.field).toBe('to');
+      if (typeof input === 'string' && input.length > 8) expect(error.message).not.toContain(input.replace('+', ''));
+    },
+  );
+});
+
+describe('sender address and name', () => {
+  it('accepts tel:+ and bare + forms', () => {
+    expect(normaliseSenderAddress('tel:+2250000')).toBe('tel:+2250000');
+    expect(normaliseSenderAddress('+2250000')).toBe('tel:+2250000');
+    expect(() => normaliseSenderAddress('2250000')).toThrow(OrangeSmsValidationError);
+  });
+  it('allows at most 11 letters, digits or spaces', () => {
+    expect(validateSenderName('ACME Shop 1')).toBe('ACME Shop 1');
+    for (const bad of ['ACME Shop 12', 'Café', 'A-B', '', '   ']) {
+      expect(() => validateSenderName(bad)).toThrow(OrangeSmsValidationError);
+    }
+  });
+});
+
+describe('countries', () => {
+  it('maps alpha-3 to the country sender number and back', () => {
+    expect(countrySenderAddress('CIV')).toBe('tel:+2250000');
+    expect(countrySenderAddress('CMR')).toBe('tel:+2370000');
+    expect(countryOfNumber('tel:+2250700000089')).toBe('CIV');
+    expect(countryOfNumber('+33612345678')).toBeUndefined();
+  });
+});
+
+describe('maskPhoneNumber', () => {
+  it('keeps the country code, two digits and the last two', () => {
+    expect(maskPhoneNumber('+2250700000089')).toBe('+22507******89');
+    expect(maskPhoneNumber('tel:+237690000001')).toBe('+23769*****01');
+    expect(maskPhoneNumber('+1234')).toBe('+****');
+  });
+});

@@ -1,0 +1,36 @@
+import { SegmentedMessage } from 'sms-segments-calculator';
+import { countSegments } from '../../lib/sending/orange-sms.segments.js';
+
+describe('countSegments', () => {
+  it.each([
+    ['', 'GSM-7', 1, 0],
+    ['a'.repeat(160), 'GSM-7', 1, 160],
+    ['a'.repeat(161), 'GSM-7', 2, 161],
+    ['a'.repeat(306), 'GSM-7', 2, 306],
+    ['a'.repeat(307), 'GSM-7', 3, 307],
+    ['€'.repeat(80), 'GSM-7', 1, 160], // extension characters count twice
+    ['€'.repeat(81), 'GSM-7', 2, 162],
+    ['[]'.repeat(40), 'GSM-7', 1, 160],
+    ['é'.repeat(160), 'GSM-7', 1, 160], // é is in the GSM-7 basic set
+    ['ç'.repeat(70), 'UCS-2', 1, 70],
+    ['ç'.repeat(71), 'UCS-2', 2, 71],
+    ['ç'.repeat(134), 'UCS-2', 2, 134],
+    ['ç'.repeat(135), 'UCS-2', 3, 135],
+    ['😀'.repeat(35), 'UCS-2', 1, 35],
+  ])('%#: %s', (text, encoding, segments, characters) => {
+    expect(countSegments(text)).toEqual({ encoding, segments, characters });
+  });
+
+  it('the plain-ASCII fast path agrees with the library on every length up to 1,000', () => {
+    const alphabet = 'Your code is 4821. Call +225 01 02 03 04! (ok?) "quoted" #tag @home 50% & more_\n';
+    for (let length = 1; length <= 1000; length++) {
+      const text = alphabet.repeat(Math.ceil(length / alphabet.length)).slice(0, length);
+      const library = new SegmentedMessage(text, 'auto');
+      expect(countSegments(text)).toEqual({
+        encoding: library.encodingName,
+        segments: library.segmentsCount,
+        characters: library.numberOfCharacters,
+      });
+    }
+  });
+});
