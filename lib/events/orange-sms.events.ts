@@ -1,0 +1,78 @@
+import type { OrangeSmsError } from '../errors/orange-sms.errors.js';
+import type { SentSms } from '../sending/orange-sms.interfaces.js';
+
+/** Event names emitted through `@nestjs/event-emitter`. */
+export const OrangeSmsEvents = {
+  SmsSent: 'orange-sms.sms.sent',
+  SmsFailed: 'orange-sms.sms.failed',
+  DeliveryReceipt: 'orange-sms.delivery-receipt',
+  InboundSms: 'orange-sms.inbound',
+} as const;
+
+export type OrangeSmsEventName = (typeof OrangeSmsEvents)[keyof typeof OrangeSmsEvents];
+
+/** Orange's `deliveryStatus` values (API reference §3.4). */
+export type OrangeDeliveryStatus =
+  'DeliveredToTerminal' | 'DeliveredToNetwork' | 'MessageWaiting' | 'DeliveryUncertain' | 'DeliveryImpossible';
+
+export class SmsSentEvent {
+  constructor(readonly message: SentSms) {}
+}
+
+export class SmsFailedEvent {
+  /** Recipient as given, normalised to `tel:+…` when it was valid. */
+  readonly to!: string;
+  readonly error!: OrangeSmsError;
+  readonly reference?: string;
+
+  constructor(init: Pick<SmsFailedEvent, 'to' | 'error' | 'reference'>) {
+    Object.assign(this, init);
+  }
+}
+
+export class DeliveryReceiptEvent {
+  /** Orange's message id (the receipt's `callbackData`). */
+  readonly messageId!: string;
+  /** Recipient, `tel:+…`. */
+  readonly to!: string;
+  readonly status!: OrangeDeliveryStatus;
+  /** The handset received it. */
+  readonly delivered: boolean;
+  /** No later receipt is expected: delivered or impossible. */
+  readonly final: boolean;
+  /** The sent message, when this instance's store knows it. */
+  readonly message?: SentSms;
+  readonly callbackData?: string;
+  readonly receivedAt!: Date;
+  /** Orange's notification body as received. */
+  readonly raw: unknown;
+
+  constructor(init: Omit<DeliveryReceiptEvent, 'delivered' | 'final'>) {
+    Object.assign(this, init);
+    this.delivered = init.status === 'DeliveredToTerminal';
+    this.final = init.status === 'DeliveredToTerminal' || init.status === 'DeliveryImpossible';
+  }
+}
+
+export class InboundSmsEvent {
+  /** Subscriber, `tel:+…`. */
+  readonly from!: string;
+  /** Your short code or number, as Orange sent it. */
+  readonly to!: string;
+  readonly text!: string;
+  /** First word of the text, trimmed and upper-cased (`" stop please"` → `STOP`). */
+  readonly keyword: string;
+  readonly messageId?: string;
+  readonly receivedAt!: Date;
+  /** Orange's notification body as received. */
+  readonly raw: unknown;
+
+  constructor(init: Omit<InboundSmsEvent, 'keyword'>) {
+    Object.assign(this, init);
+    this.keyword = keywordOf(init.text);
+  }
+}
+
+export function keywordOf(text: string): string {
+  return (text.trim().split(/\s+/, 1)[0] ?? '').toUpperCase();
+}

@@ -1,0 +1,32 @@
+/** The `webhooks` extra of `forRoot`/`forRootAsync`: how the callback controller is mounted. */
+export interface OrangeSmsWebhooksOptions {
+  /** Mount the controller. Default true. */
+  enabled?: boolean;
+  /** Route prefix. Default `orange-sms/webhooks`. */
+  path?: string;
+  /** Class decorators for the generated controller, e.g. the host's `@Public()` or `@SkipThrottle()`. */
+  decorators?: ClassDecorator[];
+  /**
+   * Accept webhook calls without `webhookSecret`. Off by default: the module refuses to boot with the
+   * controller on and no secret, because Orange does not sign its callbacks.
+   */
+  allowUnauthenticated?: boolean;
+}
+
+export interface OrangeSmsWebhooksConfig {
+  enabled: boolean;
+  path: string;
+  decorators: ClassDecorator[];
+  allowUnauthenticated: boolean;
+}
+
+export const ORANGE_SMS_WEBHOOKS_CONFIG = 'ORANGE_SMS_WEBHOOKS_CONFIG';
+
+export function resolveWebhooksConfig(options: OrangeSmsWebhooksOptions | undefined): OrangeSmsWebhooksConfig {
+  return {
+    enabled: options?.enabled ?? true,
+    path: (options?.path ?? 'orange-sms/webhooks').replace(/^\/+|\/+$/g, ''),
+    decorators: options?.decorators ?? [],
+    allowUnauthenticated: options?.allowUnauthenticated ?? false,
+  };
+}

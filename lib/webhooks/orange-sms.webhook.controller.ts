@@ -1,0 +1,43 @@
+import { BadRequestException, Body, Controller, HttpCode, Post, type Type, UseGuards } from '@nestjs/common';
+import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
+import type { OrangeSmsWebhooksConfig } from './orange-sms.webhook-config.js';
+import { OrangeSmsWebhookGuard } from './orange-sms.webhook.guard.js';
+import { type OrangeSmsWebhookResult, OrangeSmsWebhookService } from './orange-sms.webhook.service.js';
+
+/**
+ * One controller class per module registration, so the path and the host's class decorators are
+ * those of that registration. Bodies are typed `unknown`: a global `ValidationPipe` leaves them
+ * alone, and our own parsers say precisely what is wrong.
+ */
+export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig): Type<unknown> {
+  @Controller(config.path)
+  @UseGuards(OrangeSmsWebhookGuard)
+  class OrangeSmsWebhookController {
+    constructor(private readonly webhooks: OrangeSmsWebhookService) {}
+
+    /** Orange `deliveryInfoNotification`. */
+    @Post('delivery-receipts')
+    @HttpCode(200)
+    deliveryReceipts(@Body() body: unknown): Promise<OrangeSmsWebhookResult> {
+      return badRequestOnInvalid(() => this.webhooks.handleDeliveryReceipt(body));
+    }
+
+    /** Orange `inboundSMSMessageNotification`. */
+    @Post('inbound')
+    @HttpCode(200)
+    inbound(@Body() body: unknown): Promise<OrangeSmsWebhookResult> {
+      return badRequestOnInvalid(() => this.webhooks.handleInboundSms(body));
+    }
+  }
+  for (const decorate of config.decorators) decorate(OrangeSmsWebhookController);
+  return OrangeSmsWebhookController;
+}
+
+async function badRequestOnInvalid<T>(handle: () => Promise<T>): Promise<T> {
+  try {
+    return await handle();
+  } catch (error) {
+    if (error instanceof OrangeSmsValidationError) throw new BadRequestException(error.message);
+    throw error;
+  }
+}
