@@ -1,0 +1,55 @@
+export { OrangeSmsModule } from './orange-sms.module.js';
+export {
+  ORANGE_SMS_MODULE_OPTIONS,
+  type OrangeSmsModuleExtras,
+  type OrangeSmsModuleForRootAsyncOptions,
+  type OrangeSmsModuleForRootOptions,
+} from './orange-sms.module-definition.js';
+export {
+  ORANGE_SMS_DEFAULT_BASE_URL,
+  type OrangeSmsModuleOptions,
+  type OrangeSmsRateLimitOptions,
+  type OrangeSmsRetryOptions,
+} from './orange-sms.options.js';
+
+export { OrangeSmsService } from './sending/orange-sms.service.js';
+export type { SendSmsInput, SentSms } from './sending/orange-sms.interfaces.js';
+export type { SmsSegments } from './sending/orange-sms.segments.js';
+export { countrySenderAddress, ORANGE_SMS_COUNTRIES, type OrangeSmsCountry } from './sending/orange-sms.countries.js';
+export { maskPhoneNumber } from './sending/orange-sms.addresses.js';
+
+export {
+  DeliveryReceiptEvent,
+  InboundSmsEvent,
+  type OrangeDeliveryStatus,
+  OrangeSmsEvents,
+  type OrangeSmsEventName,
+  SmsFailedEvent,
+  SmsSentEvent,
+} from './events/orange-sms.events.js';
+export {
+  OnDeliveryReceipt,
+  type OnDeliveryReceiptFilter,
+  OnInboundSms,
+  type OnInboundSmsFilter,
+  OnSmsFailed,
+  OnSmsSent,
+  type OrangeSmsListenerOptions,
+} from './events/orange-sms.decorators.js';
+
+export { type OrangeSmsWebhookResult, OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.js';
+export type { OrangeSmsWebhooksOptions } from './webhooks/orange-sms.webhook-config.js';
+
+export {
+  OrangeSmsApiError,
+  type OrangeSmsApiErrorDetails,
+  OrangeSmsAuthError,
+  OrangeSmsConfigurationError,
+  OrangeSmsConnectionError,
+  OrangeSmsError,
+  OrangeSmsOptedOutError,
+  OrangeSmsOutcomeUnknownError,
+  OrangeSmsRateLimitError,
+  OrangeSmsTimeoutError,
+  OrangeSmsValidationError,
+} from './errors/orange-sms.errors.js';

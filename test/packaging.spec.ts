@@ -1,0 +1,118 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+
+const root = process.cwd();
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  exports: Record<string, unknown>;
+  bin: Record<string, string>;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+};
+
+/** Runs a snippet in a fresh Node process, resolving `nestjs-orange-sms` by name (package self-reference). */
+function node(args: string[]): string {
+  return execFileSync(process.execPath, ['--no-warnings', ...args], { cwd: root, encoding: 'utf8' }).trim();
+}
+
+describe('the built package (dist)', () => {
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist/index.js')))
+      throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
+  });
+
+  const expected = [
+    'OrangeSmsModule',
+    'OrangeSmsService',
+    'OrangeSmsEvents',
+    'OnDeliveryReceipt',
+    'OnInboundSms',
+    'OrangeSmsError',
+    'ORANGE_SMS_MODULE_OPTIONS',
+  ];
+
+  it('loads with import', () => {
+    const keys = node([
+      '--input-type=module',
+      '-e',
+      "const m = await import('nestjs-orange-sms'); console.log(JSON.stringify(Object.keys(m)))",
+    ]);
+    expect(JSON.parse(keys)).toEqual(expect.arrayContaining(expected));
+  });
+
+  it('loads with require (Node require of ESM)', () => {
+    const keys = node(['-e', "const m = require('nestjs-orange-sms'); console.log(JSON.stringify(Object.keys(m)))"]);
+    expect(JSON.parse(keys)).toEqual(expect.arrayContaining(expected));
+  });
+
+  it('exposes the emulator subpath by import and require, and the CLI bin exists', () => {
+    expect(
+      node([
+        '--input-type=module',
+        '-e',
+        "const m = await import('nestjs-orange-sms/emulator'); console.log(typeof m.OrangeSmsEmulator.start)",
+      ]),
+    ).toBe('function');
+    expect(node(['-e', "console.log(typeof require('nestjs-orange-sms/emulator').OrangeSmsEmulator)"])).toBe(
+      'function',
+    );
+    const bin = join(root, pkg.bin['orange-sms-emulator']!);
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+  });
+
+  it('ships type declarations for every export', () => {
+    for (const target of Object.values(pkg.exports)) {
+      if (typeof target === 'object' && target !== null && 'types' in target) {
+        expect(existsSync(join(root, (target as { types: string }).types))).toBe(true);
+      }
+    }
+  });
+});
+
+describe('package.json manifest', () => {
+  function sources(dir: string): string[] {
+    return readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
+    });
+  }
+  const builtins = new Set(builtinModules);
+  const imports = new Map<string, string[]>();
+  for (const file of sources(join(root, 'lib'))) {
+    for (const match of readFileSync(file, 'utf8').matchAll(
+      /(?:^|\n)\s*(?:import|export)[^'";]*?from\s+['"]([^'"]+)['"]/g,
+    )) {
+      const specifier = match[1]!;
+      if (specifier.startsWith('.') || specifier.startsWith('node:') || builtins.has(specifier)) continue;
+      const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+      imports.set(name, [...(imports.get(name) ?? []), file.slice(root.length + 1)]);
+    }
+  }
+
+  it('finds the imports it checks', () => {
+    expect(imports.has('@nestjs/common')).toBe(true);
+  });
+
+  it('declares every package imported from lib/ as a dependency or peer dependency', () => {
+    const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+    const undeclared = [...imports.keys()].filter((name) => !declared.has(name));
+    expect(undeclared).toEqual([]);
+  });
+
+  it('the main entry needs no optional peer', () => {
+    const optional = Object.entries(pkg.peerDependenciesMeta ?? {})
+      .filter(([, meta]) => meta.optional)
+      .map(([name]) => name);
+    const mainImports = [...imports.entries()].filter(([, files]) => files.some((f) => !f.startsWith('lib/emulator/')));
+    expect(mainImports.map(([name]) => name).filter((name) => optional.includes(name))).toEqual([]);
+  });
+
+  it('the emulator imports nothing from the client side', () => {
+    for (const file of sources(join(root, 'lib/emulator'))) {
+      const relative = [...readFileSync(file, 'utf8').matchAll(/from\s+['"](\.[^'"]+)['"]/g)].map((m) => m[1]!);
+      expect(relative.filter((path) => path.startsWith('..'))).toEqual([]);
+    }
+  });
+});
