@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { OrangeSmsService } from 'nestjs-orange-sms';
+import { OrangeSmsEmulator } from 'nestjs-orange-sms/emulator';
+import { AppModule } from './app.module.js';
+
+const logger = new Logger('Sample');
+
+/**
+ * With ORANGE_SMS_CLIENT_ID set, the app talks to Orange. Without it, it starts the Orange emulator
+ * in this process, points the module at it, sends one demo SMS and shows its delivery receipt.
+ */
+async function bootstrap(): Promise<void> {
+  const demo = !process.env.ORANGE_SMS_CLIENT_ID;
+  process.env.ORANGE_SMS_WEBHOOK_SECRET ??= randomBytes(24).toString('hex');
+  let emulator: OrangeSmsEmulator | undefined;
+  if (demo) {
+    emulator = await OrangeSmsEmulator.start({ deliveryDelayMs: 1_000 });
+    process.env.ORANGE_SMS_CLIENT_ID = emulator.credentials.clientId;
+    process.env.ORANGE_SMS_CLIENT_SECRET = emulator.credentials.clientSecret;
+    process.env.ORANGE_SMS_BASE_URL = emulator.url;
+    logger.log(`No ORANGE_SMS_CLIENT_ID: using the Orange emulator at ${emulator.url}`);
+  }
+
+  const app = await NestFactory.create(AppModule);
+  app.enableShutdownHooks();
+  if (emulator) app.getHttpServer().on('close', () => void emulator.stop());
+  await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  logger.log(`Sample app on ${url}: POST ${url}/sms {"to": "+225…", "text": "…"}`);
+
+  if (emulator) {
+    const token = process.env.ORANGE_SMS_WEBHOOK_SECRET;
+    emulator.deliveryReceiptUrl = `${url}/orange-sms/webhooks/delivery-receipts?token=${token}`;
+    emulator.inboundUrl = `${url}/orange-sms/webhooks/inbound?token=${token}`;
+    const sent = await app.get(OrangeSmsService).send({
+      to: process.env.DEMO_TO ?? '+2250700000089',
+      text: 'Hello from nestjs-orange-sms! Your code is 4821.',
+    });
+    logger.log(`Demo SMS submitted (id ${sent.id}); its delivery receipt arrives in about a second...`);
+    setTimeout(() => {
+      void emulator.receive({ from: process.env.DEMO_TO ?? '+2250700000089', to: '+2250000', text: 'BAL' });
+    }, 1_500);
+  }
+}
+
+void bootstrap();

@@ -1,0 +1,43 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  DeliveryReceiptEvent,
+  InboundSmsEvent,
+  maskPhoneNumber,
+  OnDeliveryReceipt,
+  OnInboundSms,
+  OnSmsFailed,
+  OnSmsSent,
+  SmsFailedEvent,
+  SmsSentEvent,
+} from 'nestjs-orange-sms';
+
+/** What a host app does with the module's events; here it only logs them (numbers masked). */
+@Injectable()
+export class SmsListeners {
+  private readonly logger = new Logger('Sample');
+
+  @OnSmsSent()
+  sent({ message }: SmsSentEvent) {
+    this.logger.log(`SMS ${message.id} sent to ${maskPhoneNumber(message.to)} (${message.segments} unit(s))`);
+  }
+
+  @OnSmsFailed()
+  failed({ to, error }: SmsFailedEvent) {
+    this.logger.warn(`SMS to ${maskPhoneNumber(to)} failed: ${error.message}`);
+  }
+
+  @OnDeliveryReceipt()
+  receipt(event: DeliveryReceiptEvent) {
+    this.logger.log(`Delivery receipt for SMS ${event.messageId}: ${event.status}${event.delivered ? ' ✓' : ''}`);
+  }
+
+  @OnDeliveryReceipt({ status: 'DeliveryImpossible' })
+  undeliverable(event: DeliveryReceiptEvent) {
+    this.logger.warn(`SMS ${event.messageId} could not be delivered: fall back to e-mail here`);
+  }
+
+  @OnInboundSms()
+  inbound(event: InboundSmsEvent) {
+    this.logger.log(`Inbound SMS from ${maskPhoneNumber(event.from)}: keyword ${event.keyword || '(none)'}`);
+  }
+}

@@ -1,0 +1,48 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The sample is built (by `npm test`) and booted as a user would run it: `npm start` without credentials. */
+describe('sample app', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    child?.kill('SIGTERM');
+  });
+
+  it('starts on the embedded emulator, sends the demo SMS and logs its delivery receipt and an inbound SMS', async () => {
+    const main = join(process.cwd(), 'dist-sample/main.js');
+    expect(existsSync(main)).toBe(true);
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NO_COLOR: '1' };
+    delete env.ORANGE_SMS_CLIENT_ID;
+    child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`sample did not show the receipt in time:\n${output}`)), 15_000);
+      const check = setInterval(() => {
+        if (
+          /Delivery receipt for SMS \S+: DeliveredToTerminal/.test(output) &&
+          /Inbound SMS from .*keyword BAL/.test(output)
+        ) {
+          clearTimeout(timer);
+          clearInterval(check);
+          resolve();
+        }
+      }, 50);
+      child!.on('exit', (code) => {
+        clearTimeout(timer);
+        clearInterval(check);
+        reject(new Error(`sample exited with ${code}:\n${output}`));
+      });
+    });
+
+    const sentId = /Demo SMS submitted \(id ([0-9a-f-]+)\)/.exec(output)?.[1];
+    expect(sentId).toBeDefined();
+    expect(output).toContain(`Delivery receipt for SMS ${sentId}: DeliveredToTerminal`);
+    // The demo number is never logged in full.
+    expect(output).not.toContain('2250700000089');
+    expect(output).toContain('+22507******89');
+  });
+});
