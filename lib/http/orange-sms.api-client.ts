@@ -1,34 +1,74 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
 import { OrangeSmsAuthError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsTokenProvider } from '../auth/orange-sms.token-provider.js';
+import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import { ORANGE_SMS_RATE_LIMITER, type OrangeSmsRateLimiter } from './orange-sms.rate-limiter.js';
+import { OrangeSmsRetryPolicy } from './orange-sms.retry-policy.js';
 import { type OrangeSmsHttpRequest, type OrangeSmsHttpResponse, OrangeSmsTransport } from './orange-sms.transport.js';
 
-export type OrangeSmsApiRequest = Omit<OrangeSmsHttpRequest, 'authorization'>;
+export type OrangeSmsApiRequest = Omit<OrangeSmsHttpRequest, 'authorization'> & {
+  /** Take a slot from the send pacing before each attempt (sends only). */
+  paced?: boolean;
+};
 
 /** Gateway code for an expired token (API reference §6.1). */
 const EXPIRED_CREDENTIALS = 42;
 
 /**
- * An authorised call to Orange: bearer token attached; when Orange says the token expired (401 code
- * 42, e.g. revoked early or clocks apart) the token is dropped and the call replayed once. A 401 is
- * an answer, so the replay cannot duplicate a send.
+ * An authorised, resilient call to Orange: bearer token attached; retries with backoff within a
+ * deadline for errors that prove the request had no effect (see `isRetryable`); pacing for sends.
+ * When Orange says the token expired (401 code 42) the token is dropped and the call replayed once:
+ * a 401 is an answer, so the replay cannot duplicate a send.
  */
 @Injectable()
-export class OrangeSmsApiClient {
+export class OrangeSmsApiClient implements OnApplicationShutdown {
+  private readonly retry: OrangeSmsRetryPolicy;
+
   constructor(
     private readonly transport: OrangeSmsTransport,
     private readonly tokens: OrangeSmsTokenProvider,
-  ) {}
+    @Inject(ORANGE_SMS_RATE_LIMITER) private readonly limiter: OrangeSmsRateLimiter,
+    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) options: OrangeSmsResolvedOptions,
+  ) {
+    this.retry = new OrangeSmsRetryPolicy(options.retry, options.timeoutMs);
+  }
 
   async call<T>(request: OrangeSmsApiRequest): Promise<OrangeSmsHttpResponse<T>> {
+    const { paced = false, ...http } = request;
+    if (paced) {
+      // Token first, then the slot: a slot spent waiting for a cold token would let the request
+      // leave late and bunch up with the next ones. The deadline starts once the slot is granted,
+      // because queueing behind other sends is not Orange being slow.
+      await this.tokens.getToken();
+      await this.limiter.acquire();
+    }
+    return this.retry.execute(
+      (timeoutMs, attempt) => this.authorised<T>(http, timeoutMs, paced && attempt > 1, paced),
+      http.idempotent,
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.limiter.close?.();
+  }
+
+  private async authorised<T>(
+    request: Omit<OrangeSmsHttpRequest, 'authorization'>,
+    timeoutMs: number,
+    paceFirst: boolean,
+    paced: boolean,
+  ): Promise<OrangeSmsHttpResponse<T>> {
     const token = await this.tokens.getToken();
+    if (paceFirst) await this.limiter.acquire();
     try {
-      return await this.transport.request<T>({ ...request, authorization: `Bearer ${token}` });
+      return await this.transport.request<T>({ ...request, authorization: `Bearer ${token}` }, timeoutMs);
     } catch (error) {
       if (!(error instanceof OrangeSmsAuthError) || error.code !== EXPIRED_CREDENTIALS) throw error;
       this.tokens.invalidate(token);
       const fresh = await this.tokens.getToken();
-      return this.transport.request<T>({ ...request, authorization: `Bearer ${fresh}` });
+      if (paced) await this.limiter.acquire();
+      return this.transport.request<T>({ ...request, authorization: `Bearer ${fresh}` }, timeoutMs);
     }
   }
 }

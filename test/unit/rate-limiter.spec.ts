@@ -1,0 +1,40 @@
+import { OrangeSmsLocalRateLimiter } from '../../lib/http/orange-sms.rate-limiter.js';
+import { maxInWindow } from '../support/windows.js';
+
+describe('OrangeSmsLocalRateLimiter', () => {
+  async function run(perSecond: number, burst: number, count: number, idleFirst = 0) {
+    const limiter = new OrangeSmsLocalRateLimiter({ perSecond, burst });
+    if (idleFirst) await new Promise((resolve) => setTimeout(resolve, idleFirst));
+    const started = performance.now();
+    const times: number[] = [];
+    await Promise.all(Array.from({ length: count }, () => limiter.acquire().then(() => times.push(performance.now()))));
+    return { times, elapsed: performance.now() - started };
+  }
+
+  it('5/s: no one-second window holds more than 5, and the sustained rate stays within 3 % of 5/s', async () => {
+    const { times, elapsed } = await run(5, 1, 16);
+    expect(maxInWindow(times)).toBeLessThanOrEqual(5);
+    const rate = (times.length - 1) / (elapsed / 1000);
+    expect(rate).toBeLessThanOrEqual(5);
+    expect(rate).toBeGreaterThanOrEqual(5 * 0.97);
+  });
+
+  it('50/s with a burst of 10: the burst leaves at once, yet no window exceeds 50', async () => {
+    const { times } = await run(50, 10, 120, 300);
+    const first = times[0]!;
+    expect(times.filter((t) => t - first < 5).length).toBeGreaterThanOrEqual(10);
+    expect(maxInWindow(times)).toBeLessThanOrEqual(50);
+  });
+
+  it('serves waiters in order, and close() rejects those still waiting', async () => {
+    const limiter = new OrangeSmsLocalRateLimiter({ perSecond: 5, burst: 1 });
+    const order: number[] = [];
+    const waits = [0, 1, 2].map((i) => limiter.acquire().then(() => order.push(i)));
+    await Promise.all(waits.slice(0, 2));
+    const last = limiter.acquire();
+    limiter.close();
+    await expect(last).rejects.toThrow('closed');
+    await waits[2]!.catch(() => undefined);
+    expect(order.slice(0, 2)).toEqual([0, 1]);
+  });
+});
