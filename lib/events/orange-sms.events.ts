@@ -1,5 +1,6 @@
 import type { OrangeSmsError } from '../errors/orange-sms.errors.js';
 import type { SentSms } from '../sending/orange-sms.interfaces.js';
+import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
 
 /** Event names emitted through `@nestjs/event-emitter`. */
 export const OrangeSmsEvents = {
@@ -40,8 +41,8 @@ export class DeliveryReceiptEvent {
   readonly delivered: boolean;
   /** No later receipt is expected: delivered or impossible. */
   readonly final: boolean;
-  /** The sent message, when this instance's store knows it. */
-  readonly message?: SentSms;
+  /** The tracked message after this receipt, when the store knows it. */
+  readonly message?: TrackedSms;
   readonly callbackData?: string;
   readonly receivedAt!: Date;
   /** Orange's notification body as received. */

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import { ORANGE_SMS_LOGGER_CONTEXT } from '../orange-sms.constants.js';
 import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js';
 import { DeliveryReceiptEvent, InboundSmsEvent, OrangeSmsEvents } from '../events/orange-sms.events.js';
@@ -19,7 +20,10 @@ export interface OrangeSmsWebhookResult {
 export class OrangeSmsWebhookService {
   private readonly logger = new Logger(ORANGE_SMS_LOGGER_CONTEXT);
 
-  constructor(private readonly events: OrangeSmsEventPublisher) {}
+  constructor(
+    private readonly events: OrangeSmsEventPublisher,
+    @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
+  ) {}
 
   async handleDeliveryReceipt(body: unknown): Promise<OrangeSmsWebhookResult> {
     const receipts = parseDeliveryReceiptNotification(body);
@@ -28,6 +32,10 @@ export class OrangeSmsWebhookService {
       this.logger.debug(
         `Delivery receipt ${receipt.status} for SMS ${receipt.messageId} to ${maskPhoneNumber(receipt.to)}`,
       );
+      const { message } = await this.store.applyDeliveryStatus(receipt.messageId, {
+        deliveryStatus: receipt.status,
+        at: receivedAt,
+      });
       this.events.publish(
         OrangeSmsEvents.DeliveryReceipt,
         new DeliveryReceiptEvent({
@@ -35,6 +43,7 @@ export class OrangeSmsWebhookService {
           to: receipt.to,
           status: receipt.status,
           callbackData: receipt.messageId,
+          message,
           receivedAt,
           raw: body,
         }),

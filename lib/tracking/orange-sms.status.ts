@@ -1,0 +1,43 @@
+import type { OrangeDeliveryStatus } from '../events/orange-sms.events.js';
+
+/** Where a message stands, from Orange's receipts (API reference §3.4). */
+export type OrangeSmsStatus = 'submitted' | 'delivered_to_network' | 'waiting' | 'delivered' | 'failed' | 'uncertain';
+
+const FROM_ORANGE: Record<OrangeDeliveryStatus, OrangeSmsStatus> = {
+  DeliveredToNetwork: 'delivered_to_network',
+  MessageWaiting: 'waiting',
+  DeliveryUncertain: 'uncertain',
+  DeliveredToTerminal: 'delivered',
+  DeliveryImpossible: 'failed',
+};
+
+/**
+ * Progress order. Receipts can arrive late and out of order, so a status only ever moves forward:
+ * network → waiting → uncertain (may still resolve) → delivered | failed (final, never left).
+ */
+const RANK: Record<OrangeSmsStatus, number> = {
+  submitted: 0,
+  delivered_to_network: 1,
+  waiting: 2,
+  uncertain: 3,
+  delivered: 4,
+  failed: 4,
+};
+
+export function statusFromDeliveryStatus(deliveryStatus: OrangeDeliveryStatus): OrangeSmsStatus {
+  return FROM_ORANGE[deliveryStatus];
+}
+
+export function isFinalStatus(status: OrangeSmsStatus): boolean {
+  return status === 'delivered' || status === 'failed';
+}
+
+/** The status after a receipt, or undefined when the receipt does not move the message forward. */
+export function nextStatus(
+  current: OrangeSmsStatus,
+  deliveryStatus: OrangeDeliveryStatus,
+): OrangeSmsStatus | undefined {
+  const incoming = FROM_ORANGE[deliveryStatus];
+  if (isFinalStatus(current)) return undefined;
+  return RANK[incoming] > RANK[current] ? incoming : undefined;
+}
