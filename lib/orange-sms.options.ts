@@ -1,6 +1,7 @@
 import { OrangeSmsConfigurationError, OrangeSmsValidationError } from './errors/orange-sms.errors.js';
 import { countrySenderAddress, isOrangeSmsCountry, ORANGE_SMS_COUNTRIES } from './sending/orange-sms.countries.js';
 import { normaliseSenderAddress, validateSenderName } from './sending/orange-sms.addresses.js';
+import type { OrangeSmsStore } from './tracking/orange-sms.store.js';
 
 export interface OrangeSmsRetryOptions {
   /** Attempts per call, the first included. Default 3; 1 turns retries off. */
@@ -37,11 +38,19 @@ export interface OrangeSmsModuleOptions {
   /** Timeout of one HTTP attempt. Default 10 000 ms. */
   timeoutMs?: number;
   retry?: OrangeSmsRetryOptions;
-  rateLimit?: OrangeSmsRateLimitOptions;
+  /** Pacing toward Orange; `false` turns it off (only when something else paces, or in benchmarks). */
+  rateLimit?: OrangeSmsRateLimitOptions | false;
   /** Largest message, in SMS segments (each one costs a unit). Default 10. */
   maxSegments?: number;
   /** Secret expected on webhook calls; give two during a rotation. */
   webhookSecret?: string | string[];
+  /**
+   * IANA time zone of the zone-less dates in Orange's legacy admin format (`expires`). Default `UTC`;
+   * Orange does not document it.
+   */
+  legacyTimeZone?: string;
+  /** Where sent messages and their status are kept. Default: `new OrangeSmsMemoryStore()` (10,000 messages). */
+  store?: OrangeSmsStore;
 }
 
 export interface OrangeSmsResolvedOptions {
@@ -53,9 +62,11 @@ export interface OrangeSmsResolvedOptions {
   baseUrl: string;
   timeoutMs: number;
   retry: Required<OrangeSmsRetryOptions>;
-  rateLimit: Required<OrangeSmsRateLimitOptions>;
+  rateLimit: Required<OrangeSmsRateLimitOptions> | false;
   maxSegments: number;
   webhookSecrets: readonly string[];
+  legacyTimeZone: string;
+  store?: OrangeSmsStore;
 }
 
 export const ORANGE_SMS_DEFAULT_BASE_URL = 'https://api.orange.com';
@@ -93,12 +104,25 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
     maxDelayMs: positive(issues, 'retry.maxDelayMs', opts.retry?.maxDelayMs, 10_000),
     deadlineMs: positive(issues, 'retry.deadlineMs', opts.retry?.deadlineMs, 30_000),
   };
-  const rateLimit = {
-    perSecond: positive(issues, 'rateLimit.perSecond', opts.rateLimit?.perSecond, 5),
-    burst: positive(issues, 'rateLimit.burst', opts.rateLimit?.burst, 1, true),
-  };
+  const rateLimit =
+    opts.rateLimit === false
+      ? false
+      : {
+          perSecond: positive(issues, 'rateLimit.perSecond', opts.rateLimit?.perSecond, 5),
+          burst: positive(issues, 'rateLimit.burst', opts.rateLimit?.burst, 1, true),
+        };
   const maxSegments = positive(issues, 'maxSegments', opts.maxSegments, 10, true);
   const webhookSecrets = check('webhookSecret', () => resolveWebhookSecrets(opts.webhookSecret)) ?? [];
+  const legacyTimeZone = opts.legacyTimeZone ?? 'UTC';
+  if (!isTimeZone(legacyTimeZone))
+    issues.push({ field: 'legacyTimeZone', reason: 'expected an IANA time zone such as UTC or Africa/Abidjan' });
+  const store = opts.store;
+  if (store !== undefined && !isStore(store)) {
+    issues.push({
+      field: 'store',
+      reason: 'expected an OrangeSmsStore (saveMessage, getMessage, listMessages, applyDeliveryStatus)',
+    });
+  }
 
   if (issues.length > 0) throw new OrangeSmsConfigurationError(issues);
   return {
@@ -112,7 +136,28 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
     rateLimit,
     maxSegments,
     webhookSecrets,
+    legacyTimeZone,
+    store,
   };
+}
+
+function isTimeZone(value: unknown): value is string {
+  try {
+    return typeof value === 'string' && new Intl.DateTimeFormat('en-US', { timeZone: value }) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+function isStore(value: unknown): value is OrangeSmsStore {
+  const candidate = value as Partial<Record<keyof OrangeSmsStore, unknown>> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    ['saveMessage', 'getMessage', 'listMessages', 'applyDeliveryStatus'].every(
+      (method) => typeof candidate[method as keyof OrangeSmsStore] === 'function',
+    )
+  );
 }
 
 function resolveAuthorization(opts: OrangeSmsModuleOptions, issues: Issue[]): string | undefined {

@@ -183,10 +183,11 @@ describe('OrangeSmsService.send', () => {
       });
     });
 
-    it('gateway shape: OrangeSmsApiError with the code', async () => {
+    it('gateway shape: OrangeSmsApiError with the code, after the retries are used up', async () => {
       emulator.failNext({
         match: 'send',
         status: 503,
+        count: 3,
         body: { code: 5, message: 'Service unavailable', description: 'Try later' },
       });
       await expect(sms.send({ to: '+2250700000001', text: 'x' })).rejects.toMatchObject({
@@ -196,6 +197,8 @@ describe('OrangeSmsService.send', () => {
         code: 5,
         text: 'Service unavailable: Try later',
       });
+      expect(emulator.requests.filter((r) => r.kind === 'send').map((r) => r.status)).toEqual([503, 503, 503]);
+      expect(emulator.messages).toHaveLength(0);
     });
 
     it('OAuth shape on the token endpoint: OrangeSmsAuthError, and the failed token is not cached', async () => {

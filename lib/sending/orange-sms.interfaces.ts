@@ -1,3 +1,5 @@
+import type { OrangeSmsError } from '../errors/orange-sms.errors.js';
+
 export interface SendSmsInput {
   /** Recipient: `+2250700000000`, `2250700000000` or `tel:+2250700000000`. */
   to: string;
@@ -37,4 +39,20 @@ export interface OrangeOutboundResponse {
     outboundSMSTextMessage?: { message?: string };
     resourceURL?: string;
   };
+}
+
+export interface SendManyOptions {
+  /** Sends in flight at once; pacing still applies. Default 10. */
+  concurrency?: number;
+}
+
+export type BulkSendItemResult =
+  | { index: number; input: SendSmsInput; status: 'sent'; message: SentSms }
+  | { index: number; input: SendSmsInput; status: 'failed'; error: OrangeSmsError };
+
+export interface BulkSendResult {
+  /** One per input, in the inputs' order. */
+  results: BulkSendItemResult[];
+  sent: number;
+  failed: number;
 }

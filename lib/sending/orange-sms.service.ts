@@ -1,4 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
+import type { OrangeSmsMessageFilter, TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
+import { countryOfNumber } from './orange-sms.countries.js';
+import {
+  type DeliveryReceiptSubscription,
+  type SubscribeDeliveryReceiptsInput,
+  OrangeSmsSubscriptions,
+} from './orange-sms.subscriptions.js';
 import {
   ORANGE_SMS_LOGGER_CONTEXT,
   ORANGE_SMS_ON_NET_QUERY,
@@ -16,7 +24,14 @@ import {
   normaliseSenderAddress,
   validateSenderName,
 } from './orange-sms.addresses.js';
-import type { OrangeOutboundResponse, SendSmsInput, SentSms } from './orange-sms.interfaces.js';
+import type {
+  BulkSendItemResult,
+  BulkSendResult,
+  OrangeOutboundResponse,
+  SendManyOptions,
+  SendSmsInput,
+  SentSms,
+} from './orange-sms.interfaces.js';
 import { countSegments, type SmsSegments } from './orange-sms.segments.js';
 
 interface PreparedSms {
@@ -29,7 +44,10 @@ interface PreparedSms {
   segments: SmsSegments;
 }
 
-/** Sends SMS through Orange. Inputs are checked before any HTTP call. */
+/**
+ * Sends SMS through Orange and tracks them. Inputs are checked before any HTTP call; every send is
+ * paced (`rateLimit`) and retried only where a retry cannot duplicate it.
+ */
 @Injectable()
 export class OrangeSmsService {
   private readonly logger = new Logger(ORANGE_SMS_LOGGER_CONTEXT);
@@ -37,6 +55,8 @@ export class OrangeSmsService {
   constructor(
     private readonly api: OrangeSmsApiClient,
     private readonly events: OrangeSmsEventPublisher,
+    private readonly subscriptions: OrangeSmsSubscriptions,
+    @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
   ) {}
 
@@ -50,6 +70,7 @@ export class OrangeSmsService {
       prepared = this.prepare(input);
       const sent = await this.submit(prepared);
       this.logger.debug(`SMS ${sent.id} submitted to ${maskPhoneNumber(sent.to)} (${sent.segments} segment(s))`);
+      await this.track(sent);
       this.events.publish(OrangeSmsEvents.SmsSent, new SmsSentEvent(sent));
       return sent;
     } catch (error) {
@@ -62,6 +83,60 @@ export class OrangeSmsService {
       );
       throw failure;
     }
+  }
+
+  /**
+   * Sends many SMS, `concurrency` at a time, all through the same pacing as `send`. Every input gets
+   * its own result, in order; it rejects only when it cannot start (inputs not an array).
+   */
+  async sendMany(inputs: SendSmsInput[], options: SendManyOptions = {}): Promise<BulkSendResult> {
+    if (!Array.isArray(inputs)) throw new OrangeSmsValidationError('inputs', 'expected an array of { to, text }');
+    const concurrency = options.concurrency ?? 10;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new OrangeSmsValidationError('concurrency', 'expected a positive integer');
+    }
+    const results = new Array<BulkSendItemResult>(inputs.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < inputs.length) {
+        const index = next++;
+        const input = inputs[index]!;
+        try {
+          results[index] = { index, input, status: 'sent', message: await this.send(input) };
+        } catch (error) {
+          results[index] = { index, input, status: 'failed', error: error as OrangeSmsError };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
+    const sent = results.filter((result) => result.status === 'sent').length;
+    return { results, sent, failed: inputs.length - sent };
+  }
+
+  /** A sent message with its delivery status, from the store; undefined when unknown (or evicted). */
+  getMessage(id: string): Promise<TrackedSms | undefined> {
+    if (typeof id !== 'string' || id === '') throw new OrangeSmsValidationError('id', 'a message id is required');
+    return this.store.getMessage(id);
+  }
+
+  /** Sent messages, most recent first (default limit 100). */
+  listMessages(filter: OrangeSmsMessageFilter = {}): Promise<TrackedSms[]> {
+    const to = filter.to === undefined ? undefined : normaliseRecipient(filter.to);
+    return this.store.listMessages({ ...filter, ...(to ? { to } : {}) });
+  }
+
+  /** Asks Orange to post delivery receipts for `senderAddress` (default: the module's) to `notifyUrl`. */
+  subscribeDeliveryReceipts(input: SubscribeDeliveryReceiptsInput): Promise<DeliveryReceiptSubscription> {
+    return this.subscriptions.subscribe(input);
+  }
+
+  /** Undefined when Orange does not know the id. */
+  getDeliveryReceiptSubscription(id: string): Promise<DeliveryReceiptSubscription | undefined> {
+    return this.subscriptions.get(id);
+  }
+
+  cancelDeliveryReceiptSubscription(id: string, senderAddress?: string): Promise<void> {
+    return this.subscriptions.cancel(id, senderAddress);
   }
 
   /** Encoding and segment count of a text, as Orange will bill it; no network. */
@@ -116,6 +191,7 @@ export class OrangeSmsService {
         },
       },
       idempotent: false,
+      paced: true,
     });
     const resourceUrl = data?.outboundSMSMessageRequest?.resourceURL;
     const id = typeof resourceUrl === 'string' ? resourceUrl.replace(/\/+$/, '').split('/').pop() : undefined;
@@ -141,5 +217,19 @@ export class OrangeSmsService {
       resourceUrl,
       ...(sms.reference !== undefined ? { reference: sms.reference } : {}),
     };
+  }
+
+  /** Orange took the SMS: a store failure must not fail the send (the caller would send it again). */
+  private async track(sent: SentSms): Promise<void> {
+    try {
+      await this.store.saveMessage({
+        ...sent,
+        country: countryOfNumber(sent.to),
+        updatedAt: sent.submittedAt,
+        history: [{ status: 'submitted', at: sent.submittedAt }],
+      });
+    } catch (error) {
+      this.logger.error(`SMS ${sent.id} was sent but could not be stored: ${(error as Error)?.message ?? error}`);
+    }
   }
 }

@@ -1,0 +1,138 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ORANGE_SMS_PATHS, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import { OrangeSmsApiError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
+import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
+import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import { normaliseSenderAddress } from './orange-sms.addresses.js';
+
+export interface SubscribeDeliveryReceiptsInput {
+  /** Where Orange posts receipts: https (loopback http is allowed for tests and the emulator). */
+  notifyUrl: string;
+  senderAddress?: string;
+  callbackData?: string;
+}
+
+export interface DeliveryReceiptSubscription {
+  /** Last segment of Orange's `resourceURL`. */
+  id: string;
+  notifyUrl: string;
+  callbackData?: string;
+  /** The sender the subscription is for, when known. */
+  senderAddress?: string;
+  resourceUrl?: string;
+}
+
+interface OrangeSubscriptionBody {
+  deliveryReceiptSubscription?: {
+    callbackReference?: { notifyURL?: string; callbackData?: string };
+    resourceURL?: string;
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/**
+ * Orange's v1 delivery-receipt subscriptions (API reference §3.1): create (201), read (200), delete
+ * (204). Orange also sets the receipt URL by request through its portal; both end at the webhooks.
+ */
+@Injectable()
+export class OrangeSmsSubscriptions {
+  constructor(
+    private readonly api: OrangeSmsApiClient,
+    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+  ) {}
+
+  async subscribe(input: SubscribeDeliveryReceiptsInput): Promise<DeliveryReceiptSubscription> {
+    const notifyUrl = checkNotifyUrl(input?.notifyUrl);
+    const senderAddress =
+      input.senderAddress === undefined ? this.options.senderAddress : normaliseSenderAddress(input.senderAddress);
+    if (
+      input.callbackData !== undefined &&
+      (typeof input.callbackData !== 'string' || input.callbackData.length > 256)
+    ) {
+      throw new OrangeSmsValidationError('callbackData', 'expected a string of at most 256 characters');
+    }
+    const { data } = await this.api.call<OrangeSubscriptionBody>({
+      method: 'POST',
+      path: ORANGE_SMS_PATHS.subscriptions(senderAddress),
+      json: {
+        deliveryReceiptSubscription: {
+          callbackReference: {
+            notifyURL: notifyUrl,
+            ...(input.callbackData !== undefined ? { callbackData: input.callbackData } : {}),
+          },
+        },
+      },
+      // Creating twice leaves two subscriptions: only repeat when Orange provably did nothing.
+      idempotent: false,
+    });
+    return toSubscription(data, senderAddress);
+  }
+
+  async get(id: string): Promise<DeliveryReceiptSubscription | undefined> {
+    try {
+      const { data } = await this.api.call<OrangeSubscriptionBody>({
+        method: 'GET',
+        path: ORANGE_SMS_PATHS.subscription(checkId(id)),
+        idempotent: true,
+      });
+      return toSubscription(data);
+    } catch (error) {
+      if (error instanceof OrangeSmsApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async cancel(id: string, senderAddress?: string): Promise<void> {
+    const sender = senderAddress === undefined ? this.options.senderAddress : normaliseSenderAddress(senderAddress);
+    await this.api.call({
+      method: 'DELETE',
+      path: `${ORANGE_SMS_PATHS.subscriptions(sender)}/${encodeURIComponent(checkId(id))}`,
+      idempotent: true,
+    });
+  }
+}
+
+function checkNotifyUrl(value: unknown): string {
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch {
+    throw new OrangeSmsValidationError('notifyUrl', 'expected an absolute URL');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+    throw new OrangeSmsValidationError(
+      'notifyUrl',
+      'Orange posts receipts to https URLs only (http is allowed for loopback)',
+    );
+  }
+  return url.toString();
+}
+
+function checkId(id: unknown): string {
+  if (typeof id !== 'string' || id.trim() === '')
+    throw new OrangeSmsValidationError('id', 'a subscription id is required');
+  return id.trim();
+}
+
+function toSubscription(data: OrangeSubscriptionBody, senderAddress?: string): DeliveryReceiptSubscription {
+  const body = data?.deliveryReceiptSubscription;
+  const resourceUrl = body?.resourceURL;
+  const id = resourceUrl?.replace(/\/+$/, '').split('/').pop();
+  if (!body || !id || typeof body.callbackReference?.notifyURL !== 'string') {
+    throw new OrangeSmsApiError({
+      status: 200,
+      kind: 'http',
+      text: 'Orange answered without deliveryReceiptSubscription.resourceURL or notifyURL',
+      variables: [],
+    });
+  }
+  const sender = senderAddress ?? /\/outbound\/([^/]+)\/subscriptions\//.exec(decodeURIComponent(resourceUrl!))?.[1];
+  return {
+    id: decodeURIComponent(id),
+    notifyUrl: body.callbackReference.notifyURL,
+    ...(body.callbackReference.callbackData !== undefined ? { callbackData: body.callbackReference.callbackData } : {}),
+    ...(sender ? { senderAddress: sender } : {}),
+    resourceUrl,
+  };
+}
