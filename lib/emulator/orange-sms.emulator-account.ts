@@ -80,7 +80,9 @@ export class EmulatedAccount {
   /** Keyed by `${country}|${appId}`, in first-use order. */
   readonly usage = new Map<string, EmulatedUsage>();
 
-  constructor(countries: readonly string[], initialUnits: number, now = new Date()) {
+  constructor(countries: readonly string[], initialUnits: number, at = new Date()) {
+    // Orange's dates are whole seconds (`….000Z`), and the legacy format has no milliseconds at all.
+    const now = new Date(Math.floor(at.getTime() / 1000) * 1000);
     this.developerId = randomUUID().replace(/-/g, '').slice(0, 24);
     this.contracts = countries.map((alpha3) => {
       const country = byAlpha3.get(alpha3) ?? { alpha3, callingCode: '', name: alpha3, currency: 'XOF' };

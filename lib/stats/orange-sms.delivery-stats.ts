@@ -1,0 +1,58 @@
+import type { OrangeSmsStatus } from '../tracking/orange-sms.status.js';
+import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
+import type { OrangeSmsDeliveryCounts, OrangeSmsDeliveryStats } from './orange-sms.stats.interfaces.js';
+
+const STATUSES: OrangeSmsStatus[] = [
+  'submitted',
+  'delivered_to_network',
+  'waiting',
+  'delivered',
+  'failed',
+  'uncertain',
+];
+
+/** Counts by status, delivery rate and median time to delivery, overall and per country. */
+export function computeDeliveryStats(
+  messages: readonly TrackedSms[],
+  period: { since?: Date; until?: Date } = {},
+): OrangeSmsDeliveryStats {
+  const overall = emptyCounts();
+  const byCountry: Record<string, OrangeSmsDeliveryCounts> = {};
+  const deliveryTimes: number[] = [];
+  for (const message of messages) {
+    const country = message.country ?? 'unknown';
+    const counts = (byCountry[country] ??= emptyCounts());
+    for (const target of [overall, counts]) {
+      target.total++;
+      target.byStatus[message.status]++;
+    }
+    if (message.status === 'delivered' && message.deliveredAt) {
+      deliveryTimes.push(message.deliveredAt.getTime() - message.submittedAt.getTime());
+    }
+  }
+  for (const counts of [overall, ...Object.values(byCountry)]) {
+    counts.deliveryRate = counts.total === 0 ? null : counts.byStatus.delivered / counts.total;
+  }
+  return {
+    ...(period.since ? { since: period.since } : {}),
+    ...(period.until ? { until: period.until } : {}),
+    ...overall,
+    medianDeliveryMs: median(deliveryTimes),
+    byCountry,
+  };
+}
+
+function emptyCounts(): OrangeSmsDeliveryCounts {
+  return {
+    total: 0,
+    byStatus: Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<OrangeSmsStatus, number>,
+    deliveryRate: null,
+  };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

@@ -1,0 +1,74 @@
+import type { OrangeSmsStatus } from '../tracking/orange-sms.status.js';
+
+/** One contract (a bundle of units for a country), from either of Orange's formats. */
+export interface OrangeSmsContract {
+  id: string;
+  /** ISO alpha-3. */
+  country: string;
+  /** `SMS_OCB` (`offerName`, or `service` in the legacy format). */
+  offer: string;
+  availableUnits: number;
+  expiresAt?: Date;
+  /** Orange's object as received, for fields only one format has (`status`, `requestedUnits` …). */
+  raw: unknown;
+}
+
+export interface OrangeSmsBalance {
+  /** Sum over the contracts returned. */
+  availableUnits: number;
+  contracts: OrangeSmsContract[];
+}
+
+export interface OrangeSmsUsageEntry {
+  country: string;
+  /** Application id, null when Orange does not attribute the usage. */
+  appId: string | null;
+  offer: string;
+  /** Units used. */
+  usage: number;
+  /** Orange's object as received (the current format adds `nbEnforcements`). */
+  raw: unknown;
+}
+
+export interface OrangeSmsUsage {
+  /** Sum of `usage` over the entries. */
+  usage: number;
+  entries: OrangeSmsUsageEntry[];
+}
+
+export interface OrangeSmsPurchaseOrder {
+  id: string;
+  contractId?: string;
+  country?: string;
+  offer?: string;
+  bundleId?: string;
+  bundleDescription?: string;
+  /** Price paid (`price`, or `orderExecutioninformation.amount` in the legacy format). */
+  amount?: number;
+  currency?: string;
+  purchasedAt?: Date;
+  raw: unknown;
+}
+
+export interface OrangeSmsDeliveryStatsOptions {
+  /** Messages submitted at or after. */
+  since?: Date;
+  /** Messages submitted before. */
+  until?: Date;
+}
+
+export interface OrangeSmsDeliveryCounts {
+  total: number;
+  byStatus: Record<OrangeSmsStatus, number>;
+  /** Delivered over all messages counted; null when there are none. */
+  deliveryRate: number | null;
+}
+
+export interface OrangeSmsDeliveryStats extends OrangeSmsDeliveryCounts {
+  since?: Date;
+  until?: Date;
+  /** Median time from submit to `DeliveredToTerminal`, over delivered messages; null when none. */
+  medianDeliveryMs: number | null;
+  /** Per recipient country (ISO alpha-3, or `unknown`). */
+  byCountry: Record<string, OrangeSmsDeliveryCounts>;
+}
