@@ -13,7 +13,40 @@ export {
 } from './orange-sms.options.js';
 
 export { OrangeSmsService } from './sending/orange-sms.service.js';
-export type { SendSmsInput, SentSms } from './sending/orange-sms.interfaces.js';
+export type {
+  BulkSendItemResult,
+  BulkSendResult,
+  SendManyOptions,
+  SendSmsInput,
+  SentSms,
+} from './sending/orange-sms.interfaces.js';
+export type {
+  DeliveryReceiptSubscription,
+  SubscribeDeliveryReceiptsInput,
+} from './sending/orange-sms.subscriptions.js';
+
+export { OrangeSmsStatsService } from './stats/orange-sms.stats.service.js';
+export type {
+  OrangeSmsBalance,
+  OrangeSmsContract,
+  OrangeSmsDeliveryCounts,
+  OrangeSmsDeliveryStats,
+  OrangeSmsDeliveryStatsOptions,
+  OrangeSmsPurchaseOrder,
+  OrangeSmsUsage,
+  OrangeSmsUsageEntry,
+} from './stats/orange-sms.stats.interfaces.js';
+
+export { ORANGE_SMS_STORE, type OrangeSmsStore } from './tracking/orange-sms.store.js';
+export { OrangeSmsMemoryStore, type OrangeSmsMemoryStoreOptions } from './tracking/orange-sms.memory-store.js';
+export { isFinalStatus, type OrangeSmsStatus } from './tracking/orange-sms.status.js';
+export type {
+  OrangeSmsMessageFilter,
+  OrangeSmsStatusResult,
+  OrangeSmsStatusUpdate,
+  TrackedSms,
+  TrackedSmsHistoryEntry,
+} from './tracking/orange-sms.tracked-sms.js';
 export type { SmsSegments } from './sending/orange-sms.segments.js';
 export { countrySenderAddress, ORANGE_SMS_COUNTRIES, type OrangeSmsCountry } from './sending/orange-sms.countries.js';
 export { maskPhoneNumber } from './sending/orange-sms.addresses.js';

@@ -3,11 +3,24 @@ import { Module } from '@nestjs/common';
 import { OrangeSmsTokenProvider } from './auth/orange-sms.token-provider.js';
 import { OrangeSmsEventPublisher } from './events/orange-sms.event-publisher.js';
 import { OrangeSmsApiClient } from './http/orange-sms.api-client.js';
+import {
+  ORANGE_SMS_RATE_LIMITER,
+  OrangeSmsLocalRateLimiter,
+  OrangeSmsUnlimitedRateLimiter,
+} from './http/orange-sms.rate-limiter.js';
 import { OrangeSmsTransport } from './http/orange-sms.transport.js';
 import { ORANGE_SMS_RESOLVED_OPTIONS } from './orange-sms.constants.js';
 import { ConfigurableModuleClass, ORANGE_SMS_MODULE_OPTIONS } from './orange-sms.module-definition.js';
-import { type OrangeSmsModuleOptions, resolveOrangeSmsOptions } from './orange-sms.options.js';
+import {
+  type OrangeSmsModuleOptions,
+  type OrangeSmsResolvedOptions,
+  resolveOrangeSmsOptions,
+} from './orange-sms.options.js';
 import { OrangeSmsService } from './sending/orange-sms.service.js';
+import { OrangeSmsSubscriptions } from './sending/orange-sms.subscriptions.js';
+import { OrangeSmsStatsService } from './stats/orange-sms.stats.service.js';
+import { OrangeSmsMemoryStore } from './tracking/orange-sms.memory-store.js';
+import { ORANGE_SMS_STORE } from './tracking/orange-sms.store.js';
 import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.js';
 
 /**
@@ -23,13 +36,32 @@ import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.j
       inject: [ORANGE_SMS_MODULE_OPTIONS],
       useFactory: (options: OrangeSmsModuleOptions) => resolveOrangeSmsOptions(options),
     },
+    {
+      provide: ORANGE_SMS_STORE,
+      inject: [ORANGE_SMS_RESOLVED_OPTIONS],
+      useFactory: (options: OrangeSmsResolvedOptions) => options.store ?? new OrangeSmsMemoryStore(),
+    },
+    {
+      provide: ORANGE_SMS_RATE_LIMITER,
+      inject: [ORANGE_SMS_RESOLVED_OPTIONS],
+      useFactory: (options: OrangeSmsResolvedOptions) =>
+        options.rateLimit ? new OrangeSmsLocalRateLimiter(options.rateLimit) : new OrangeSmsUnlimitedRateLimiter(),
+    },
     OrangeSmsTransport,
     OrangeSmsTokenProvider,
     OrangeSmsApiClient,
     OrangeSmsEventPublisher,
+    OrangeSmsSubscriptions,
     OrangeSmsService,
+    OrangeSmsStatsService,
     OrangeSmsWebhookService,
   ],
-  exports: [OrangeSmsService, OrangeSmsWebhookService, ORANGE_SMS_MODULE_OPTIONS],
+  exports: [
+    OrangeSmsService,
+    OrangeSmsStatsService,
+    OrangeSmsWebhookService,
+    ORANGE_SMS_MODULE_OPTIONS,
+    ORANGE_SMS_STORE,
+  ],
 })
 export class OrangeSmsModule extends ConfigurableModuleClass {}

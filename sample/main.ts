@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { OrangeSmsService } from 'nestjs-orange-sms';
+import { OrangeSmsService, OrangeSmsStatsService } from 'nestjs-orange-sms';
 import { OrangeSmsEmulator } from 'nestjs-orange-sms/emulator';
 import { AppModule } from './app.module.js';
 
@@ -40,6 +40,8 @@ async function bootstrap(): Promise<void> {
       text: 'Hello from nestjs-orange-sms! Your code is 4821.',
     });
     logger.log(`Demo SMS submitted (id ${sent.id}); its delivery receipt arrives in about a second...`);
+    const { availableUnits } = await app.get(OrangeSmsStatsService).getBalance();
+    logger.log(`Balance: ${availableUnits} units left (GET ${url}/sms/balance)`);
     setTimeout(() => {
       void emulator.receive({ from: process.env.DEMO_TO ?? '+2250700000089', to: '+2250000', text: 'BAL' });
     }, 1_500);

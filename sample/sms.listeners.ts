@@ -28,7 +28,8 @@ export class SmsListeners {
 
   @OnDeliveryReceipt()
   receipt(event: DeliveryReceiptEvent) {
-    this.logger.log(`Delivery receipt for SMS ${event.messageId}: ${event.status}${event.delivered ? ' ✓' : ''}`);
+    const tracked = event.message ? ` (tracked status: ${event.message.status})` : '';
+    this.logger.log(`Delivery receipt for SMS ${event.messageId}: ${event.status}${tracked}`);
   }
 
   @OnDeliveryReceipt({ status: 'DeliveryImpossible' })

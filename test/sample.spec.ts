@@ -40,7 +40,8 @@ describe('sample app', () => {
 
     const sentId = /Demo SMS submitted \(id ([0-9a-f-]+)\)/.exec(output)?.[1];
     expect(sentId).toBeDefined();
-    expect(output).toContain(`Delivery receipt for SMS ${sentId}: DeliveredToTerminal`);
+    expect(output).toContain(`Delivery receipt for SMS ${sentId}: DeliveredToTerminal (tracked status: delivered)`);
+    expect(output).toMatch(/Balance: 999 units left/);
     // The demo number is never logged in full.
     expect(output).not.toContain('2250700000089');
     expect(output).toContain('+22507******89');
