@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { OrangeSmsConfigurationError, OrangeSmsValidationError } from './errors/orange-sms.errors.js';
 import { countrySenderAddress, isOrangeSmsCountry, ORANGE_SMS_COUNTRIES } from './sending/orange-sms.countries.js';
 import { normaliseSenderAddress, validateSenderName } from './sending/orange-sms.addresses.js';
@@ -19,6 +20,20 @@ export interface OrangeSmsRateLimitOptions {
   perSecond?: number;
   /** Sends allowed at once after an idle period. Default 1: a steady 1/perSecond spacing. */
   burst?: number;
+}
+
+export interface OrangeSmsOptOutOptions {
+  /** First words that opt a number out. Default STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, ARRET. */
+  stopKeywords?: string[];
+  /** First words that undo it. Default START, UNSTOP. */
+  startKeywords?: string[];
+}
+
+export interface OrangeSmsListenerRetryOptions {
+  /** Deliveries of a notification to the listeners, the first included. Default 4. */
+  maxAttempts?: number;
+  /** Wait before the second delivery; ×5 for each next one (1 s, 5 s, 25 s). Default 1,000 ms. */
+  initialDelayMs?: number;
 }
 
 export interface OrangeSmsModuleOptions {
@@ -44,6 +59,17 @@ export interface OrangeSmsModuleOptions {
   maxSegments?: number;
   /** Secret expected on webhook calls; give two during a rotation. */
   webhookSecret?: string | string[];
+  /** Addresses or CIDR ranges (IPv4/IPv6) allowed to call the webhooks, e.g. Orange's callback IP. */
+  webhookAllowedIps?: string[];
+  /**
+   * Behind a proxy, the client address is read from `X-Forwarded-For`: `true` trusts one proxy
+   * hop, a number trusts that many. Default false: the socket's address.
+   */
+  webhookTrustProxy?: boolean | number;
+  /** Inbound STOP/START handling; `false` turns it off. */
+  optOut?: OrangeSmsOptOutOptions | false;
+  /** Redelivery of a notification to listeners that failed. */
+  listenerRetry?: OrangeSmsListenerRetryOptions;
   /**
    * IANA time zone of the zone-less dates in Orange's legacy admin format (`expires`). Default `UTC`;
    * Orange does not document it.
@@ -65,6 +91,10 @@ export interface OrangeSmsResolvedOptions {
   rateLimit: Required<OrangeSmsRateLimitOptions> | false;
   maxSegments: number;
   webhookSecrets: readonly string[];
+  webhookAllowedIps: readonly string[];
+  webhookTrustProxy: number;
+  optOut: { stopKeywords: readonly string[]; startKeywords: readonly string[] } | false;
+  listenerRetry: Required<OrangeSmsListenerRetryOptions>;
   legacyTimeZone: string;
   store?: OrangeSmsStore;
 }
@@ -113,6 +143,17 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
         };
   const maxSegments = positive(issues, 'maxSegments', opts.maxSegments, 10, true);
   const webhookSecrets = check('webhookSecret', () => resolveWebhookSecrets(opts.webhookSecret)) ?? [];
+  const webhookAllowedIps = check('webhookAllowedIps', () => resolveAllowedIps(opts.webhookAllowedIps)) ?? [];
+  const trust = opts.webhookTrustProxy ?? false;
+  const webhookTrustProxy = trust === true ? 1 : trust === false ? 0 : trust;
+  if (!Number.isInteger(webhookTrustProxy) || webhookTrustProxy < 0) {
+    issues.push({ field: 'webhookTrustProxy', reason: 'expected a boolean or a number of proxy hops' });
+  }
+  const optOut = check('optOut', () => resolveOptOut(opts.optOut));
+  const listenerRetry = {
+    maxAttempts: positive(issues, 'listenerRetry.maxAttempts', opts.listenerRetry?.maxAttempts, 4, true),
+    initialDelayMs: positive(issues, 'listenerRetry.initialDelayMs', opts.listenerRetry?.initialDelayMs, 1_000),
+  };
   const legacyTimeZone = opts.legacyTimeZone ?? 'UTC';
   if (!isTimeZone(legacyTimeZone))
     issues.push({ field: 'legacyTimeZone', reason: 'expected an IANA time zone such as UTC or Africa/Abidjan' });
@@ -120,7 +161,7 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
   if (store !== undefined && !isStore(store)) {
     issues.push({
       field: 'store',
-      reason: 'expected an OrangeSmsStore (saveMessage, getMessage, listMessages, applyDeliveryStatus)',
+      reason: 'expected an OrangeSmsStore instance (every method of the interface)',
     });
   }
 
@@ -136,6 +177,10 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
     rateLimit,
     maxSegments,
     webhookSecrets,
+    webhookAllowedIps,
+    webhookTrustProxy,
+    optOut: optOut!,
+    listenerRetry,
     legacyTimeZone,
     store,
   };
@@ -154,9 +199,18 @@ function isStore(value: unknown): value is OrangeSmsStore {
   return (
     typeof candidate === 'object' &&
     candidate !== null &&
-    ['saveMessage', 'getMessage', 'listMessages', 'applyDeliveryStatus'].every(
-      (method) => typeof candidate[method as keyof OrangeSmsStore] === 'function',
-    )
+    [
+      'saveMessage',
+      'getMessage',
+      'listMessages',
+      'applyDeliveryStatus',
+      'markSeen',
+      'setOptedOut',
+      'isOptedOut',
+      'saveEvent',
+      'deleteEvent',
+      'listEvents',
+    ].every((method) => typeof candidate[method as keyof OrangeSmsStore] === 'function')
   );
 }
 
@@ -219,6 +273,43 @@ function resolveWebhookSecrets(value: string | string[] | undefined): string[] {
     throw new OrangeSmsValidationError('webhookSecret', 'each secret must be a string of at least 16 characters');
   }
   return secrets;
+}
+
+function resolveAllowedIps(value: string[] | undefined): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value))
+    throw new OrangeSmsValidationError('webhookAllowedIps', 'expected an array of addresses or CIDR ranges');
+  for (const entry of value) {
+    const [address, prefix] = String(entry).split('/');
+    const family = isIP(address ?? '');
+    const bits = prefix === undefined ? undefined : Number(prefix);
+    if (
+      family === 0 ||
+      (bits !== undefined && (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)))
+    ) {
+      throw new OrangeSmsValidationError('webhookAllowedIps', `"${entry}" is not an IP address or CIDR range`);
+    }
+  }
+  return value;
+}
+
+const DEFAULT_STOP_KEYWORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'ARRET'];
+const DEFAULT_START_KEYWORDS = ['START', 'UNSTOP'];
+
+function resolveOptOut(value: OrangeSmsOptOutOptions | false | undefined): OrangeSmsResolvedOptions['optOut'] {
+  if (value === false) return false;
+  const keywords = (field: string, list: string[] | undefined, fallback: string[]) => {
+    if (list === undefined) return fallback;
+    if (!Array.isArray(list) || list.some((k) => typeof k !== 'string' || !/^\S+$/.test(k.trim()))) {
+      throw new OrangeSmsValidationError(field, 'expected an array of single words');
+    }
+    return list.map((k) => k.trim().toUpperCase());
+  };
+  const stopKeywords = keywords('optOut.stopKeywords', value?.stopKeywords, DEFAULT_STOP_KEYWORDS);
+  const startKeywords = keywords('optOut.startKeywords', value?.startKeywords, DEFAULT_START_KEYWORDS);
+  const both = stopKeywords.filter((k) => startKeywords.includes(k));
+  if (both.length > 0) throw new OrangeSmsValidationError('optOut', `${both.join(', ')} cannot both stop and start`);
+  return { stopKeywords, startKeywords };
 }
 
 function positive(issues: Issue[], field: string, value: unknown, fallback: number, integer = false): number {

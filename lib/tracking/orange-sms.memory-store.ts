@@ -1,5 +1,6 @@
 import type { OrangeSmsStore } from './orange-sms.store.js';
 import { nextStatus } from './orange-sms.status.js';
+import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
 import type {
   OrangeSmsMessageFilter,
   OrangeSmsStatusResult,
@@ -10,20 +11,38 @@ import type {
 export interface OrangeSmsMemoryStoreOptions {
   /** Messages kept; past it the oldest are evicted. Default 10,000. */
   maxMessages?: number;
+  /** Notification keys remembered for dedupe (each for its TTL, 24 h by default). Default 100,000. */
+  maxSeenKeys?: number;
+  /** Receipts kept for ids not stored yet. Default 10,000. */
+  maxEarlyReceipts?: number;
+  /** Events kept in the outbox; past it the oldest failed ones are dropped. Default 10,000. */
+  maxEvents?: number;
 }
 
+/** How long a receipt waits for its message to be stored. */
+const EARLY_RECEIPT_TTL_MS = 24 * 3_600_000;
+
 /**
- * The default store: one process, bounded. A Map keeps insertion order, so the oldest message is the
- * first key and eviction is O(1). Callers get copies, never the stored objects.
+ * The default store: one process, bounded everywhere. Maps keep insertion order, so the oldest entry
+ * is the first key and eviction is O(1). Callers get copies, never the stored objects.
  */
 export class OrangeSmsMemoryStore implements OrangeSmsStore {
   readonly maxMessages: number;
+  private readonly maxSeenKeys: number;
+  private readonly maxEarlyReceipts: number;
+  private readonly maxEvents: number;
   private readonly messages = new Map<string, TrackedSms>();
+  /** key → expiry (ms since epoch). */
+  private readonly seen = new Map<string, number>();
+  private readonly earlyReceipts = new Map<string, { updates: OrangeSmsStatusUpdate[]; expiresAt: number }>();
+  private readonly optedOut = new Set<string>();
+  private readonly events = new Map<string, OrangeSmsStoredEvent>();
 
   constructor(options: OrangeSmsMemoryStoreOptions = {}) {
-    const max = options.maxMessages ?? 10_000;
-    if (!Number.isInteger(max) || max < 1) throw new RangeError('maxMessages must be a positive integer');
-    this.maxMessages = max;
+    this.maxMessages = positiveInteger('maxMessages', options.maxMessages, 10_000);
+    this.maxSeenKeys = positiveInteger('maxSeenKeys', options.maxSeenKeys, 100_000);
+    this.maxEarlyReceipts = positiveInteger('maxEarlyReceipts', options.maxEarlyReceipts, 10_000);
+    this.maxEvents = positiveInteger('maxEvents', options.maxEvents, 10_000);
   }
 
   get size(): number {
@@ -32,9 +51,15 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
 
   async saveMessage(message: TrackedSms): Promise<void> {
     this.messages.delete(message.id);
-    this.messages.set(message.id, copy(message));
+    const stored = copy(message);
+    this.messages.set(message.id, stored);
     while (this.messages.size > this.maxMessages) {
       this.messages.delete(this.messages.keys().next().value!);
+    }
+    const early = this.earlyReceipts.get(message.id);
+    if (early) {
+      this.earlyReceipts.delete(message.id);
+      if (early.expiresAt > Date.now()) for (const update of early.updates) apply(stored, update);
     }
   }
 
@@ -62,16 +87,85 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
 
   async applyDeliveryStatus(id: string, update: OrangeSmsStatusUpdate): Promise<OrangeSmsStatusResult> {
     const message = this.messages.get(id);
-    if (!message) return { applied: false };
-    const status = nextStatus(message.status, update.deliveryStatus);
-    if (status === undefined) return { message: copy(message), applied: false };
-    message.status = status;
-    message.deliveryStatus = update.deliveryStatus;
-    message.updatedAt = update.at;
-    if (status === 'delivered') message.deliveredAt = update.at;
-    message.history.push({ status, deliveryStatus: update.deliveryStatus, at: update.at });
-    return { message: copy(message), applied: true };
+    if (!message) {
+      const early = this.earlyReceipts.get(id) ?? { updates: [], expiresAt: Date.now() + EARLY_RECEIPT_TTL_MS };
+      early.updates.push(update);
+      this.earlyReceipts.delete(id);
+      this.earlyReceipts.set(id, early);
+      evictOldest(this.earlyReceipts, this.maxEarlyReceipts);
+      return { applied: false };
+    }
+    const applied = apply(message, update);
+    return { message: copy(message), applied };
   }
+
+  async markSeen(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const expiresAt = this.seen.get(key);
+    if (expiresAt !== undefined && expiresAt > now) return false;
+    this.seen.delete(key);
+    this.seen.set(key, now + ttlMs);
+    // Drop expired keys from the old end, then the oldest past the cap.
+    for (const [oldKey, oldExpiry] of this.seen) {
+      if (oldExpiry > now) break;
+      this.seen.delete(oldKey);
+    }
+    evictOldest(this.seen, this.maxSeenKeys);
+    return true;
+  }
+
+  async setOptedOut(number: string, optedOut: boolean): Promise<void> {
+    if (optedOut) this.optedOut.add(number);
+    else this.optedOut.delete(number);
+  }
+
+  async isOptedOut(number: string): Promise<boolean> {
+    return this.optedOut.has(number);
+  }
+
+  async saveEvent(event: OrangeSmsStoredEvent): Promise<void> {
+    this.events.set(event.id, structuredClone(event));
+    if (this.events.size > this.maxEvents) {
+      for (const [id, stored] of this.events) {
+        if (stored.state === 'failed') {
+          this.events.delete(id);
+          break;
+        }
+      }
+    }
+  }
+
+  async deleteEvent(id: string): Promise<void> {
+    this.events.delete(id);
+  }
+
+  async listEvents(filter: { state?: OrangeSmsStoredEvent['state'] } = {}): Promise<OrangeSmsStoredEvent[]> {
+    return [...this.events.values()]
+      .filter((event) => filter.state === undefined || event.state === filter.state)
+      .map((event) => structuredClone(event));
+  }
+}
+
+/** The state machine step shared by live receipts and early ones replayed at save time. */
+function apply(message: TrackedSms, update: OrangeSmsStatusUpdate): boolean {
+  const status = nextStatus(message.status, update.deliveryStatus);
+  if (status === undefined) return false;
+  message.status = status;
+  message.deliveryStatus = update.deliveryStatus;
+  message.updatedAt = update.at;
+  if (status === 'delivered') message.deliveredAt = update.at;
+  message.history.push({ status, deliveryStatus: update.deliveryStatus, at: update.at });
+  return true;
+}
+
+function evictOldest(map: Map<string, unknown>, max: number): void {
+  while (map.size > max) map.delete(map.keys().next().value!);
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const result = value ?? fallback;
+  if (!Number.isInteger(result) || result < 1) throw new RangeError(`${name} must be a positive integer`);
+  return result;
 }
 
 function copy(message: TrackedSms): TrackedSms {

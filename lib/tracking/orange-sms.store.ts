@@ -1,3 +1,4 @@
+import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
 import type {
   OrangeSmsMessageFilter,
   OrangeSmsStatusResult,
@@ -6,17 +7,33 @@ import type {
 } from './orange-sms.tracked-sms.js';
 
 /**
- * Where sent messages and their delivery status live. The default keeps them in memory; a shared
- * store (Redis) lets every instance of a fleet see every message. Implementations must make
- * `applyDeliveryStatus` atomic per message: a final status is never left, even under races.
+ * Where sent messages, their delivery status, notification dedupe, the opt-out list and the event
+ * outbox live. The default keeps them in memory; a shared store (Redis) lets every instance of a
+ * fleet see them all. Implementations must make `applyDeliveryStatus` and `markSeen` atomic: a final
+ * status is never left and a notification is taken once, even when two replicas race.
  */
 export interface OrangeSmsStore {
   saveMessage(message: TrackedSms): Promise<void>;
   getMessage(id: string): Promise<TrackedSms | undefined>;
   /** Matching messages, most recently submitted first. */
   listMessages(filter?: OrangeSmsMessageFilter): Promise<TrackedSms[]>;
-  /** Applies a receipt through the status state machine. */
+  /**
+   * Applies a receipt through the status state machine. A receipt for an id the store does not know
+   * (yet) is kept and applied when `saveMessage` brings that id, so an early receipt is not lost.
+   */
   applyDeliveryStatus(id: string, update: OrangeSmsStatusUpdate): Promise<OrangeSmsStatusResult>;
+
+  /** True the first time `key` is seen within `ttlMs`; false for a repeat. */
+  markSeen(key: string, ttlMs: number): Promise<boolean>;
+
+  /** Opt-out list, keyed by `tel:+…`. */
+  setOptedOut(number: string, optedOut: boolean): Promise<void>;
+  isOptedOut(number: string): Promise<boolean>;
+
+  /** Event outbox: recorded before Orange's notification is acknowledged. */
+  saveEvent(event: OrangeSmsStoredEvent): Promise<void>;
+  deleteEvent(id: string): Promise<void>;
+  listEvents(filter?: { state?: OrangeSmsStoredEvent['state'] }): Promise<OrangeSmsStoredEvent[]>;
 }
 
 /** Injection token of the store in use. */

@@ -1,0 +1,33 @@
+import type { OrangeDeliveryStatus } from '../events/orange-sms.events.js';
+
+/** What a delivery-receipt event is rebuilt from. Plain data, so a shared store can serialise it. */
+export interface DeliveryReceiptEventData {
+  messageId: string;
+  to: string;
+  status: OrangeDeliveryStatus;
+  callbackData?: string;
+  receivedAt: Date;
+  raw: unknown;
+}
+
+export interface InboundSmsEventData {
+  from: string;
+  to: string;
+  text: string;
+  messageId?: string;
+  receivedAt: Date;
+  raw: unknown;
+}
+
+/**
+ * A notification from Orange recorded before it is acknowledged (an outbox): removed once every
+ * listener succeeded, retried with backoff while they fail, then kept as `failed` for a manual retry.
+ */
+export type OrangeSmsStoredEvent = {
+  /** The dedupe key of the notification. */
+  id: string;
+  state: 'pending' | 'failed';
+  attempts: number;
+  createdAt: Date;
+  lastError?: string;
+} & ({ kind: 'delivery-receipt'; data: DeliveryReceiptEventData } | { kind: 'inbound'; data: InboundSmsEventData });
