@@ -124,9 +124,12 @@ export class OrangeSmsOutcomeUnknownError extends OrangeSmsError {
   }
 }
 
-/** The recipient opted out (sent STOP); nothing was sent. */
+/** The recipient opted out (texted STOP); nothing was sent. The message shows the number masked. */
 export class OrangeSmsOptedOutError extends OrangeSmsError {
-  constructor(readonly to: string) {
-    super(`Recipient ${to} has opted out of SMS`);
+  constructor(
+    readonly to: string,
+    masked: string,
+  ) {
+    super(`Recipient ${masked} has opted out of SMS (texted a STOP keyword); nothing was sent`);
   }
 }

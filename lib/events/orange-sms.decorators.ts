@@ -9,7 +9,11 @@ import {
   SmsSentEvent,
 } from './orange-sms.events.js';
 
-/** Options passed through to `@OnEvent` (`async`, `prependListener`, `suppressErrors` …). */
+/**
+ * Options passed through to `@OnEvent` (`async`, `prependListener` …). `suppressErrors` defaults to
+ * false here: a listener that throws makes the module redeliver the notification later instead of
+ * only logging the error (see the README, "When a listener fails").
+ */
 export type OrangeSmsListenerOptions = Parameters<typeof OnEvent>[1];
 
 export interface OnDeliveryReceiptFilter {
@@ -105,6 +109,6 @@ function listen(event: OrangeSmsEventName, predicate: Predicate, options?: Orang
       return descriptor;
     }
     filters.set(event, [predicate]);
-    return OnEvent(event, options)(target, key, descriptor) ?? descriptor;
+    return OnEvent(event, { suppressErrors: false, ...options })(target, key, descriptor) ?? descriptor;
   };
 }

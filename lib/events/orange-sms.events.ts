@@ -1,5 +1,5 @@
-import type { OrangeSmsError } from '../errors/orange-sms.errors.js';
-import type { SentSms } from '../sending/orange-sms.interfaces.js';
+import { OrangeSmsError } from '../errors/orange-sms.errors.js';
+import type { SendSmsInput, SentSms } from '../sending/orange-sms.interfaces.js';
 import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
 
 /** Event names emitted through `@nestjs/event-emitter`. */
@@ -55,6 +55,9 @@ export class DeliveryReceiptEvent {
   }
 }
 
+/** Answers the sender of an inbound SMS; options as for `send`, the recipient being the sender. */
+export type InboundSmsReply = (text: string, options?: Omit<SendSmsInput, 'to' | 'text'>) => Promise<SentSms>;
+
 export class InboundSmsEvent {
   /** Subscriber, `tel:+…`. */
   readonly from!: string;
@@ -68,9 +71,19 @@ export class InboundSmsEvent {
   /** Orange's notification body as received. */
   readonly raw: unknown;
 
-  constructor(init: Omit<InboundSmsEvent, 'keyword'>) {
+  readonly #reply?: InboundSmsReply;
+
+  constructor(init: Omit<InboundSmsEvent, 'keyword' | 'reply'>, reply?: InboundSmsReply) {
     Object.assign(this, init);
     this.keyword = keywordOf(init.text);
+    this.#reply = reply;
+  }
+
+  /** Sends an SMS back to `from` through `OrangeSmsService.send` (pacing, retries, tracking included). */
+  reply(text: string, options?: Omit<SendSmsInput, 'to' | 'text'>): Promise<SentSms> {
+    if (!this.#reply)
+      return Promise.reject(new OrangeSmsError('reply() is only available on events emitted by the module'));
+    return this.#reply(text, options);
   }
 }
 

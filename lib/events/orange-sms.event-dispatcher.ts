@@ -1,0 +1,149 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import { OrangeSmsService } from '../sending/orange-sms.service.js';
+import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
+import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
+import { DeliveryReceiptEvent, InboundSmsEvent, OrangeSmsEvents } from './orange-sms.events.js';
+
+export interface OrangeSmsRedeliveryResult {
+  delivered: number;
+  failed: number;
+}
+
+/**
+ * Delivers Orange's notifications to the app's listeners from the outbox. The webhook records a
+ * notification, acknowledges Orange, then this runs the listeners; when one throws, the notification
+ * is delivered again with backoff (`listenerRetry`), then kept as failed for `retryFailedEvents()`.
+ * At boot it delivers what a crash left pending. Listeners may thus run more than once for one
+ * notification (at least once): make them idempotent, e.g. on `messageId`.
+ */
+@Injectable()
+export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ORANGE_SMS_LOGGER_CONTEXT);
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
+    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    private readonly sms: OrangeSmsService,
+    @Optional() private readonly emitter?: EventEmitter2,
+  ) {}
+
+  /** Puts the notification in the outbox; Orange is acknowledged only after this resolved. */
+  record(event: OrangeSmsStoredEvent): Promise<void> {
+    return this.store.saveEvent(event);
+  }
+
+  /** Delivers after the current request, so a slow listener never delays Orange's acknowledgement. */
+  dispatchSoon(event: OrangeSmsStoredEvent): void {
+    setImmediate(() => this.track(this.deliver(event)));
+  }
+
+  /** Notifications whose listeners kept failing. */
+  listFailedEvents(): Promise<OrangeSmsStoredEvent[]> {
+    return this.store.listEvents({ state: 'failed' });
+  }
+
+  /** Delivers every failed notification once more. */
+  async retryFailedEvents(): Promise<OrangeSmsRedeliveryResult> {
+    const result = { delivered: 0, failed: 0 };
+    for (const event of await this.listFailedEvents()) {
+      if (await this.deliver({ ...event, attempts: this.options.listenerRetry.maxAttempts - 1 })) result.delivered++;
+      else result.failed++;
+    }
+    return result;
+  }
+
+  /** Resolves when no delivery is running (scheduled redeliveries not included). */
+  async whenIdle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const pending = await this.store.listEvents({ state: 'pending' });
+    if (pending.length > 0) this.logger.log(`Delivering ${pending.length} Orange notification(s) left pending`);
+    for (const event of pending) this.dispatchSoon(event);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** True when every listener succeeded. */
+  private async deliver(event: OrangeSmsStoredEvent): Promise<boolean> {
+    try {
+      const [name, payload] = await this.build(event);
+      await this.emitter!.emitAsync(name, payload);
+      await this.store.deleteEvent(event.id);
+      return true;
+    } catch (error) {
+      await this.failed(event, error);
+      return false;
+    }
+  }
+
+  private async failed(event: OrangeSmsStoredEvent, error: unknown): Promise<void> {
+    const attempts = event.attempts + 1;
+    const { maxAttempts, initialDelayMs } = this.options.listenerRetry;
+    const gaveUp = attempts >= maxAttempts;
+    const updated: OrangeSmsStoredEvent = {
+      ...event,
+      attempts,
+      state: gaveUp ? 'failed' : 'pending',
+      lastError: (error as Error)?.message ?? String(error),
+    };
+    this.logger.error(
+      `A listener of Orange ${event.kind} ${event.id} failed (attempt ${attempts}/${maxAttempts}): ${updated.lastError}` +
+        (gaveUp ? '; kept for retryFailedEvents()' : ''),
+    );
+    try {
+      await this.store.saveEvent(updated);
+    } catch (storeError) {
+      this.logger.error(`Could not record the failed ${event.kind} ${event.id}: ${(storeError as Error)?.message}`);
+    }
+    if (!gaveUp && !this.stopped) {
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          this.track(this.deliver(updated));
+        },
+        initialDelayMs * 5 ** (attempts - 1),
+      );
+      this.timers.add(timer);
+    }
+  }
+
+  private async build(event: OrangeSmsStoredEvent): Promise<[string, DeliveryReceiptEvent | InboundSmsEvent]> {
+    if (event.kind === 'delivery-receipt') {
+      const message = await this.store.getMessage(event.data.messageId);
+      return [OrangeSmsEvents.DeliveryReceipt, new DeliveryReceiptEvent({ ...event.data, message })];
+    }
+    const { from } = event.data;
+    return [
+      OrangeSmsEvents.InboundSms,
+      new InboundSmsEvent(event.data, (text, options) => this.sms.send({ ...options, to: from, text })),
+    ];
+  }
+
+  private track(run: Promise<unknown>): void {
+    const done = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(done);
+    void done.finally(() => this.running.delete(done));
+  }
+}
