@@ -7,7 +7,9 @@ export {
 } from './orange-sms.module-definition.js';
 export {
   ORANGE_SMS_DEFAULT_BASE_URL,
+  type OrangeSmsListenerRetryOptions,
   type OrangeSmsModuleOptions,
+  type OrangeSmsOptOutOptions,
   type OrangeSmsRateLimitOptions,
   type OrangeSmsRetryOptions,
 } from './orange-sms.options.js';
@@ -54,6 +56,7 @@ export { maskPhoneNumber } from './sending/orange-sms.addresses.js';
 export {
   DeliveryReceiptEvent,
   InboundSmsEvent,
+  type InboundSmsReply,
   type OrangeDeliveryStatus,
   OrangeSmsEvents,
   type OrangeSmsEventName,
@@ -71,6 +74,13 @@ export {
 } from './events/orange-sms.decorators.js';
 
 export { type OrangeSmsWebhookResult, OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.js';
+export { OrangeSmsWebhookGuard } from './webhooks/orange-sms.webhook.guard.js';
+export { OrangeSmsEventDispatcher, type OrangeSmsRedeliveryResult } from './events/orange-sms.event-dispatcher.js';
+export type {
+  DeliveryReceiptEventData,
+  InboundSmsEventData,
+  OrangeSmsStoredEvent,
+} from './tracking/orange-sms.stored-event.js';
 export type { OrangeSmsWebhooksOptions } from './webhooks/orange-sms.webhook-config.js';
 
 export {

@@ -1,6 +1,7 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { OrangeSmsTokenProvider } from './auth/orange-sms.token-provider.js';
+import { OrangeSmsEventDispatcher } from './events/orange-sms.event-dispatcher.js';
 import { OrangeSmsEventPublisher } from './events/orange-sms.event-publisher.js';
 import { OrangeSmsApiClient } from './http/orange-sms.api-client.js';
 import {
@@ -11,6 +12,7 @@ import {
 import { OrangeSmsTransport } from './http/orange-sms.transport.js';
 import { ORANGE_SMS_RESOLVED_OPTIONS } from './orange-sms.constants.js';
 import { ConfigurableModuleClass, ORANGE_SMS_MODULE_OPTIONS } from './orange-sms.module-definition.js';
+import { ORANGE_SMS_WEBHOOKS_CONFIG } from './webhooks/orange-sms.webhook-config.js';
 import {
   type OrangeSmsModuleOptions,
   type OrangeSmsResolvedOptions,
@@ -54,14 +56,19 @@ import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.j
     OrangeSmsSubscriptions,
     OrangeSmsService,
     OrangeSmsStatsService,
+    OrangeSmsEventDispatcher,
     OrangeSmsWebhookService,
   ],
   exports: [
     OrangeSmsService,
     OrangeSmsStatsService,
     OrangeSmsWebhookService,
+    OrangeSmsEventDispatcher,
     ORANGE_SMS_MODULE_OPTIONS,
     ORANGE_SMS_STORE,
+    // For a host that mounts the webhook handlers itself behind OrangeSmsWebhookGuard.
+    ORANGE_SMS_RESOLVED_OPTIONS,
+    ORANGE_SMS_WEBHOOKS_CONFIG,
   ],
 })
 export class OrangeSmsModule extends ConfigurableModuleClass {}

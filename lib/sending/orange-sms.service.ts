@@ -13,7 +13,12 @@ import {
   ORANGE_SMS_PATHS,
   ORANGE_SMS_RESOLVED_OPTIONS,
 } from '../orange-sms.constants.js';
-import { OrangeSmsApiError, OrangeSmsError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
+import {
+  OrangeSmsApiError,
+  OrangeSmsError,
+  OrangeSmsOptedOutError,
+  OrangeSmsValidationError,
+} from '../errors/orange-sms.errors.js';
 import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js';
 import { OrangeSmsEvents, SmsFailedEvent, SmsSentEvent } from '../events/orange-sms.events.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
@@ -68,6 +73,9 @@ export class OrangeSmsService {
     let prepared: PreparedSms | undefined;
     try {
       prepared = this.prepare(input);
+      if (this.options.optOut && (await this.store.isOptedOut(prepared.to))) {
+        throw new OrangeSmsOptedOutError(prepared.to, maskPhoneNumber(prepared.to));
+      }
       const sent = await this.submit(prepared);
       this.logger.debug(`SMS ${sent.id} submitted to ${maskPhoneNumber(sent.to)} (${sent.segments} segment(s))`);
       await this.track(sent);

@@ -6,6 +6,8 @@ export interface OrangeSmsWebhooksOptions {
   path?: string;
   /** Class decorators for the generated controller, e.g. the host's `@Public()` or `@SkipThrottle()`. */
   decorators?: ClassDecorator[];
+  /** Larger bodies get 413 (Orange's are well under 1 KiB). Default 64 KiB. */
+  maxBodyBytes?: number;
   /**
    * Accept webhook calls without `webhookSecret`. Off by default: the module refuses to boot with the
    * controller on and no secret, because Orange does not sign its callbacks.
@@ -17,6 +19,7 @@ export interface OrangeSmsWebhooksConfig {
   enabled: boolean;
   path: string;
   decorators: ClassDecorator[];
+  maxBodyBytes: number;
   allowUnauthenticated: boolean;
 }
 
@@ -27,6 +30,7 @@ export function resolveWebhooksConfig(options: OrangeSmsWebhooksOptions | undefi
     enabled: options?.enabled ?? true,
     path: (options?.path ?? 'orange-sms/webhooks').replace(/^\/+|\/+$/g, ''),
     decorators: options?.decorators ?? [],
+    maxBodyBytes: options?.maxBodyBytes ?? 64 * 1024,
     allowUnauthenticated: options?.allowUnauthenticated ?? false,
   };
 }

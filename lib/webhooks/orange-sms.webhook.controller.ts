@@ -1,4 +1,15 @@
-import { BadRequestException, Body, Controller, HttpCode, Post, type Type, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  Logger,
+  type OnModuleInit,
+  Post,
+  type Type,
+  UseGuards,
+} from '@nestjs/common';
+import { ORANGE_SMS_LOGGER_CONTEXT } from '../orange-sms.constants.js';
 import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import type { OrangeSmsWebhooksConfig } from './orange-sms.webhook-config.js';
 import { OrangeSmsWebhookGuard } from './orange-sms.webhook.guard.js';
@@ -12,8 +23,15 @@ import { type OrangeSmsWebhookResult, OrangeSmsWebhookService } from './orange-s
 export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig): Type<unknown> {
   @Controller(config.path)
   @UseGuards(OrangeSmsWebhookGuard)
-  class OrangeSmsWebhookController {
+  class OrangeSmsWebhookController implements OnModuleInit {
     constructor(private readonly webhooks: OrangeSmsWebhookService) {}
+
+    onModuleInit(): void {
+      const base = `/${config.path}`;
+      new Logger(ORANGE_SMS_LOGGER_CONTEXT).log(
+        `Orange SMS webhooks: POST ${base}/delivery-receipts and POST ${base}/inbound (before any global prefix)`,
+      );
+    }
 
     /** Orange `deliveryInfoNotification`. */
     @Post('delivery-receipts')

@@ -1,32 +1,38 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import {
   type CanActivate,
   type ExecutionContext,
+  ForbiddenException,
   Inject,
   Injectable,
-  Logger,
-  type OnModuleInit,
+  PayloadTooLargeException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import { ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
 import { OrangeSmsConfigurationError } from '../errors/orange-sms.errors.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { ORANGE_SMS_WEBHOOKS_CONFIG, type OrangeSmsWebhooksConfig } from './orange-sms.webhook-config.js';
 
+/** What Express and Fastify requests have in common here. */
 interface IncomingRequest {
   headers: Record<string, string | string[] | undefined>;
   query?: Record<string, unknown>;
+  socket?: { remoteAddress?: string };
+  raw?: { socket?: { remoteAddress?: string } };
 }
 
 /**
  * Orange does not sign callbacks, so the callback URL carries a secret: the `token` query parameter,
  * the `X-Orange-Sms-Token` header or the Basic-auth password. Compared in constant time against each
- * configured secret (two during a rotation). Secrets and tokens are never logged.
+ * configured secret (two during a rotation). Secrets and tokens are never logged. Checks, in order:
+ * body size (413), source address when `webhookAllowedIps` is set (403), secret (401).
  */
 @Injectable()
-export class OrangeSmsWebhookGuard implements CanActivate, OnModuleInit {
-  private readonly logger = new Logger(ORANGE_SMS_LOGGER_CONTEXT);
+export class OrangeSmsWebhookGuard implements CanActivate {
   private readonly secretDigests: Buffer[];
+  private readonly allowed?: BlockList;
+  private readonly trustedHops: number;
 
   constructor(
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) options: OrangeSmsResolvedOptions,
@@ -43,16 +49,32 @@ export class OrangeSmsWebhookGuard implements CanActivate, OnModuleInit {
       ]);
     }
     this.secretDigests = options.webhookSecrets.map(digest);
-  }
-
-  onModuleInit(): void {
-    const base = `/${this.config.path}`;
-    this.logger.log(`Orange SMS webhooks: POST ${base}/delivery-receipts and POST ${base}/inbound`);
+    this.trustedHops = options.webhookTrustProxy;
+    if (options.webhookAllowedIps.length > 0) {
+      this.allowed = new BlockList();
+      for (const entry of options.webhookAllowedIps) {
+        const [address, prefix] = entry.split('/') as [string, string | undefined];
+        const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+        if (prefix === undefined) this.allowed.addAddress(address, family);
+        else this.allowed.addSubnet(address, Number(prefix), family);
+      }
+    }
   }
 
   canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<IncomingRequest>();
+    const length = Number(request.headers['content-length']);
+    if (Number.isFinite(length) && length > this.config.maxBodyBytes) {
+      throw new PayloadTooLargeException(`Webhook body over ${this.config.maxBodyBytes} bytes`);
+    }
+    if (this.allowed) {
+      const address = clientAddress(request, this.trustedHops);
+      if (!address || !this.allowed.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')) {
+        throw new ForbiddenException('Webhook caller address not allowed');
+      }
+    }
     if (this.secretDigests.length === 0) return true;
-    const token = presentedToken(context.switchToHttp().getRequest<IncomingRequest>());
+    const token = presentedToken(request);
     if (token === undefined)
       throw new UnauthorizedException(
         'Missing webhook token (token query parameter, X-Orange-Sms-Token header or Basic auth)',
@@ -64,6 +86,21 @@ export class OrangeSmsWebhookGuard implements CanActivate, OnModuleInit {
     if (!matched) throw new UnauthorizedException('Invalid webhook token');
     return true;
   }
+}
+
+/** The caller's address: the socket's, or with `hops` trusted proxies, from `X-Forwarded-For`. */
+function clientAddress(request: IncomingRequest, hops: number): string | undefined {
+  let address = request.socket?.remoteAddress ?? request.raw?.socket?.remoteAddress;
+  if (hops > 0) {
+    const header = request.headers['x-forwarded-for'];
+    const chain = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
+    // Each trusted proxy appended the address it saw: the client is `hops` entries from the right.
+    if (chain.length > 0) address = chain[Math.max(0, chain.length - hops)];
+  }
+  return address?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }
 
 function presentedToken(request: IncomingRequest): string | undefined {

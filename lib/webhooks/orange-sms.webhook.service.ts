@@ -1,74 +1,141 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
-import { ORANGE_SMS_LOGGER_CONTEXT } from '../orange-sms.constants.js';
-import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js';
-import { DeliveryReceiptEvent, InboundSmsEvent, OrangeSmsEvents } from '../events/orange-sms.events.js';
+import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import { OrangeSmsEventDispatcher } from '../events/orange-sms.event-dispatcher.js';
+import { keywordOf } from '../events/orange-sms.events.js';
+import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { maskPhoneNumber } from '../sending/orange-sms.addresses.js';
+import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
+import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
 import { parseDeliveryReceiptNotification, parseInboundSmsNotification } from './orange-sms.webhook-parsers.js';
 
 export interface OrangeSmsWebhookResult {
-  /** Notifications in the body that were accepted. */
+  /** Notifications in the body taken for the first time. */
   accepted: number;
+  /** Notifications already taken before (Orange sent them again): acknowledged, not emitted again. */
+  duplicates: number;
 }
+
+/** Orange says receipts arrive within 24 h; repeats are recognised at least that long. */
+const DEDUPE_TTL_MS = 24 * 3_600_000;
 
 /**
  * Handles a parsed-JSON callback body from Orange. The generated controller calls it; a host that
- * turns the controller off (`webhooks: { enabled: false }`) calls it from its own routes. Throws
- * `OrangeSmsValidationError` (→ 400) for a body that is not Orange's.
+ * turns the controller off (`webhooks: { enabled: false }`) calls it from its own routes, behind
+ * `OrangeSmsWebhookGuard`. Throws `OrangeSmsValidationError` (→ 400) for a body that is not Orange's.
+ *
+ * Order, for each notification: dedupe (atomic), store (state machine, opt-out), outbox; the route
+ * answers 200 only after all three, and the listeners run after that, with redelivery on failure.
+ * A store failure propagates (→ 5xx), so nothing is acknowledged that was not recorded.
  */
 @Injectable()
 export class OrangeSmsWebhookService {
   private readonly logger = new Logger(ORANGE_SMS_LOGGER_CONTEXT);
 
   constructor(
-    private readonly events: OrangeSmsEventPublisher,
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
+    private readonly dispatcher: OrangeSmsEventDispatcher,
+    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
   ) {}
 
   async handleDeliveryReceipt(body: unknown): Promise<OrangeSmsWebhookResult> {
     const receipts = parseDeliveryReceiptNotification(body);
     const receivedAt = new Date();
+    const result: OrangeSmsWebhookResult = { accepted: 0, duplicates: 0 };
+    const recorded: OrangeSmsStoredEvent[] = [];
     for (const receipt of receipts) {
-      this.logger.debug(
-        `Delivery receipt ${receipt.status} for SMS ${receipt.messageId} to ${maskPhoneNumber(receipt.to)}`,
-      );
-      const { message } = await this.store.applyDeliveryStatus(receipt.messageId, {
+      const id = `dr:${receipt.messageId}:${receipt.status}`;
+      if (!(await this.store.markSeen(id, DEDUPE_TTL_MS))) {
+        result.duplicates++;
+        continue;
+      }
+      result.accepted++;
+      const { message, applied } = await this.store.applyDeliveryStatus(receipt.messageId, {
         deliveryStatus: receipt.status,
         at: receivedAt,
       });
-      this.events.publish(
-        OrangeSmsEvents.DeliveryReceipt,
-        new DeliveryReceiptEvent({
-          messageId: receipt.messageId,
-          to: receipt.to,
-          status: receipt.status,
-          callbackData: receipt.messageId,
-          message,
-          receivedAt,
-          raw: body,
-        }),
+      if (message && !applied) {
+        // Late or out of order (e.g. DeliveredToNetwork after DeliveredToTerminal): nothing changed.
+        this.logger.debug(
+          `Stale receipt ${receipt.status} for SMS ${receipt.messageId} (now ${message.status}) ignored`,
+        );
+        continue;
+      }
+      this.logger.debug(
+        `Delivery receipt ${receipt.status} for SMS ${receipt.messageId} to ${maskPhoneNumber(receipt.to)}`,
       );
+      const event: OrangeSmsStoredEvent = {
+        id,
+        kind: 'delivery-receipt',
+        state: 'pending',
+        attempts: 0,
+        createdAt: receivedAt,
+        data: { ...receipt, callbackData: receipt.messageId, receivedAt, raw: body },
+      };
+      await this.dispatcher.record(event);
+      recorded.push(event);
     }
-    return { accepted: receipts.length };
+    for (const event of recorded) this.dispatcher.dispatchSoon(event);
+    return result;
   }
 
   async handleInboundSms(body: unknown): Promise<OrangeSmsWebhookResult> {
     const messages = parseInboundSmsNotification(body);
     const receivedAt = new Date();
+    const result: OrangeSmsWebhookResult = { accepted: 0, duplicates: 0 };
+    const recorded: OrangeSmsStoredEvent[] = [];
     for (const message of messages) {
+      const id = `mo:${inboundKey(message)}`;
+      if (!(await this.store.markSeen(id, DEDUPE_TTL_MS))) {
+        result.duplicates++;
+        continue;
+      }
+      result.accepted++;
+      await this.applyOptOut(message.from, keywordOf(message.text));
       this.logger.debug(`Inbound SMS from ${maskPhoneNumber(message.from)} to ${message.to}`);
-      this.events.publish(
-        OrangeSmsEvents.InboundSms,
-        new InboundSmsEvent({
+      const event: OrangeSmsStoredEvent = {
+        id,
+        kind: 'inbound',
+        state: 'pending',
+        attempts: 0,
+        createdAt: receivedAt,
+        data: {
           from: message.from,
           to: message.to,
           text: message.text,
-          messageId: message.messageId,
+          ...(message.messageId !== undefined ? { messageId: message.messageId } : {}),
           receivedAt,
           raw: body,
-        }),
-      );
+        },
+      };
+      await this.dispatcher.record(event);
+      recorded.push(event);
     }
-    return { accepted: messages.length };
+    for (const event of recorded) this.dispatcher.dispatchSoon(event);
+    return result;
   }
+
+  private async applyOptOut(from: string, keyword: string): Promise<void> {
+    const optOut = this.options.optOut;
+    if (!optOut) return;
+    if (optOut.stopKeywords.includes(keyword)) {
+      await this.store.setOptedOut(from, true);
+      this.logger.log(`${maskPhoneNumber(from)} opted out (${keyword})`);
+    } else if (optOut.startKeywords.includes(keyword)) {
+      await this.store.setOptedOut(from, false);
+      this.logger.log(`${maskPhoneNumber(from)} opted back in (${keyword})`);
+    }
+  }
+}
+
+/**
+ * Orange's `messageId` when it sends one; else a hash of sender, text and Orange's timestamp. With
+ * neither an id nor a timestamp two identical texts cannot be told from a repeat, so each is kept.
+ */
+function inboundKey(message: { from: string; to: string; text: string; messageId?: string; sentAt?: Date }): string {
+  if (message.messageId !== undefined) return `id:${message.messageId}`;
+  if (message.sentAt === undefined) return `unique:${randomUUID()}`;
+  return createHash('sha256')
+    .update(`${message.from}\n${message.to}\n${message.sentAt.toISOString()}\n${message.text}`)
+    .digest('base64url');
 }
