@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  OrangeSmsStatsService,
   DeliveryReceiptEvent,
   InboundSmsEvent,
   maskPhoneNumber,
@@ -15,6 +16,8 @@ import {
 @Injectable()
 export class SmsListeners {
   private readonly logger = new Logger('Sample');
+
+  constructor(private readonly stats: OrangeSmsStatsService) {}
 
   @OnSmsSent()
   sent({ message }: SmsSentEvent) {
@@ -40,5 +43,13 @@ export class SmsListeners {
   @OnInboundSms()
   inbound(event: InboundSmsEvent) {
     this.logger.log(`Inbound SMS from ${maskPhoneNumber(event.from)}: keyword ${event.keyword || '(none)'}`);
+  }
+
+  /** A subscriber texts "BAL": answer with the units left (listeners are redelivered if they throw). */
+  @OnInboundSms({ keyword: 'BAL' })
+  async balance(event: InboundSmsEvent) {
+    const { availableUnits } = await this.stats.getBalance();
+    const reply = await event.reply(`You have ${availableUnits} SMS units left.`);
+    this.logger.log(`Replied to ${maskPhoneNumber(event.from)} (SMS ${reply.id})`);
   }
 }
