@@ -35,6 +35,7 @@ async function bootstrap(): Promise<void> {
     const token = process.env.ORANGE_SMS_WEBHOOK_SECRET;
     emulator.deliveryReceiptUrl = `${url}/orange-sms/webhooks/delivery-receipts?token=${token}`;
     emulator.inboundUrl = `${url}/orange-sms/webhooks/inbound?token=${token}`;
+    logger.log(`Web inbox (the SMS your app sends, live): ${emulator.inboxUrl}`);
     const sent = await app.get(OrangeSmsService).send({
       to: process.env.DEMO_TO ?? '+2250700000089',
       text: 'Hello from nestjs-orange-sms! Your code is 4821.',

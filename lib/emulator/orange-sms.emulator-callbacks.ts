@@ -48,15 +48,15 @@ export function inboundPayload(input: InboundSmsInput): unknown {
   };
 }
 
-/** POSTs JSON, records the outcome in `log`, never throws; status 0 means no response. */
+/** POSTs JSON and hands the outcome to `record`; never throws ('error' status when no response came). */
 export async function postCallback(
-  log: EmulatedCallback[],
+  record: (callback: EmulatedCallback) => void,
   kind: EmulatedCallback['kind'],
   url: string,
   payload: unknown,
   headers: Record<string, string> | undefined,
   stopSignal: AbortSignal,
-): Promise<CallbackResult> {
+): Promise<EmulatedCallback> {
   const at = new Date();
   try {
     const response = await fetch(url, {
@@ -66,15 +66,30 @@ export async function postCallback(
       signal: AbortSignal.any([stopSignal, AbortSignal.timeout(CALLBACK_TIMEOUT_MS)]),
     });
     const text = await response.text();
-    log.push({ kind, url, status: response.status, body: payload, responseBody: text, at });
-    return { status: response.status, body: text };
+    const callback: EmulatedCallback = { kind, url, status: response.status, body: payload, responseBody: text, at };
+    record(callback);
+    return callback;
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause;
     const reason =
       cause instanceof Error
         ? `${(error as Error).message}: ${cause.message}`
         : String((error as Error)?.message ?? error);
-    log.push({ kind, url, status: 'error', body: payload, responseBody: '', error: reason, at });
-    return { status: 0, body: '' };
+    const callback: EmulatedCallback = {
+      kind,
+      url,
+      status: 'error',
+      body: payload,
+      responseBody: '',
+      error: reason,
+      at,
+    };
+    record(callback);
+    return callback;
   }
+}
+
+/** The public result of `deliver()` / `receive()`: status 0 when the receiver could not be reached. */
+export function callbackResult(callback: EmulatedCallback): CallbackResult {
+  return { status: callback.status === 'error' ? 0 : callback.status, body: callback.responseBody };
 }

@@ -6,12 +6,14 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { maskSecret, maskText } from './orange-sms.emulator-mask.js';
 import { OrangeSmsEmulator } from './orange-sms.emulator.js';
 import type { OrangeDeliveryStatus, OrangeSmsEmulatorOptions } from './orange-sms.emulator-types.js';
 
 const USAGE = `Usage: orange-sms-emulator [options]
 
-An emulator of Orange's SMS API (Africa and Middle East) on loopback, for development and tests.
+An emulator of Orange's SMS API (Africa and Middle East) on loopback, for development and tests,
+with a web inbox at / showing the SMS your app sends, live.
 
 Options:
   --port <n>                    port to listen on (default 8085; 0 = any free port)
@@ -53,10 +55,7 @@ interface Output {
   write(chunk: string): unknown;
 }
 
-/** `emul****cret`: enough to recognise a secret, never enough to use it. */
-export function maskSecret(secret: string): string {
-  return secret.length <= 8 ? '****' : `${secret.slice(0, 4)}****${secret.slice(-4)}`;
-}
+export { maskSecret };
 
 function bad(message: string): OrangeSmsEmulatorCliExit {
   return new OrangeSmsEmulatorCliExit(2, `orange-sms-emulator: ${message}\nRun with --help for the options.`);
@@ -158,12 +157,13 @@ export async function runCli(argv: string[], out: Output = process.stdout): Prom
   out.write(
     [
       `Orange SMS emulator listening on ${emulator.url}`,
+      `  web inbox:          ${emulator.inboxUrl ?? '(disabled)'}`,
       `  client id:          ${clientId}`,
       `  client secret:      ${maskSecret(clientSecret)}`,
       `  token:              POST ${emulator.url}/oauth/v3/token`,
       `  send:               POST ${emulator.url}/smsmessaging/v1/outbound/tel%3A%2B2250000/requests`,
-      `  delivery receipts:  ${emulator.deliveryReceiptUrl ?? '(none; --delivery-receipt-url or a DR subscription)'}`,
-      `  inbound SMS:        ${emulator.inboundUrl ?? '(none; --inbound-url)'}`,
+      `  delivery receipts:  ${emulator.deliveryReceiptUrl ? maskText(emulator.deliveryReceiptUrl) : '(none; --delivery-receipt-url or a DR subscription)'}`,
+      `  inbound SMS:        ${emulator.inboundUrl ? maskText(emulator.inboundUrl) : '(none; --inbound-url)'}`,
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),

@@ -55,6 +55,11 @@ export interface OrangeSmsEmulatorOptions {
   approvedSenderNames?: string[];
   /** Largest accepted request body; default 1 MiB; bigger gets 413. */
   maxBodyBytes?: number;
+  /**
+   * Serve the web inbox at `/` (with its JSON and events under `/_inbox/`); default true. Those
+   * routes need no credentials and are not recorded in `requests`.
+   */
+  inbox?: boolean;
 }
 
 /** An SMS the emulator accepted (201). */

@@ -8,7 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { contractsBody, purchaseOrdersBody, statisticsBody, type AdminFilters } from './orange-sms.emulator-admin.js';
 import { EmulatedAccount } from './orange-sms.emulator-account.js';
-import { deliveryReceiptPayload, inboundPayload, postCallback } from './orange-sms.emulator-callbacks.js';
+import {
+  callbackResult,
+  deliveryReceiptPayload,
+  inboundPayload,
+  postCallback,
+} from './orange-sms.emulator-callbacks.js';
 import { gatewayErrors, oauthErrors, smsErrors } from './orange-sms.emulator-errors.js';
 import {
   newRequestId,
@@ -19,6 +24,7 @@ import {
   type Reply,
   type RequestTarget,
 } from './orange-sms.emulator-http.js';
+import { EmulatorInbox, isInboxRoute } from './orange-sms.emulator-inbox.js';
 import { countSegments } from './orange-sms.emulator-segments.js';
 import { parseJson, validSender, validateSend, validateSubscription } from './orange-sms.emulator-send.js';
 import {
@@ -63,6 +69,7 @@ interface Settings {
   countries: string[];
   approvedSenderNames: string[] | undefined;
   maxBodyBytes: number;
+  inbox: boolean;
 }
 
 interface QueuedFault {
@@ -117,6 +124,7 @@ function settingsFrom(options: OrangeSmsEmulatorOptions): Settings {
     countries: (options.countries ?? ['CIV']).map((c) => c.toUpperCase()),
     approvedSenderNames: options.approvedSenderNames,
     maxBodyBytes: nonNegative('maxBodyBytes', options.maxBodyBytes, 1024 * 1024),
+    inbox: options.inbox ?? true,
   };
 }
 
@@ -132,10 +140,6 @@ function kindOf(segments: (string | undefined)[]): EmulatedRequestKind {
 }
 
 export class OrangeSmsEmulator {
-  /** Where automatic and `deliver()` delivery receipts go; a DR subscription sets it too. */
-  deliveryReceiptUrl?: string;
-  /** Where `receive()` posts inbound SMS. */
-  inboundUrl?: string;
   /** Accepted sends, in order. */
   readonly messages: EmulatedSms[] = [];
   /** Every request received, in order, with the status answered. */
@@ -145,6 +149,9 @@ export class OrangeSmsEmulator {
 
   private readonly settings: Settings;
   private readonly server: Server;
+  private readonly inbox: EmulatorInbox | undefined;
+  private receiptUrl: string | undefined;
+  private inboundSmsUrl: string | undefined;
   private readonly tokens = new TokenStore();
   private account: EmulatedAccount;
   private adminFormat: OrangeSmsEmulatorAdminFormat;
@@ -168,8 +175,9 @@ export class OrangeSmsEmulator {
 
   private constructor(options: OrangeSmsEmulatorOptions) {
     this.settings = settingsFrom(options);
-    this.deliveryReceiptUrl = options.deliveryReceiptUrl;
-    this.inboundUrl = options.inboundUrl;
+    this.receiptUrl = options.deliveryReceiptUrl;
+    this.inboundSmsUrl = options.inboundUrl;
+    this.inbox = this.settings.inbox ? this.createInbox() : undefined;
     this.adminFormat = options.adminFormat ?? 'current';
     this.account = new EmulatedAccount(this.settings.countries, this.settings.initialUnits);
     // Handlers answer every expected case themselves; this only keeps a bug from crashing the host process.
@@ -196,6 +204,31 @@ export class OrangeSmsEmulator {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  /** The web inbox, e.g. 'http://127.0.0.1:40123/'; undefined with `inbox: false`. */
+  get inboxUrl(): string | undefined {
+    return this.inbox ? `${this.url}/` : undefined;
+  }
+
+  /** Where automatic and `deliver()` delivery receipts go; a DR subscription sets it too. */
+  get deliveryReceiptUrl(): string | undefined {
+    return this.receiptUrl;
+  }
+
+  set deliveryReceiptUrl(url: string | undefined) {
+    this.receiptUrl = url;
+    this.inbox?.infoChanged();
+  }
+
+  /** Where `receive()` posts inbound SMS. */
+  get inboundUrl(): string | undefined {
+    return this.inboundSmsUrl;
+  }
+
+  set inboundUrl(url: string | undefined) {
+    this.inboundSmsUrl = url;
+    this.inbox?.infoChanged();
   }
 
   /** The first (default) credential pair. */
@@ -266,19 +299,34 @@ export class OrangeSmsEmulator {
     status: OrangeDeliveryStatus = 'DeliveredToTerminal',
     opts: DeliverOptions = {},
   ): Promise<CallbackResult> {
+    return callbackResult(await this.postReceipt(id, status, opts));
+  }
+
+  /** `deliver()` returning the recorded callback, for the inbox (which shows its error too). */
+  private async postReceipt(id: string, status: OrangeDeliveryStatus, opts: DeliverOptions): Promise<EmulatedCallback> {
     const url = opts.url ?? this.deliveryReceiptUrl;
     if (!url) throw new Error('OrangeSmsEmulator.deliver: no deliveryReceiptUrl set and no url given');
     const message = this.messages.find((m) => m.id === id);
     if (!message && opts.callbackData === undefined) {
       throw new Error(`OrangeSmsEmulator.deliver: unknown message id '${id}' (give callbackData to send it anyway)`);
     }
-    if (message) message.deliveryStatus = status;
+    if (message) {
+      message.deliveryStatus = status;
+      this.inbox?.messageChanged(message);
+    }
     const payload = deliveryReceiptPayload(
       message?.address ?? opts.address ?? UNKNOWN_RECIPIENT,
       status,
       opts.callbackData ?? id,
     );
-    return postCallback(this.callbacks, 'delivery-receipt', url, payload, opts.headers, this.stopController.signal);
+    return postCallback(
+      this.recordCallback,
+      'delivery-receipt',
+      url,
+      payload,
+      opts.headers,
+      this.stopController.signal,
+    );
   }
 
   /** POSTs an inboundSMSMessageNotification, as Orange does when a subscriber texts the application. */
@@ -286,16 +334,52 @@ export class OrangeSmsEmulator {
     input: InboundSmsInput,
     opts: { url?: string; headers?: Record<string, string> } = {},
   ): Promise<CallbackResult> {
+    return callbackResult(await this.postInbound(input, opts));
+  }
+
+  private async postInbound(
+    input: InboundSmsInput,
+    opts: { url?: string; headers?: Record<string, string> },
+  ): Promise<EmulatedCallback> {
     const url = opts.url ?? this.inboundUrl;
     if (!url) throw new Error('OrangeSmsEmulator.receive: no inboundUrl set and no url given');
     return postCallback(
-      this.callbacks,
+      this.recordCallback,
       'inbound',
       url,
       inboundPayload(input),
       opts.headers,
       this.stopController.signal,
     );
+  }
+
+  private readonly recordCallback = (callback: EmulatedCallback): void => {
+    this.callbacks.push(callback);
+    this.inbox?.callbackRecorded(callback);
+  };
+
+  /** The inbox reads the emulator's state and acts through the same paths as the public API. */
+  private createInbox(): EmulatorInbox {
+    return new EmulatorInbox({
+      messages: this.messages,
+      requests: this.requests,
+      callbacks: this.callbacks,
+      info: () => ({
+        url: this.url,
+        clientId: this.settings.credentials[0]!.clientId,
+        clientSecret: this.settings.credentials[0]!.clientSecret,
+        deliveryReceiptUrl: this.receiptUrl,
+        inboundUrl: this.inboundSmsUrl,
+        tokenRequests: this.tokenRequestCount,
+        issuedTokens: this.tokens.issuedCount(),
+        units: this.account.contracts.map((c) => ({ country: c.country.alpha3, available: c.availableUnits })),
+        autoDeliveryStatus: this.settings.autoDeliveryStatus,
+        deliveryDelayMs: this.settings.deliveryDelayMs,
+      }),
+      deliver: (id, status) => this.postReceipt(id, status, {}),
+      receive: (input) => this.postInbound(input, {}),
+      reset: () => this.reset(),
+    });
   }
 
   /** Resolves when no automatic delivery receipt is pending or in flight. */
@@ -323,6 +407,7 @@ export class OrangeSmsEmulator {
     this.tokenRequestCount = 0;
     this.tokens.resetCount();
     this.account = new EmulatedAccount(this.settings.countries, this.settings.initialUnits);
+    this.inbox?.resetDone();
   }
 
   /** Closes the server and every open connection (keep-alive and hanging ones), cancels receipts. */
@@ -330,6 +415,7 @@ export class OrangeSmsEmulator {
     this.stopping ??= new Promise<void>((resolve) => {
       this.cancelPendingDeliveries();
       this.stopController.abort();
+      this.inbox?.close();
       this.server.close(() => resolve());
       // Also ends hanging requests and keep-alive sockets, which close() alone would wait for.
       this.server.closeAllConnections();
@@ -340,9 +426,11 @@ export class OrangeSmsEmulator {
   // ---- request pipeline -------------------------------------------------------------------
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = newRequestId();
     const method = req.method ?? 'GET';
     const target = parseTarget(req.url ?? '/');
+    // The inbox is not Orange: no record, no fault, no credentials.
+    if (this.inbox && isInboxRoute(method, target.path)) return this.inbox.handle(req, res, target);
+    const requestId = newRequestId();
     const kind = kindOf(target.segments);
     const { body, tooLarge, aborted } = await readBody(req, this.settings.maxBodyBytes);
 
@@ -362,11 +450,13 @@ export class OrangeSmsEmulator {
     if (json !== undefined) record.json = json;
     this.requests.push(record);
     if (kind === 'token' && method === 'POST') this.tokenRequestCount += 1;
+    this.inbox?.requestChanged(record);
     if (aborted) return;
 
     const send = (value: Reply, extra?: Record<string, string>): void => {
       record.status = value.status;
       writeReply(res, value, requestId, extra);
+      this.inbox?.requestChanged(record);
     };
 
     if (tooLarge) {
@@ -528,6 +618,7 @@ export class OrangeSmsEmulator {
       country: lookup.contract.country.alpha3,
     };
     this.messages.push(sms);
+    this.inbox?.messageChanged(sms);
     this.scheduleDelivery(sms);
 
     return reply(201, {
@@ -558,9 +649,10 @@ export class OrangeSmsEmulator {
     job.timer = setTimeout(() => {
       job.timer = undefined;
       sms.deliveryStatus = status;
+      this.inbox?.messageChanged(sms);
       const payload = deliveryReceiptPayload(sms.address, status, sms.id);
       void postCallback(
-        this.callbacks,
+        this.recordCallback,
         'delivery-receipt',
         url,
         payload,
