@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-sample/', 'coverage/', 'node_modules/'] },
+  { ignores: ['dist/', 'dist-sample/', 'dist-bench/', 'coverage/', 'node_modules/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

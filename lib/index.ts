@@ -10,6 +10,8 @@ export {
   type OrangeSmsListenerRetryOptions,
   type OrangeSmsModuleOptions,
   type OrangeSmsOptOutOptions,
+  type OrangeSmsQueueOptions,
+  type OrangeSmsRedisOptions,
   type OrangeSmsRateLimitOptions,
   type OrangeSmsRetryOptions,
 } from './orange-sms.options.js';
@@ -26,6 +28,8 @@ export type {
   DeliveryReceiptSubscription,
   SubscribeDeliveryReceiptsInput,
 } from './sending/orange-sms.subscriptions.js';
+
+export type { EnqueuedSms } from './queue/orange-sms.queue-job.js';
 
 export { OrangeSmsStatsService } from './stats/orange-sms.stats.service.js';
 export type {

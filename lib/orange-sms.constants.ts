@@ -1,6 +1,9 @@
 /** Injection token of the validated options with defaults filled (internal; hosts use the module options token). */
 export const ORANGE_SMS_RESOLVED_OPTIONS = 'ORANGE_SMS_RESOLVED_OPTIONS';
 
+/** Injection token of the Redis backend, or null without the `redis` option (internal). */
+export const ORANGE_SMS_REDIS = 'ORANGE_SMS_REDIS';
+
 /** Logger context of every log line the module writes. */
 export const ORANGE_SMS_LOGGER_CONTEXT = 'OrangeSms';
 

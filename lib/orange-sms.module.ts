@@ -10,7 +10,12 @@ import {
   OrangeSmsUnlimitedRateLimiter,
 } from './http/orange-sms.rate-limiter.js';
 import { OrangeSmsTransport } from './http/orange-sms.transport.js';
-import { ORANGE_SMS_RESOLVED_OPTIONS } from './orange-sms.constants.js';
+import { ORANGE_SMS_REDIS, ORANGE_SMS_RESOLVED_OPTIONS } from './orange-sms.constants.js';
+import { ORANGE_SMS_TOKEN_CACHE } from './auth/orange-sms.token-cache.js';
+import { OrangeSmsConfigurationError } from './errors/orange-sms.errors.js';
+import type { OrangeSmsRedisBackend } from './redis/orange-sms.redis-backend.js';
+import { ORANGE_SMS_QUEUE, type OrangeSmsQueueBackend } from './queue/orange-sms.queue-job.js';
+import { OrangeSmsQueueRunner } from './queue/orange-sms.queue-runner.js';
 import { ConfigurableModuleClass, ORANGE_SMS_MODULE_OPTIONS } from './orange-sms.module-definition.js';
 import { ORANGE_SMS_WEBHOOKS_CONFIG } from './webhooks/orange-sms.webhook-config.js';
 import {
@@ -39,15 +44,37 @@ import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.j
       useFactory: (options: OrangeSmsModuleOptions) => resolveOrangeSmsOptions(options),
     },
     {
-      provide: ORANGE_SMS_STORE,
+      provide: ORANGE_SMS_REDIS,
       inject: [ORANGE_SMS_RESOLVED_OPTIONS],
-      useFactory: (options: OrangeSmsResolvedOptions) => options.store ?? new OrangeSmsMemoryStore(),
+      useFactory: (options: OrangeSmsResolvedOptions) => (options.redis ? loadRedisBackend(options) : null),
+    },
+    {
+      provide: ORANGE_SMS_STORE,
+      inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_REDIS],
+      useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) =>
+        options.store ?? redis?.store ?? new OrangeSmsMemoryStore(),
     },
     {
       provide: ORANGE_SMS_RATE_LIMITER,
-      inject: [ORANGE_SMS_RESOLVED_OPTIONS],
-      useFactory: (options: OrangeSmsResolvedOptions) =>
-        options.rateLimit ? new OrangeSmsLocalRateLimiter(options.rateLimit) : new OrangeSmsUnlimitedRateLimiter(),
+      inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_REDIS],
+      useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) => {
+        if (!options.rateLimit) return new OrangeSmsUnlimitedRateLimiter();
+        return redis
+          ? redis.rateLimiter(options.rateLimit, options.credentialKey)
+          : new OrangeSmsLocalRateLimiter(options.rateLimit);
+      },
+    },
+    {
+      provide: ORANGE_SMS_QUEUE,
+      inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_REDIS],
+      useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) =>
+        options.queue && redis ? loadQueue(options, redis) : null,
+    },
+    OrangeSmsQueueRunner,
+    {
+      provide: ORANGE_SMS_TOKEN_CACHE,
+      inject: [ORANGE_SMS_REDIS],
+      useFactory: (redis: OrangeSmsRedisBackend | null) => redis?.tokenCache ?? null,
     },
     OrangeSmsTransport,
     OrangeSmsTokenProvider,
@@ -72,3 +99,32 @@ import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.j
   ],
 })
 export class OrangeSmsModule extends ConfigurableModuleClass {}
+
+/** Loaded only when `redis` is set, so the main entry never needs the optional `ioredis` package. */
+async function loadRedisBackend(options: OrangeSmsResolvedOptions): Promise<OrangeSmsRedisBackend> {
+  let backend: typeof import('./redis/orange-sms.redis-backend.js');
+  try {
+    backend = await import('./redis/orange-sms.redis-backend.js');
+  } catch (error) {
+    throw new OrangeSmsConfigurationError([
+      { field: 'redis', reason: `needs the ioredis package (npm install ioredis): ${(error as Error).message}` },
+    ]);
+  }
+  return new backend.OrangeSmsRedisBackend(options.redis!);
+}
+
+/** Loaded only when `queue` is enabled: the optional `bullmq` package. */
+async function loadQueue(
+  options: OrangeSmsResolvedOptions,
+  redis: OrangeSmsRedisBackend,
+): Promise<OrangeSmsQueueBackend> {
+  let queue: typeof import('./queue/orange-sms.bullmq-queue.js');
+  try {
+    queue = await import('./queue/orange-sms.bullmq-queue.js');
+  } catch (error) {
+    throw new OrangeSmsConfigurationError([
+      { field: 'queue', reason: `needs the bullmq package (npm install bullmq): ${(error as Error).message}` },
+    ]);
+  }
+  return new queue.OrangeSmsBullmqQueue(options.queue!, redis.connectionOptions(), redis.keyPrefix);
+}

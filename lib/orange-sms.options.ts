@@ -36,6 +36,32 @@ export interface OrangeSmsListenerRetryOptions {
   initialDelayMs?: number;
 }
 
+export interface OrangeSmsRedisOptions {
+  /** `redis://…`; or give `client`. */
+  url?: string;
+  /** An existing ioredis client (the host keeps ownership). */
+  client?: unknown;
+  /** Prefix of every key. Default `orange-sms:`. */
+  keyPrefix?: string;
+  /** How long messages are kept. Default 30 days. */
+  messageTtlSeconds?: number;
+}
+
+export interface OrangeSmsQueueOptions {
+  /** Turn the durable outbound queue on (needs `redis` and the `bullmq` package). */
+  enabled: boolean;
+  /** BullMQ queue name. Default `orange-sms`. */
+  name?: string;
+  /** Run a worker in this instance. Default true; false makes it a producer only. */
+  worker?: boolean;
+  /** Jobs in flight per worker; pacing still applies fleet-wide. Default 5. */
+  concurrency?: number;
+  /** Tries per message for retryable failures. Default 5. */
+  attempts?: number;
+  /** First retry delay, doubling. Default 1,000 ms. */
+  backoffMs?: number;
+}
+
 export interface OrangeSmsModuleOptions {
   /** Application client id from the Orange Developer portal. */
   clientId?: string;
@@ -77,6 +103,13 @@ export interface OrangeSmsModuleOptions {
   legacyTimeZone?: string;
   /** Where sent messages and their status are kept. Default: `new OrangeSmsMemoryStore()` (10,000 messages). */
   store?: OrangeSmsStore;
+  /**
+   * Share state across instances on Redis (the `ioredis` package): the store (unless `store` is
+   * given), one OAuth token for the fleet, and pacing that holds for the fleet.
+   */
+  redis?: OrangeSmsRedisOptions;
+  /** Durable outbound queue on BullMQ: `OrangeSmsService.enqueue()`. */
+  queue?: OrangeSmsQueueOptions;
 }
 
 export interface OrangeSmsResolvedOptions {
@@ -97,6 +130,8 @@ export interface OrangeSmsResolvedOptions {
   listenerRetry: Required<OrangeSmsListenerRetryOptions>;
   legacyTimeZone: string;
   store?: OrangeSmsStore;
+  redis?: OrangeSmsRedisOptions;
+  queue?: Required<OrangeSmsQueueOptions>;
 }
 
 export const ORANGE_SMS_DEFAULT_BASE_URL = 'https://api.orange.com';
@@ -158,6 +193,8 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
   if (!isTimeZone(legacyTimeZone))
     issues.push({ field: 'legacyTimeZone', reason: 'expected an IANA time zone such as UTC or Africa/Abidjan' });
   const store = opts.store;
+  const redis = check('redis', () => resolveRedis(opts.redis));
+  const queue = check('queue', () => resolveQueue(opts.queue, redis));
   if (store !== undefined && !isStore(store)) {
     issues.push({
       field: 'store',
@@ -183,6 +220,47 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
     listenerRetry,
     legacyTimeZone,
     store,
+    redis,
+    queue,
+  };
+}
+
+function resolveRedis(value: OrangeSmsRedisOptions | undefined): OrangeSmsRedisOptions | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null)
+    throw new OrangeSmsValidationError('redis', 'expected { url } or { client }');
+  if (value.client !== undefined) {
+    const client = value.client as { eval?: unknown; options?: unknown };
+    if (typeof client?.eval !== 'function' || typeof client.options !== 'object') {
+      throw new OrangeSmsValidationError('redis.client', 'expected an ioredis client');
+    }
+    return value;
+  }
+  if (typeof value.url !== 'string' || !/^rediss?:\/\//.test(value.url)) {
+    throw new OrangeSmsValidationError('redis.url', 'expected redis://host:port (or rediss://), or give redis.client');
+  }
+  return value;
+}
+
+function resolveQueue(
+  value: OrangeSmsQueueOptions | undefined,
+  redis: OrangeSmsRedisOptions | undefined,
+): Required<OrangeSmsQueueOptions> | undefined {
+  if (value === undefined || value.enabled === false) return undefined;
+  if (!redis) throw new OrangeSmsValidationError('queue', 'the queue needs the redis option');
+  const whole = (field: string, v: number | undefined, fallback: number) => {
+    if (v === undefined) return fallback;
+    if (!Number.isInteger(v) || v < 1)
+      throw new OrangeSmsValidationError(`queue.${field}`, 'expected a positive integer');
+    return v;
+  };
+  return {
+    enabled: true,
+    name: value.name ?? 'orange-sms',
+    worker: value.worker ?? true,
+    concurrency: whole('concurrency', value.concurrency, 5),
+    attempts: whole('attempts', value.attempts, 5),
+    backoffMs: whole('backoffMs', value.backoffMs, 1_000),
   };
 }
 

@@ -1,20 +1,26 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_PATHS, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
 import { OrangeSmsAuthError } from '../errors/orange-sms.errors.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { OrangeSmsTransport } from '../http/orange-sms.transport.js';
+import {
+  ORANGE_SMS_TOKEN_CACHE,
+  type OrangeSmsSharedToken,
+  type OrangeSmsTokenCache,
+} from './orange-sms.token-cache.js';
 
-interface CachedToken {
-  value: string;
-  expiresAt: number;
-  /** From here on a request still uses the token but starts a background refresh. */
-  refreshAt: number;
-}
+/** How long one instance may hold the fleet's token lock (a token request takes well under that). */
+const LOCK_TTL_MS = 10_000;
+const LOCK_POLL_MS = 25;
+
+/** `refreshAt`: from there on the token is still used, but a background refresh starts. */
+type CachedToken = OrangeSmsSharedToken;
 
 /**
  * OAuth client-credentials token (`POST /oauth/v3/token`). One request however many callers ask at
  * once (single flight); refreshed ahead of expiry in the background; a failed request is never
- * cached, so the next caller tries again.
+ * cached, so the next caller tries again. With a shared cache (Redis), the fleet shares one token and
+ * a short lock makes a cold start of many instances one token request.
  */
 @Injectable()
 export class OrangeSmsTokenProvider {
@@ -26,6 +32,7 @@ export class OrangeSmsTokenProvider {
   constructor(
     private readonly transport: OrangeSmsTransport,
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    @Optional() @Inject(ORANGE_SMS_TOKEN_CACHE) private readonly shared?: OrangeSmsTokenCache,
   ) {}
 
   /** Token requests made so far by this instance (for health and metrics). */
@@ -44,15 +51,45 @@ export class OrangeSmsTokenProvider {
   }
 
   /** Forgets `token` if it is still the cached one (Orange said it expired: code 42). */
-  invalidate(token: string): void {
+  async invalidate(token: string): Promise<void> {
     if (this.cached?.value === token) this.cached = undefined;
+    await this.shared?.invalidate(this.options.credentialKey, token);
   }
 
   private refresh(): Promise<CachedToken> {
-    this.inFlight ??= this.requestToken().finally(() => {
-      this.inFlight = undefined;
-    });
+    this.inFlight ??= (this.shared ? this.fromSharedCache(this.shared) : this.requestToken())
+      .then((token) => (this.cached = token))
+      .finally(() => {
+        this.inFlight = undefined;
+      });
     return this.inFlight;
+  }
+
+  /** The fleet's token; only the lock holder asks Orange, the others wait for its result. */
+  private async fromSharedCache(shared: OrangeSmsTokenCache): Promise<CachedToken> {
+    const key = this.options.credentialKey;
+    const giveUpAt = Date.now() + LOCK_TTL_MS;
+    for (;;) {
+      const found = await shared.get(key);
+      const now = Date.now();
+      const usable = found && now < found.expiresAt ? found : undefined;
+      if (usable && now < usable.refreshAt) return usable;
+      if (await shared.lock(key, LOCK_TTL_MS)) {
+        try {
+          const again = await shared.get(key);
+          if (again && Date.now() < again.refreshAt) return again;
+          const token = await this.requestToken();
+          await shared.set(key, token);
+          return token;
+        } finally {
+          await shared.unlock(key);
+        }
+      }
+      // Another instance is refreshing: keep using a still-valid token, else wait for the new one.
+      if (usable) return usable;
+      if (Date.now() > giveUpAt) return this.requestToken();
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
   }
 
   private async requestToken(): Promise<CachedToken> {
@@ -70,9 +107,8 @@ export class OrangeSmsTokenProvider {
     // Stop using a token 60 s (or 10 % of a short TTL) before it expires; refresh in the background
     // twice that early, so no request waits for a token in steady state.
     const margin = Math.min(60_000, ttlMs * 0.1);
-    this.cached = { value: token.accessToken, expiresAt: now + ttlMs - margin, refreshAt: now + ttlMs - 2 * margin };
     this.logger.debug(`Orange token obtained, valid ${token.expiresInSeconds} s`);
-    return this.cached;
+    return { value: token.accessToken, expiresAt: now + ttlMs - margin, refreshAt: now + ttlMs - 2 * margin };
   }
 }
 

@@ -14,6 +14,9 @@ import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.st
 import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
 import { DeliveryReceiptEvent, InboundSmsEvent, OrangeSmsEvents } from './orange-sms.events.js';
 
+/** How long an instance owns an event it recorded or is retrying, beyond its next attempt. */
+const LEASE_MS = 60_000;
+
 export interface OrangeSmsRedeliveryResult {
   delivered: number;
   failed: number;
@@ -23,7 +26,7 @@ export interface OrangeSmsRedeliveryResult {
  * Delivers Orange's notifications to the app's listeners from the outbox. The webhook records a
  * notification, acknowledges Orange, then this runs the listeners; when one throws, the notification
  * is delivered again with backoff (`listenerRetry`), then kept as failed for `retryFailedEvents()`.
- * At boot it delivers what a crash left pending. Listeners may thus run more than once for one
+ * At boot it delivers what a crash left pending (events whose lease ran out). Listeners may thus run more than once for one
  * notification (at least once): make them idempotent, e.g. on `messageId`.
  */
 @Injectable()
@@ -42,7 +45,7 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
 
   /** Puts the notification in the outbox; Orange is acknowledged only after this resolved. */
   record(event: OrangeSmsStoredEvent): Promise<void> {
-    return this.store.saveEvent(event);
+    return this.store.saveEvent({ ...event, leaseUntil: new Date(Date.now() + LEASE_MS) });
   }
 
   /** Delivers after the current request, so a slow listener never delays Orange's acknowledgement. */
@@ -71,9 +74,16 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const pending = await this.store.listEvents({ state: 'pending' });
-    if (pending.length > 0) this.logger.log(`Delivering ${pending.length} Orange notification(s) left pending`);
-    for (const event of pending) this.dispatchSoon(event);
+    const now = Date.now();
+    const abandoned = (await this.store.listEvents({ state: 'pending' })).filter(
+      (event) => !event.leaseUntil || event.leaseUntil.getTime() < now,
+    );
+    if (abandoned.length > 0) this.logger.log(`Delivering ${abandoned.length} Orange notification(s) left pending`);
+    for (const event of abandoned) {
+      const claimed = { ...event, leaseUntil: new Date(now + LEASE_MS) };
+      await this.store.saveEvent(claimed);
+      this.dispatchSoon(claimed);
+    }
   }
 
   onApplicationShutdown(): void {
@@ -99,10 +109,12 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
     const attempts = event.attempts + 1;
     const { maxAttempts, initialDelayMs } = this.options.listenerRetry;
     const gaveUp = attempts >= maxAttempts;
+    const delayMs = initialDelayMs * 5 ** (attempts - 1);
     const updated: OrangeSmsStoredEvent = {
       ...event,
       attempts,
       state: gaveUp ? 'failed' : 'pending',
+      leaseUntil: new Date(Date.now() + delayMs + LEASE_MS),
       lastError: (error as Error)?.message ?? String(error),
     };
     this.logger.error(

@@ -10,6 +10,8 @@ import { type OrangeSmsHttpRequest, type OrangeSmsHttpResponse, OrangeSmsTranspo
 export type OrangeSmsApiRequest = Omit<OrangeSmsHttpRequest, 'authorization'> & {
   /** Take a slot from the send pacing before each attempt (sends only). */
   paced?: boolean;
+  /** Runs right before each write of the request, once its slot and token are in hand. */
+  beforeWrite?: () => Promise<void>;
 };
 
 /** Gateway code for an expired token (API reference §6.1). */
@@ -35,7 +37,7 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
   }
 
   async call<T>(request: OrangeSmsApiRequest): Promise<OrangeSmsHttpResponse<T>> {
-    const { paced = false, ...http } = request;
+    const { paced = false, beforeWrite, ...http } = request;
     if (paced) {
       // Token first, then the slot: a slot spent waiting for a cold token would let the request
       // leave late and bunch up with the next ones. The deadline starts once the slot is granted,
@@ -44,7 +46,7 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
       await this.limiter.acquire();
     }
     return this.retry.execute(
-      (timeoutMs, attempt) => this.authorised<T>(http, timeoutMs, paced && attempt > 1, paced),
+      (timeoutMs, attempt) => this.authorised<T>(http, timeoutMs, paced && attempt > 1, paced, beforeWrite),
       http.idempotent,
     );
   }
@@ -58,16 +60,19 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
     timeoutMs: number,
     paceFirst: boolean,
     paced: boolean,
+    beforeWrite?: () => Promise<void>,
   ): Promise<OrangeSmsHttpResponse<T>> {
     const token = await this.tokens.getToken();
     if (paceFirst) await this.limiter.acquire();
+    await beforeWrite?.();
     try {
       return await this.transport.request<T>({ ...request, authorization: `Bearer ${token}` }, timeoutMs);
     } catch (error) {
       if (!(error instanceof OrangeSmsAuthError) || error.code !== EXPIRED_CREDENTIALS) throw error;
-      this.tokens.invalidate(token);
+      await this.tokens.invalidate(token);
       const fresh = await this.tokens.getToken();
       if (paced) await this.limiter.acquire();
+      await beforeWrite?.();
       return this.transport.request<T>({ ...request, authorization: `Bearer ${fresh}` }, timeoutMs);
     }
   }

@@ -1,4 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { isRetryable } from '../http/orange-sms.retry-policy.js';
+import {
+  type EnqueuedSms,
+  ORANGE_SMS_QUEUE,
+  type OrangeSmsQueueBackend,
+  type OrangeSmsQueuedJob,
+} from '../queue/orange-sms.queue-job.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsMessageFilter, TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
 import { countryOfNumber } from './orange-sms.countries.js';
@@ -17,6 +25,7 @@ import {
   OrangeSmsApiError,
   OrangeSmsError,
   OrangeSmsOptedOutError,
+  OrangeSmsOutcomeUnknownError,
   OrangeSmsValidationError,
 } from '../errors/orange-sms.errors.js';
 import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js';
@@ -63,6 +72,7 @@ export class OrangeSmsService {
     private readonly subscriptions: OrangeSmsSubscriptions,
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    @Optional() @Inject(ORANGE_SMS_QUEUE) private readonly queue?: OrangeSmsQueueBackend | null,
   ) {}
 
   /**
@@ -70,27 +80,86 @@ export class OrangeSmsService {
    * an `OrangeSmsError` subclass. `SmsSent` or `SmsFailed` is emitted once the call has settled.
    */
   async send(input: SendSmsInput): Promise<SentSms> {
+    return this.sendOnce(input, true);
+  }
+
+  /**
+   * Puts the message on the durable queue (option `queue`) and returns at once; a worker in any
+   * instance sends it at the fleet's rate, with retries. Input is checked now. The same `reference`
+   * enqueued twice is sent once. `SmsSent` / `SmsFailed` are emitted when it settles.
+   */
+  async enqueue(input: SendSmsInput): Promise<EnqueuedSms> {
+    return (await this.enqueueMany([input]))[0]!;
+  }
+
+  async enqueueMany(inputs: SendSmsInput[]): Promise<EnqueuedSms[]> {
+    if (!this.queue) {
+      throw new OrangeSmsValidationError(
+        'queue',
+        'enqueue needs queue: { enabled: true } and redis in the module options',
+      );
+    }
+    if (!Array.isArray(inputs)) throw new OrangeSmsValidationError('inputs', 'expected an array of { to, text }');
+    const jobs = inputs.map((input) => {
+      this.prepare(input);
+      return { ...input, reference: input.reference ?? randomUUID() };
+    });
+    return jobs.length === 1 ? [await this.queue.add(jobs[0]!)] : this.queue.addBulk(jobs);
+  }
+
+  /**
+   * A queue worker's try at one message. A try cut off after its request may have been written (the
+   * worker was killed) is not repeated: the outcome is unknown, so it fails like a lost connection.
+   */
+  async processQueued(job: OrangeSmsQueuedJob): Promise<{ error?: Error; retry: boolean }> {
+    if (job.interruptedInFlight) {
+      const error = new OrangeSmsOutcomeUnknownError('a worker stopped while sending it');
+      this.reportFailure(job.input.to, error, job.input.reference);
+      return { error, retry: false };
+    }
+    let marked: Promise<void> | undefined;
+    try {
+      // Marked only when the request is about to be written: a worker killed while waiting for its
+      // pacing slot leaves a job that is safe to send again.
+      await this.sendOnce(job.input, false, () => (marked ??= job.markInFlight()));
+      return { retry: false };
+    } catch (error) {
+      const failure = error as OrangeSmsError;
+      const retry = isRetryable(failure, false) && job.attempt < job.maxAttempts;
+      // The outcome is known (Orange answered, or nothing was written): a later try is safe.
+      if (retry && marked) await job.clearInFlight();
+      else this.reportFailure(job.input.to, failure, job.input.reference);
+      return { error: failure, retry };
+    }
+  }
+
+  private async sendOnce(
+    input: SendSmsInput,
+    reportFailure: boolean,
+    beforeWrite?: () => Promise<void>,
+  ): Promise<SentSms> {
     let prepared: PreparedSms | undefined;
     try {
       prepared = this.prepare(input);
       if (this.options.optOut && (await this.store.isOptedOut(prepared.to))) {
         throw new OrangeSmsOptedOutError(prepared.to, maskPhoneNumber(prepared.to));
       }
-      const sent = await this.submit(prepared);
+      const sent = await this.submit(prepared, beforeWrite);
       this.logger.debug(`SMS ${sent.id} submitted to ${maskPhoneNumber(sent.to)} (${sent.segments} segment(s))`);
       await this.track(sent);
       this.events.publish(OrangeSmsEvents.SmsSent, new SmsSentEvent(sent));
       return sent;
     } catch (error) {
       const failure = error instanceof OrangeSmsError ? error : new OrangeSmsError(String(error), { cause: error });
-      const to = prepared?.to ?? (typeof input?.to === 'string' ? input.to : '');
-      this.logger.warn(`SMS to ${maskPhoneNumber(to)} failed: ${failure.name}`);
-      this.events.publish(
-        OrangeSmsEvents.SmsFailed,
-        new SmsFailedEvent({ to, error: failure, reference: input?.reference }),
-      );
+      if (reportFailure) this.reportFailure(prepared?.to ?? input?.to, failure, input?.reference);
       throw failure;
     }
+  }
+
+  private reportFailure(to: unknown, error: OrangeSmsError, reference?: string): void {
+    const recipient = typeof to === 'string' ? to : '';
+    this.logger.warn(`SMS to ${maskPhoneNumber(recipient)} failed: ${error.name}`);
+    this.events.publish(OrangeSmsEvents.SmsFailed, new SmsFailedEvent({ to: recipient, error, reference }));
   }
 
   /**
@@ -185,7 +254,7 @@ export class OrangeSmsService {
     };
   }
 
-  private async submit(sms: PreparedSms): Promise<SentSms> {
+  private async submit(sms: PreparedSms, beforeWrite?: () => Promise<void>): Promise<SentSms> {
     const { data } = await this.api.call<OrangeOutboundResponse>({
       method: 'POST',
       path: ORANGE_SMS_PATHS.outbound(sms.senderAddress),
@@ -200,6 +269,7 @@ export class OrangeSmsService {
       },
       idempotent: false,
       paced: true,
+      beforeWrite,
     });
     const resourceUrl = data?.outboundSMSMessageRequest?.resourceURL;
     const id = typeof resourceUrl === 'string' ? resourceUrl.replace(/\/+$/, '').split('/').pop() : undefined;

@@ -3,7 +3,7 @@ import type { OrangeDeliveryStatus } from '../events/orange-sms.events.js';
 /** Where a message stands, from Orange's receipts (API reference §3.4). */
 export type OrangeSmsStatus = 'submitted' | 'delivered_to_network' | 'waiting' | 'delivered' | 'failed' | 'uncertain';
 
-const FROM_ORANGE: Record<OrangeDeliveryStatus, OrangeSmsStatus> = {
+export const STATUS_FROM_ORANGE: Readonly<Record<OrangeDeliveryStatus, OrangeSmsStatus>> = {
   DeliveredToNetwork: 'delivered_to_network',
   MessageWaiting: 'waiting',
   DeliveryUncertain: 'uncertain',
@@ -15,7 +15,7 @@ const FROM_ORANGE: Record<OrangeDeliveryStatus, OrangeSmsStatus> = {
  * Progress order. Receipts can arrive late and out of order, so a status only ever moves forward:
  * network → waiting → uncertain (may still resolve) → delivered | failed (final, never left).
  */
-const RANK: Record<OrangeSmsStatus, number> = {
+export const STATUS_RANK: Readonly<Record<OrangeSmsStatus, number>> = {
   submitted: 0,
   delivered_to_network: 1,
   waiting: 2,
@@ -25,11 +25,13 @@ const RANK: Record<OrangeSmsStatus, number> = {
 };
 
 export function statusFromDeliveryStatus(deliveryStatus: OrangeDeliveryStatus): OrangeSmsStatus {
-  return FROM_ORANGE[deliveryStatus];
+  return STATUS_FROM_ORANGE[deliveryStatus];
 }
 
+export const FINAL_STATUSES: readonly OrangeSmsStatus[] = ['delivered', 'failed'];
+
 export function isFinalStatus(status: OrangeSmsStatus): boolean {
-  return status === 'delivered' || status === 'failed';
+  return FINAL_STATUSES.includes(status);
 }
 
 /** The status after a receipt, or undefined when the receipt does not move the message forward. */
@@ -37,7 +39,7 @@ export function nextStatus(
   current: OrangeSmsStatus,
   deliveryStatus: OrangeDeliveryStatus,
 ): OrangeSmsStatus | undefined {
-  const incoming = FROM_ORANGE[deliveryStatus];
+  const incoming = STATUS_FROM_ORANGE[deliveryStatus];
   if (isFinalStatus(current)) return undefined;
-  return RANK[incoming] > RANK[current] ? incoming : undefined;
+  return STATUS_RANK[incoming] > STATUS_RANK[current] ? incoming : undefined;
 }

@@ -29,5 +29,10 @@ export type OrangeSmsStoredEvent = {
   state: 'pending' | 'failed';
   attempts: number;
   createdAt: Date;
+  /**
+   * Until when the instance that recorded it (or retries it) owns it. An instance that boots
+   * delivers the pending events whose lease has run out: those a crashed instance left behind.
+   */
+  leaseUntil?: Date;
   lastError?: string;
 } & ({ kind: 'delivery-receipt'; data: DeliveryReceiptEventData } | { kind: 'inbound'; data: InboundSmsEventData });

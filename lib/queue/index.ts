@@ -1,0 +1,1 @@
+export { OrangeSmsBullmqQueue } from './orange-sms.bullmq-queue.js';

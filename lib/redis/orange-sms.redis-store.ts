@@ -1,0 +1,175 @@
+import type { Redis } from 'ioredis';
+import type { OrangeSmsStore } from '../tracking/orange-sms.store.js';
+import { FINAL_STATUSES, STATUS_FROM_ORANGE, STATUS_RANK } from '../tracking/orange-sms.status.js';
+import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
+import type {
+  OrangeSmsMessageFilter,
+  OrangeSmsStatusResult,
+  OrangeSmsStatusUpdate,
+  TrackedSms,
+} from '../tracking/orange-sms.tracked-sms.js';
+import { decodeEvent, decodeMessage, encode } from './orange-sms.redis-codec.js';
+
+export interface RedisOrangeSmsStoreOptions {
+  /** Prefix of every key. Default `orange-sms:`. */
+  keyPrefix?: string;
+  /** How long a message is kept. Default 30 days. */
+  messageTtlSeconds?: number;
+}
+
+/**
+ * Applies a receipt atomically: the status only moves forward (ranks and final statuses come from
+ * the TypeScript state machine as arguments, so the rules live in one place). A receipt for a
+ * message not stored yet is queued under `early:<id>` and applied by `saveMessage`.
+ * KEYS: message, early list. ARGV: incoming status, Orange status, at (ISO), ranks JSON, finals JSON,
+ * early TTL (ms).
+ */
+const APPLY_STATUS = `
+local json = redis.call('GET', KEYS[1])
+if not json then
+  redis.call('RPUSH', KEYS[2], cjson.encode({ deliveryStatus = ARGV[2], at = ARGV[3] }))
+  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+  return { 0, false }
+end
+local message = cjson.decode(json)
+local ranks = cjson.decode(ARGV[4])
+for _, final in ipairs(cjson.decode(ARGV[5])) do
+  if message.status == final then return { 0, json } end
+end
+if ranks[ARGV[1]] <= ranks[message.status] then return { 0, json } end
+message.status = ARGV[1]
+message.deliveryStatus = ARGV[2]
+message.updatedAt = ARGV[3]
+if ARGV[1] == 'delivered' then message.deliveredAt = ARGV[3] end
+if type(message.history) ~= 'table' or next(message.history) == nil then message.history = {} end
+table.insert(message.history, { status = ARGV[1], deliveryStatus = ARGV[2], at = ARGV[3] })
+local updated = cjson.encode(message)
+redis.call('SET', KEYS[1], updated, 'KEEPTTL')
+return { 1, updated }
+`;
+
+/** How long a receipt waits for its message to be stored. */
+const EARLY_RECEIPT_TTL_MS = 24 * 3_600_000;
+
+/**
+ * `OrangeSmsStore` on Redis, shared by every instance: messages (JSON, with a TTL) indexed by submit
+ * time, atomic status transitions (Lua), notification dedupe (`SET NX PX`), the opt-out set and the
+ * event outbox (a hash). Keys: `<prefix>msg:<id>`, `<prefix>msgs` (sorted set), `<prefix>early:<id>`,
+ * `<prefix>seen:<key>`, `<prefix>optout`, `<prefix>events`.
+ */
+export class RedisOrangeSmsStore implements OrangeSmsStore {
+  private readonly prefix: string;
+  private readonly ttlSeconds: number;
+  private readonly ranks = JSON.stringify(STATUS_RANK);
+  private readonly finals = JSON.stringify(FINAL_STATUSES);
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisOrangeSmsStoreOptions = {},
+  ) {
+    this.prefix = options.keyPrefix ?? 'orange-sms:';
+    this.ttlSeconds = options.messageTtlSeconds ?? 30 * 86_400;
+  }
+
+  async saveMessage(message: TrackedSms): Promise<void> {
+    const key = this.key('msg', message.id);
+    await this.redis
+      .multi()
+      .set(key, encode(message), 'EX', this.ttlSeconds)
+      .zadd(this.key('msgs'), message.submittedAt.getTime(), message.id)
+      .zremrangebyscore(this.key('msgs'), '-inf', Date.now() - this.ttlSeconds * 1000)
+      .exec();
+    // Receipts that arrived before the message was stored (another replica may have taken them).
+    const early = await this.redis
+      .multi()
+      .lrange(this.key('early', message.id), 0, -1)
+      .del(this.key('early', message.id))
+      .exec();
+    const updates = (early?.[0]?.[1] as string[] | undefined) ?? [];
+    for (const raw of updates) {
+      const update = JSON.parse(raw) as { deliveryStatus: OrangeSmsStatusUpdate['deliveryStatus']; at: string };
+      await this.applyDeliveryStatus(message.id, { deliveryStatus: update.deliveryStatus, at: new Date(update.at) });
+    }
+  }
+
+  async getMessage(id: string): Promise<TrackedSms | undefined> {
+    const json = await this.redis.get(this.key('msg', id));
+    return json === null ? undefined : decodeMessage(json);
+  }
+
+  async listMessages(filter: OrangeSmsMessageFilter = {}): Promise<TrackedSms[]> {
+    const limit = filter.limit ?? 100;
+    const statuses = filter.status === undefined ? undefined : ([] as string[]).concat(filter.status);
+    const max = filter.until ? `(${filter.until.getTime()}` : '+inf';
+    const min = filter.since ? String(filter.since.getTime()) : '-inf';
+    const result: TrackedSms[] = [];
+    const page = 500;
+    for (let offset = 0; result.length < limit; offset += page) {
+      const ids = await this.redis.zrevrangebyscore(this.key('msgs'), max, min, 'LIMIT', offset, page);
+      if (ids.length === 0) break;
+      const values = await this.redis.mget(ids.map((id) => this.key('msg', id)));
+      const expired: string[] = [];
+      values.forEach((json, index) => {
+        if (json === null) {
+          expired.push(ids[index]!);
+          return;
+        }
+        if (result.length >= limit) return;
+        const message = decodeMessage(json);
+        if (filter.to !== undefined && message.to !== filter.to) return;
+        if (statuses && !statuses.includes(message.status)) return;
+        if (filter.reference !== undefined && message.reference !== filter.reference) return;
+        result.push(message);
+      });
+      if (expired.length > 0) await this.redis.zrem(this.key('msgs'), ...expired);
+      if (ids.length < page) break;
+    }
+    return result;
+  }
+
+  async applyDeliveryStatus(id: string, update: OrangeSmsStatusUpdate): Promise<OrangeSmsStatusResult> {
+    const [applied, json] = (await this.redis.eval(
+      APPLY_STATUS,
+      2,
+      this.key('msg', id),
+      this.key('early', id),
+      STATUS_FROM_ORANGE[update.deliveryStatus],
+      update.deliveryStatus,
+      update.at.toISOString(),
+      this.ranks,
+      this.finals,
+      EARLY_RECEIPT_TTL_MS,
+    )) as [number, string | null];
+    return json ? { message: decodeMessage(json), applied: applied === 1 } : { applied: false };
+  }
+
+  async markSeen(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.key('seen', key), '1', 'PX', Math.ceil(ttlMs), 'NX')) === 'OK';
+  }
+
+  async setOptedOut(number: string, optedOut: boolean): Promise<void> {
+    if (optedOut) await this.redis.sadd(this.key('optout'), number);
+    else await this.redis.srem(this.key('optout'), number);
+  }
+
+  async isOptedOut(number: string): Promise<boolean> {
+    return (await this.redis.sismember(this.key('optout'), number)) === 1;
+  }
+
+  async saveEvent(event: OrangeSmsStoredEvent): Promise<void> {
+    await this.redis.hset(this.key('events'), event.id, encode(event));
+  }
+
+  async deleteEvent(id: string): Promise<void> {
+    await this.redis.hdel(this.key('events'), id);
+  }
+
+  async listEvents(filter: { state?: OrangeSmsStoredEvent['state'] } = {}): Promise<OrangeSmsStoredEvent[]> {
+    const values = await this.redis.hvals(this.key('events'));
+    return values.map(decodeEvent).filter((event) => filter.state === undefined || event.state === filter.state);
+  }
+
+  private key(...parts: string[]): string {
+    return `${this.prefix}${parts.join(':')}`;
+  }
+}
