@@ -14,28 +14,30 @@ export interface OrangeSmsRateLimiter {
 const GUARD = 1.01;
 
 /**
- * Token bucket (rate `perSecond`, capacity `burst`) plus a sliding one-second window: however bursts
- * and refills line up, no window of one second ever sees more than `perSecond` departures. Waiters
- * are served in order from one timer.
+ * Token bucket as GCRA (rate `perSecond`, capacity `burst`) plus a sliding one-second window of
+ * actual departures: however bursts and refills line up, no window of one second ever sees more than
+ * `perSecond` sends. A send released late (a busy event loop) is never made up for by a shorter gap:
+ * the rate may dip under load, it never goes over. Waiters are served in order from one timer.
  */
 export class OrangeSmsLocalRateLimiter implements OrangeSmsRateLimiter {
   private readonly intervalMs: number;
   private readonly windowMs = 1000 * GUARD;
   private readonly windowLimit: number;
+  private readonly burst: number;
   private readonly departures: number[] = [];
-  private tokens: number;
-  private refilledAt: number;
+  /** Theoretical arrival time of the next send at the steady rate. */
+  private tat: number;
   private readonly queue: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly options: Required<OrangeSmsRateLimitOptions>,
+    options: Required<OrangeSmsRateLimitOptions>,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.intervalMs = (1000 * GUARD) / options.perSecond;
     this.windowLimit = Math.max(1, Math.floor(options.perSecond));
-    this.tokens = Math.min(options.burst, this.windowLimit);
-    this.refilledAt = this.now();
+    this.burst = Math.min(options.burst, this.windowLimit);
+    this.tat = this.now();
   }
 
   acquire(): Promise<void> {
@@ -71,23 +73,16 @@ export class OrangeSmsLocalRateLimiter implements OrangeSmsRateLimiter {
   };
 
   private waitMs(now: number): number {
-    this.refill(now);
-    const forToken = this.tokens >= 1 ? 0 : (1 - this.tokens) * this.intervalMs;
+    const forBucket = this.tat - (this.burst - 1) * this.intervalMs - now;
     const oldest = this.departures.length >= this.windowLimit ? this.departures[0]! : undefined;
     const forWindow = oldest === undefined ? 0 : oldest + this.windowMs - now;
-    return Math.max(0, forToken, forWindow);
+    return Math.max(0, forBucket, forWindow);
   }
 
   private take(now: number): void {
-    this.tokens -= 1;
+    this.tat = Math.max(this.tat, now) + this.intervalMs;
     this.departures.push(now);
     if (this.departures.length > this.windowLimit) this.departures.shift();
-  }
-
-  private refill(now: number): void {
-    const capacity = Math.min(this.options.burst, this.windowLimit);
-    this.tokens = Math.min(capacity, this.tokens + (now - this.refilledAt) / this.intervalMs);
-    this.refilledAt = now;
   }
 }
 
