@@ -30,6 +30,14 @@ export type {
 } from './sending/orange-sms.subscriptions.js';
 
 export type { EnqueuedSms } from './queue/orange-sms.queue-job.js';
+export {
+  type OrangeSmsLastCall,
+  type OrangeSmsOperation,
+  OrangeSmsTelemetry,
+  type OrangeSmsTelemetryEvent,
+  type OrangeSmsWebhookOutcome,
+} from './observability/orange-sms.telemetry.js';
+export { OrangeSmsTokenProvider } from './auth/orange-sms.token-provider.js';
 
 export { OrangeSmsStatsService } from './stats/orange-sms.stats.service.js';
 export type {

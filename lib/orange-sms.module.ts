@@ -29,6 +29,7 @@ import { OrangeSmsStatsService } from './stats/orange-sms.stats.service.js';
 import { OrangeSmsMemoryStore } from './tracking/orange-sms.memory-store.js';
 import { ORANGE_SMS_STORE } from './tracking/orange-sms.store.js';
 import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.js';
+import { OrangeSmsTelemetry } from './observability/orange-sms.telemetry.js';
 
 /**
  * `OrangeSmsModule.forRoot(options)` or `.forRootAsync({ imports, inject, useFactory | useClass |
@@ -76,6 +77,7 @@ import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.j
       inject: [ORANGE_SMS_REDIS],
       useFactory: (redis: OrangeSmsRedisBackend | null) => redis?.tokenCache ?? null,
     },
+    OrangeSmsTelemetry,
     OrangeSmsTransport,
     OrangeSmsTokenProvider,
     OrangeSmsApiClient,
@@ -91,6 +93,8 @@ import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.j
     OrangeSmsStatsService,
     OrangeSmsWebhookService,
     OrangeSmsEventDispatcher,
+    OrangeSmsTelemetry,
+    OrangeSmsTokenProvider,
     ORANGE_SMS_MODULE_OPTIONS,
     ORANGE_SMS_STORE,
     // For a host that mounts the webhook handlers itself behind OrangeSmsWebhookGuard.

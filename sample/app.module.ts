@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TerminusModule } from '@nestjs/terminus';
 import { OrangeSmsModule } from 'nestjs-orange-sms';
+import { OrangeSmsHealthModule } from 'nestjs-orange-sms/health';
+import { OrangeSmsMetricsModule } from 'nestjs-orange-sms/metrics';
+import { HealthController } from './health.controller.js';
 import { SmsController } from './sms.controller.js';
 import { SmsListeners } from './sms.listeners.js';
 
@@ -21,8 +25,11 @@ import { SmsListeners } from './sms.listeners.js';
       }),
       webhooks: { path: 'orange-sms/webhooks' },
     }),
+    TerminusModule,
+    OrangeSmsHealthModule,
+    OrangeSmsMetricsModule.forRoot({ path: 'metrics' }),
   ],
-  controllers: [SmsController],
+  controllers: [SmsController, HealthController],
   providers: [SmsListeners],
 })
 export class AppModule {}

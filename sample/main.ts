@@ -30,6 +30,7 @@ async function bootstrap(): Promise<void> {
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   logger.log(`Sample app on ${url}: POST ${url}/sms {"to": "+225…", "text": "…"}`);
+  logger.log(`Health: ${url}/health  Metrics: ${url}/metrics`);
 
   if (emulator) {
     const token = process.env.ORANGE_SMS_WEBHOOK_SECRET;

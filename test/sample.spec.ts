@@ -42,6 +42,18 @@ describe('sample app', () => {
     expect(sentId).toBeDefined();
     expect(output).toContain(`Delivery receipt for SMS ${sentId}: DeliveredToTerminal (tracked status: delivered)`);
     expect(output).toMatch(/Balance: 999 units left/);
+    const url = /Sample app on (http:\/\/\S+):/.exec(output)?.[1];
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    expect(
+      ((await health.json()) as { details: Record<string, { status: string }> }).details['orange-sms']!.status,
+    ).toBe('up');
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^orange_sms_sends_total\{outcome="sent",error=""\} 2$/m);
+    expect(metrics).toMatch(
+      /^orange_sms_delivery_receipts_total\{status="DeliveredToTerminal",duplicate="false"\} \d+$/m,
+    );
+
     // The demo number is never logged in full.
     expect(output).not.toContain('2250700000089');
     expect(output).toContain('+22507******89');

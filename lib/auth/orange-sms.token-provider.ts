@@ -3,6 +3,7 @@ import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_PATHS, ORANGE_SMS_RESOLVED_OPTION
 import { OrangeSmsAuthError } from '../errors/orange-sms.errors.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { OrangeSmsTransport } from '../http/orange-sms.transport.js';
+import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import {
   ORANGE_SMS_TOKEN_CACHE,
   type OrangeSmsSharedToken,
@@ -32,8 +33,22 @@ export class OrangeSmsTokenProvider {
   constructor(
     private readonly transport: OrangeSmsTransport,
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    private readonly telemetry: OrangeSmsTelemetry,
     @Optional() @Inject(ORANGE_SMS_TOKEN_CACHE) private readonly shared?: OrangeSmsTokenCache,
   ) {}
+
+  /** For health checks: never asks Orange. */
+  get state(): { valid: boolean; expiresAt?: Date; tokenRequests: number; lastError?: string } {
+    const cached = this.cached;
+    return {
+      valid: cached !== undefined && Date.now() < cached.expiresAt,
+      ...(cached ? { expiresAt: new Date(cached.expiresAt) } : {}),
+      tokenRequests: this.requests,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  private lastError?: string;
 
   /** Token requests made so far by this instance (for health and metrics). */
   get tokenRequests(): number {
@@ -94,14 +109,40 @@ export class OrangeSmsTokenProvider {
 
   private async requestToken(): Promise<CachedToken> {
     this.requests++;
-    const { data } = await this.transport.request<unknown>({
-      method: 'POST',
-      path: ORANGE_SMS_PATHS.token,
-      form: { grant_type: 'client_credentials' },
-      authorization: this.options.authorizationHeader,
-      idempotent: true,
-    });
-    const token = parseTokenResponse(data);
+    const started = performance.now();
+    let token: ReturnType<typeof parseTokenResponse>;
+    try {
+      const { data, status } = await this.transport.request<unknown>({
+        method: 'POST',
+        path: ORANGE_SMS_PATHS.token,
+        form: { grant_type: 'client_credentials' },
+        authorization: this.options.authorizationHeader,
+        idempotent: true,
+      });
+      token = parseTokenResponse(data);
+      this.lastError = undefined;
+      this.telemetry.emit({
+        type: 'call',
+        operation: 'token',
+        ok: true,
+        status,
+        durationMs: performance.now() - started,
+      });
+      this.telemetry.emit({ type: 'token', outcome: 'obtained' });
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      this.lastError = (error as Error)?.message ?? String(error);
+      this.telemetry.emit({
+        type: 'call',
+        operation: 'token',
+        ok: false,
+        status: typeof status === 'number' ? status : undefined,
+        error: (error as Error)?.name ?? 'Error',
+        durationMs: performance.now() - started,
+      });
+      this.telemetry.emit({ type: 'token', outcome: 'failed' });
+      throw error;
+    }
     const now = Date.now();
     const ttlMs = token.expiresInSeconds * 1000;
     // Stop using a token 60 s (or 10 % of a short TTL) before it expires; refresh in the background

@@ -5,6 +5,7 @@ import { OrangeSmsTokenProvider } from '../auth/orange-sms.token-provider.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { ORANGE_SMS_RATE_LIMITER, type OrangeSmsRateLimiter } from './orange-sms.rate-limiter.js';
 import { OrangeSmsRetryPolicy } from './orange-sms.retry-policy.js';
+import { operationOf, OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { type OrangeSmsHttpRequest, type OrangeSmsHttpResponse, OrangeSmsTransport } from './orange-sms.transport.js';
 
 export type OrangeSmsApiRequest = Omit<OrangeSmsHttpRequest, 'authorization'> & {
@@ -32,6 +33,7 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
     private readonly tokens: OrangeSmsTokenProvider,
     @Inject(ORANGE_SMS_RATE_LIMITER) private readonly limiter: OrangeSmsRateLimiter,
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) options: OrangeSmsResolvedOptions,
+    private readonly telemetry: OrangeSmsTelemetry,
   ) {
     this.retry = new OrangeSmsRetryPolicy(options.retry, options.timeoutMs);
   }
@@ -48,6 +50,12 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
     return this.retry.execute(
       (timeoutMs, attempt) => this.authorised<T>(http, timeoutMs, paced && attempt > 1, paced, beforeWrite),
       http.idempotent,
+      (error) =>
+        this.telemetry.emit({
+          type: 'retry',
+          operation: operationOf(http.path),
+          error: (error as Error)?.name ?? 'Error',
+        }),
     );
   }
 
@@ -66,14 +74,46 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
     if (paceFirst) await this.limiter.acquire();
     await beforeWrite?.();
     try {
-      return await this.transport.request<T>({ ...request, authorization: `Bearer ${token}` }, timeoutMs);
+      return await this.observed(request.path, () =>
+        this.transport.request<T>({ ...request, authorization: `Bearer ${token}` }, timeoutMs),
+      );
     } catch (error) {
       if (!(error instanceof OrangeSmsAuthError) || error.code !== EXPIRED_CREDENTIALS) throw error;
       await this.tokens.invalidate(token);
       const fresh = await this.tokens.getToken();
       if (paced) await this.limiter.acquire();
       await beforeWrite?.();
-      return this.transport.request<T>({ ...request, authorization: `Bearer ${fresh}` }, timeoutMs);
+      return this.observed(request.path, () =>
+        this.transport.request<T>({ ...request, authorization: `Bearer ${fresh}` }, timeoutMs),
+      );
+    }
+  }
+
+  /** Reports each exchange with Orange: operation, outcome, HTTP status, duration. */
+  private async observed<T>(path: string, exchange: () => Promise<T>): Promise<T> {
+    const operation = operationOf(path);
+    const started = performance.now();
+    try {
+      const response = await exchange();
+      this.telemetry.emit({
+        type: 'call',
+        operation,
+        ok: true,
+        status: (response as { status?: number }).status,
+        durationMs: performance.now() - started,
+      });
+      return response;
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      this.telemetry.emit({
+        type: 'call',
+        operation,
+        ok: false,
+        status: typeof status === 'number' ? status : undefined,
+        error: (error as Error)?.name ?? 'Error',
+        durationMs: performance.now() - started,
+      });
+      throw error;
     }
   }
 }

@@ -96,7 +96,11 @@ export class OrangeSmsRetryPolicy {
   ) {}
 
   /** `attempt(timeoutMs, number)` is called until it resolves or a retry is not allowed. */
-  async execute<T>(attempt: (timeoutMs: number, attemptNumber: number) => Promise<T>, idempotent: boolean): Promise<T> {
+  async execute<T>(
+    attempt: (timeoutMs: number, attemptNumber: number) => Promise<T>,
+    idempotent: boolean,
+    onRetry?: (error: unknown) => void,
+  ): Promise<T> {
     const deadline = Date.now() + this.options.deadlineMs;
     this.budget.recordCall();
     for (let number = 1; ; number++) {
@@ -108,6 +112,7 @@ export class OrangeSmsRetryPolicy {
         if (delay === undefined) throw error;
         if (Date.now() + delay + MIN_ATTEMPT_MS > deadline) throw error;
         if (!this.budget.tryRetry()) throw error;
+        onRetry?.(error);
         await this.sleep(delay);
       }
     }

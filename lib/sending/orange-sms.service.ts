@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { isRetryable } from '../http/orange-sms.retry-policy.js';
+import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import {
   type EnqueuedSms,
   ORANGE_SMS_QUEUE,
@@ -72,6 +73,7 @@ export class OrangeSmsService {
     private readonly subscriptions: OrangeSmsSubscriptions,
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    private readonly telemetry: OrangeSmsTelemetry,
     @Optional() @Inject(ORANGE_SMS_QUEUE) private readonly queue?: OrangeSmsQueueBackend | null,
   ) {}
 
@@ -139,6 +141,7 @@ export class OrangeSmsService {
     beforeWrite?: () => Promise<void>,
   ): Promise<SentSms> {
     let prepared: PreparedSms | undefined;
+    const started = performance.now();
     try {
       prepared = this.prepare(input);
       if (this.options.optOut && (await this.store.isOptedOut(prepared.to))) {
@@ -148,9 +151,16 @@ export class OrangeSmsService {
       this.logger.debug(`SMS ${sent.id} submitted to ${maskPhoneNumber(sent.to)} (${sent.segments} segment(s))`);
       await this.track(sent);
       this.events.publish(OrangeSmsEvents.SmsSent, new SmsSentEvent(sent));
+      this.telemetry.emit({ type: 'send', outcome: 'sent', durationMs: performance.now() - started });
       return sent;
     } catch (error) {
       const failure = error instanceof OrangeSmsError ? error : new OrangeSmsError(String(error), { cause: error });
+      this.telemetry.emit({
+        type: 'send',
+        outcome: 'failed',
+        error: failure.name,
+        durationMs: performance.now() - started,
+      });
       if (reportFailure) this.reportFailure(prepared?.to ?? input?.to, failure, input?.reference);
       throw failure;
     }

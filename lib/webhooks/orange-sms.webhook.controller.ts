@@ -10,6 +10,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ORANGE_SMS_LOGGER_CONTEXT } from '../orange-sms.constants.js';
+import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import type { OrangeSmsWebhooksConfig } from './orange-sms.webhook-config.js';
 import { OrangeSmsWebhookGuard } from './orange-sms.webhook.guard.js';
@@ -24,7 +25,10 @@ export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig
   @Controller(config.path)
   @UseGuards(OrangeSmsWebhookGuard)
   class OrangeSmsWebhookController implements OnModuleInit {
-    constructor(private readonly webhooks: OrangeSmsWebhookService) {}
+    constructor(
+      private readonly webhooks: OrangeSmsWebhookService,
+      private readonly telemetry: OrangeSmsTelemetry,
+    ) {}
 
     onModuleInit(): void {
       const base = `/${config.path}`;
@@ -37,25 +41,38 @@ export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig
     @Post('delivery-receipts')
     @HttpCode(200)
     deliveryReceipts(@Body() body: unknown): Promise<OrangeSmsWebhookResult> {
-      return badRequestOnInvalid(() => this.webhooks.handleDeliveryReceipt(body));
+      return observed(this.telemetry, 'delivery-receipts', () => this.webhooks.handleDeliveryReceipt(body));
     }
 
     /** Orange `inboundSMSMessageNotification`. */
     @Post('inbound')
     @HttpCode(200)
     inbound(@Body() body: unknown): Promise<OrangeSmsWebhookResult> {
-      return badRequestOnInvalid(() => this.webhooks.handleInboundSms(body));
+      return observed(this.telemetry, 'inbound', () => this.webhooks.handleInboundSms(body));
     }
   }
   for (const decorate of config.decorators) decorate(OrangeSmsWebhookController);
   return OrangeSmsWebhookController;
 }
 
-async function badRequestOnInvalid<T>(handle: () => Promise<T>): Promise<T> {
+/** Maps a body that is not Orange's to 400, and reports each request's outcome. */
+async function observed(
+  telemetry: OrangeSmsTelemetry,
+  route: 'delivery-receipts' | 'inbound',
+  handle: () => Promise<OrangeSmsWebhookResult>,
+): Promise<OrangeSmsWebhookResult> {
   try {
-    return await handle();
+    const result = await handle();
+    telemetry.emit({
+      type: 'webhook',
+      route,
+      outcome: result.accepted === 0 && result.duplicates > 0 ? 'duplicate' : 'accepted',
+    });
+    return result;
   } catch (error) {
-    if (error instanceof OrangeSmsValidationError) throw new BadRequestException(error.message);
+    const invalid = error instanceof OrangeSmsValidationError;
+    telemetry.emit({ type: 'webhook', route, outcome: invalid ? 'invalid' : 'error' });
+    if (invalid) throw new BadRequestException(error.message);
     throw error;
   }
 }

@@ -10,6 +10,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import { OrangeSmsTelemetry, type OrangeSmsWebhookOutcome } from '../observability/orange-sms.telemetry.js';
 import { OrangeSmsConfigurationError } from '../errors/orange-sms.errors.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { ORANGE_SMS_WEBHOOKS_CONFIG, type OrangeSmsWebhooksConfig } from './orange-sms.webhook-config.js';
@@ -37,6 +38,7 @@ export class OrangeSmsWebhookGuard implements CanActivate {
   constructor(
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) options: OrangeSmsResolvedOptions,
     @Inject(ORANGE_SMS_WEBHOOKS_CONFIG) private readonly config: OrangeSmsWebhooksConfig,
+    private readonly telemetry: OrangeSmsTelemetry,
   ) {
     if (options.webhookSecrets.length === 0 && !config.allowUnauthenticated) {
       throw new OrangeSmsConfigurationError([
@@ -62,6 +64,22 @@ export class OrangeSmsWebhookGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
+    try {
+      return this.check(context);
+    } catch (error) {
+      const outcome: OrangeSmsWebhookOutcome =
+        error instanceof PayloadTooLargeException
+          ? 'too_large'
+          : error instanceof ForbiddenException
+            ? 'forbidden'
+            : 'unauthorized';
+      const route = context.getHandler().name === 'inbound' ? 'inbound' : 'delivery-receipts';
+      this.telemetry.emit({ type: 'webhook', route, outcome });
+      throw error;
+    }
+  }
+
+  private check(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<IncomingRequest>();
     const length = Number(request.headers['content-length']);
     if (Number.isFinite(length) && length > this.config.maxBodyBytes) {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
 import { OrangeSmsEventDispatcher } from '../events/orange-sms.event-dispatcher.js';
+import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { keywordOf } from '../events/orange-sms.events.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { maskPhoneNumber } from '../sending/orange-sms.addresses.js';
@@ -36,6 +37,7 @@ export class OrangeSmsWebhookService {
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
     private readonly dispatcher: OrangeSmsEventDispatcher,
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    private readonly telemetry: OrangeSmsTelemetry,
   ) {}
 
   async handleDeliveryReceipt(body: unknown): Promise<OrangeSmsWebhookResult> {
@@ -45,7 +47,9 @@ export class OrangeSmsWebhookService {
     const recorded: OrangeSmsStoredEvent[] = [];
     for (const receipt of receipts) {
       const id = `dr:${receipt.messageId}:${receipt.status}`;
-      if (!(await this.store.markSeen(id, DEDUPE_TTL_MS))) {
+      const fresh = await this.store.markSeen(id, DEDUPE_TTL_MS);
+      this.telemetry.emit({ type: 'receipt', status: receipt.status, duplicate: !fresh });
+      if (!fresh) {
         result.duplicates++;
         continue;
       }
@@ -86,7 +90,9 @@ export class OrangeSmsWebhookService {
     const recorded: OrangeSmsStoredEvent[] = [];
     for (const message of messages) {
       const id = `mo:${inboundKey(message)}`;
-      if (!(await this.store.markSeen(id, DEDUPE_TTL_MS))) {
+      const fresh = await this.store.markSeen(id, DEDUPE_TTL_MS);
+      this.telemetry.emit({ type: 'inbound', duplicate: !fresh });
+      if (!fresh) {
         result.duplicates++;
         continue;
       }

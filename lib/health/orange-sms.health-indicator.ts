@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { OrangeSmsTokenProvider } from '../auth/orange-sms.token-provider.js';
+import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
+import type { OrangeSmsContract } from '../stats/orange-sms.stats.interfaces.js';
+import { OrangeSmsStatsService } from '../stats/orange-sms.stats.service.js';
+
+export interface OrangeSmsHealthOptions {
+  /** Contracts below this many units make the check `degraded` (or `down`, see below). Default 100. */
+  lowBalanceThreshold?: number;
+  /** Mark the check `down` (not `degraded`) on a low balance; beware, that may pull pods from rotation. */
+  downOnLowBalance?: boolean;
+  /** How long the balance is reused between probes. Default 5 minutes. */
+  balanceTtlMs?: number;
+}
+
+interface CachedBalance {
+  contracts: Array<Pick<OrangeSmsContract, 'id' | 'country' | 'availableUnits'> & { expiresAt?: string }>;
+  at: number;
+}
+
+/**
+ * Terminus indicator for Orange SMS: token state, the last call to Orange and the units left per
+ * contract. A probe never makes a token request: the balance is refreshed (at most every
+ * `balanceTtlMs`) only while a valid token is already held, otherwise the last known one is shown.
+ *
+ * `down` when the token cannot be obtained or the last call to Orange failed on Orange's side or the
+ * network; `degraded` (Terminus 12) on a low balance.
+ */
+@Injectable()
+export class OrangeSmsHealthIndicator {
+  private balance?: CachedBalance;
+  private refreshing?: Promise<void>;
+
+  constructor(
+    private readonly health: HealthIndicatorService,
+    private readonly tokens: OrangeSmsTokenProvider,
+    private readonly telemetry: OrangeSmsTelemetry,
+    private readonly stats: OrangeSmsStatsService,
+  ) {}
+
+  async isHealthy<const Key extends string = 'orange-sms'>(
+    key: Key = 'orange-sms' as Key,
+    options: OrangeSmsHealthOptions = {},
+  ) {
+    const threshold = options.lowBalanceThreshold ?? 100;
+    const token = this.tokens.state;
+    if (token.valid && (!this.balance || Date.now() - this.balance.at > (options.balanceTtlMs ?? 300_000))) {
+      await this.refreshBalance();
+    }
+    const last = this.telemetry.lastCall;
+    const lowContracts = (this.balance?.contracts ?? []).filter((c) => c.availableUnits < threshold).map((c) => c.id);
+    const data = {
+      token: {
+        valid: token.valid,
+        ...(token.expiresAt ? { expiresAt: token.expiresAt.toISOString() } : {}),
+        requests: token.tokenRequests,
+        ...(token.lastError ? { lastError: token.lastError } : {}),
+      },
+      lastCall: last
+        ? { operation: last.operation, ok: last.ok, status: last.status, error: last.error, at: last.at.toISOString() }
+        : null,
+      balance: this.balance
+        ? {
+            contracts: this.balance.contracts,
+            checkedAt: new Date(this.balance.at).toISOString(),
+            lowBalanceThreshold: threshold,
+          }
+        : null,
+    };
+    const session = this.health.check(key);
+    const broken =
+      (!token.valid && token.lastError !== undefined) ||
+      (last !== undefined && !last.ok && isOrangeSideFailure(last.status));
+    if (broken) return session.down(data);
+    if (lowContracts.length > 0) {
+      const withLow = { ...data, lowBalance: lowContracts };
+      if (options.downOnLowBalance) return session.down(withLow);
+      // Terminus 12 has `degraded`; Terminus 11 does not, so it stays `up` with `lowBalance` listed.
+      const degraded = (session as { degraded?: (d: typeof withLow) => ReturnType<typeof session.up> }).degraded;
+      return degraded ? degraded.call(session, withLow) : session.up(withLow);
+    }
+    return session.up(data);
+  }
+
+  private refreshBalance(): Promise<void> {
+    this.refreshing ??= this.stats
+      .getBalance()
+      .then(({ contracts }) => {
+        this.balance = {
+          contracts: contracts.map((c) => ({
+            id: c.id,
+            country: c.country,
+            availableUnits: c.availableUnits,
+            ...(c.expiresAt ? { expiresAt: c.expiresAt.toISOString() } : {}),
+          })),
+          at: Date.now(),
+        };
+      })
+      .catch(() => undefined) // the failed call is in telemetry.lastCall, reported below
+      .finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+}
+
+/** A client error (400, 404 …) is about one request, not Orange's health. */
+function isOrangeSideFailure(status: number | undefined): boolean {
+  return status === undefined || status >= 500 || status === 401 || status === 403 || status === 429;
+}

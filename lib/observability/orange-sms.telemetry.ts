@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import type { OrangeDeliveryStatus } from '../events/orange-sms.events.js';
+
+export type OrangeSmsOperation = 'token' | 'send' | 'subscription' | 'admin';
+
+export type OrangeSmsWebhookOutcome =
+  'accepted' | 'duplicate' | 'invalid' | 'unauthorized' | 'forbidden' | 'too_large' | 'error';
+
+/** What the module reports as it works. Labels stay bounded: no phone number, no message id. */
+export type OrangeSmsTelemetryEvent =
+  | { type: 'call'; operation: OrangeSmsOperation; ok: boolean; status?: number; error?: string; durationMs: number }
+  | { type: 'send'; outcome: 'sent' | 'failed'; error?: string; durationMs: number }
+  | { type: 'retry'; operation: OrangeSmsOperation; error: string }
+  | { type: 'token'; outcome: 'obtained' | 'failed' }
+  | { type: 'receipt'; status: OrangeDeliveryStatus; duplicate: boolean }
+  | { type: 'inbound'; duplicate: boolean }
+  | { type: 'webhook'; route: 'delivery-receipts' | 'inbound'; outcome: OrangeSmsWebhookOutcome };
+
+export interface OrangeSmsLastCall {
+  operation: OrangeSmsOperation;
+  ok: boolean;
+  status?: number;
+  error?: string;
+  at: Date;
+}
+
+/**
+ * The seam between the module and its observers (the health indicator, the Prometheus metrics, or
+ * your own via `subscribe`). Costs one Set iteration per event when nobody listens; an observer that
+ * throws never affects the module.
+ */
+@Injectable()
+export class OrangeSmsTelemetry {
+  private readonly listeners = new Set<(event: OrangeSmsTelemetryEvent) => void>();
+  private last?: OrangeSmsLastCall;
+  private lastFailure?: OrangeSmsLastCall;
+
+  /** The last call to Orange (any operation) and its result. */
+  get lastCall(): OrangeSmsLastCall | undefined {
+    return this.last;
+  }
+
+  /** The last failed call to Orange. */
+  get lastFailedCall(): OrangeSmsLastCall | undefined {
+    return this.lastFailure;
+  }
+
+  subscribe(listener: (event: OrangeSmsTelemetryEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: OrangeSmsTelemetryEvent): void {
+    if (event.type === 'call') {
+      this.last = {
+        operation: event.operation,
+        ok: event.ok,
+        status: event.status,
+        error: event.error,
+        at: new Date(),
+      };
+      if (!event.ok) this.lastFailure = this.last;
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // An observer's bug must not break sending or webhooks.
+      }
+    }
+  }
+}
+
+/** Which Orange operation a path is (for bounded metric labels). */
+export function operationOf(path: string): OrangeSmsOperation {
+  if (path.startsWith('/oauth/')) return 'token';
+  if (path.startsWith('/sms/admin/')) return 'admin';
+  if (path.includes('/subscriptions')) return 'subscription';
+  return 'send';
+}

@@ -1,0 +1,144 @@
+import 'reflect-metadata';
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { Registry } from 'prom-client';
+import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsHealthIndicator, OrangeSmsHealthModule } from '../lib/health/index.js';
+import { OrangeSmsService } from '../lib/index.js';
+import { OrangeSmsMetricsModule } from '../lib/metrics/index.js';
+import { startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
+
+@Controller('health')
+class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly orangeSms: OrangeSmsHealthIndicator,
+  ) {}
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([() => this.orangeSms.isHealthy('orange-sms', { lowBalanceThreshold: 100 })]);
+  }
+}
+
+describe('health indicator and Prometheus metrics', () => {
+  let emulator: OrangeSmsEmulator;
+  let testApp: TestApp | undefined;
+
+  afterEach(async () => {
+    await testApp?.close();
+    testApp = undefined;
+    await emulator.stop();
+  });
+
+  async function start(initialUnits: number) {
+    emulator = await OrangeSmsEmulator.start({ deliveryDelayMs: 10, initialUnits });
+    testApp = await startTestApp(emulator, {
+      imports: [
+        TerminusModule,
+        OrangeSmsHealthModule,
+        OrangeSmsMetricsModule.forRoot({ registry: new Registry(), path: 'metrics' }),
+      ],
+      controllers: [HealthController],
+      options: { rateLimit: false, retry: { initialDelayMs: 5 } },
+    });
+    return testApp;
+  }
+  type Details = Record<string, Record<string, unknown>>;
+  const probe = async () => {
+    const response = await fetch(`${testApp!.url}/health`);
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        status: string;
+        info?: Details;
+        error?: Details;
+        details: Details;
+      },
+    };
+  };
+
+  it('a probe never makes a token request; the balance is read only with a valid token, then cached', async () => {
+    await start(1000);
+    for (let i = 0; i < 3; i++) expect((await probe()).status).toBe(200);
+    expect(emulator.tokenRequests()).toBe(0);
+    expect((await probe()).body.details['orange-sms']).toMatchObject({
+      status: 'up',
+      token: { valid: false, requests: 0 },
+      lastCall: null,
+      balance: null,
+    });
+
+    await testApp!.app.get(OrangeSmsService).send({ to: '+2250700000001', text: 'hello' });
+    const first = await probe();
+    expect(first.body.details['orange-sms']).toMatchObject({
+      status: 'up',
+      token: { valid: true, requests: 1 },
+      balance: { contracts: [{ country: 'CIV', availableUnits: 999 }], lowBalanceThreshold: 100 },
+    });
+    const admin = () => emulator.requests.filter((r) => r.kind === 'admin').length;
+    expect(admin()).toBe(1);
+    await probe();
+    await probe();
+    expect(admin()).toBe(1);
+    expect(emulator.tokenRequests()).toBe(1);
+  });
+
+  it('degraded (still 200) when a contract runs low; down (503) when Orange fails', async () => {
+    await start(50);
+    const sms = testApp!.app.get(OrangeSmsService);
+    await sms.send({ to: '+2250700000001', text: 'hello' });
+    const low = await probe();
+    expect(low.status).toBe(200);
+    expect(low.body.status).toBe('degraded');
+    expect(low.body.details['orange-sms']).toMatchObject({ status: 'degraded', lowBalance: [expect.any(String)] });
+
+    emulator.failNext({ match: 'send', status: 503, count: 3 });
+    await expect(sms.send({ to: '+2250700000001', text: 'x' })).rejects.toMatchObject({ status: 503 });
+    const down = await probe();
+    expect(down.status).toBe(503);
+    expect(down.body.details['orange-sms']).toMatchObject({
+      status: 'down',
+      lastCall: { operation: 'send', ok: false, status: 503 },
+    });
+  });
+
+  it('metrics count sends, Orange requests, tokens, retries, receipts, inbound SMS and webhook results, with bounded labels', async () => {
+    await start(1000);
+    const sms = testApp!.app.get(OrangeSmsService);
+    const sent = await sms.send({ to: '+2250700000077', text: 'metered' });
+    await sms.send({ to: 'bad', text: 'x' }).catch(() => undefined);
+    emulator.failNext({ match: 'send', status: 503 });
+    await sms.send({ to: '+2250700000078', text: 'retried' });
+    await waitFor(() => emulator.callbacks.length >= 2, 3_000, 'the automatic receipts');
+    await emulator.deliver(sent.id, 'DeliveredToTerminal'); // a repeat
+    await emulator.receive({ from: '+2250700000079', to: '+2250000', text: 'HELLO' });
+    await fetch(`${testApp!.url}/orange-sms/webhooks/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+
+    const response = await fetch(`${testApp!.url}/metrics`);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    const value = (line: string) =>
+      Number(new RegExp(`^${line.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('orange_sms_sends_total{outcome="sent",error=""}')).toBe(2);
+    expect(value('orange_sms_sends_total{outcome="failed",error="OrangeSmsValidationError"}')).toBe(1);
+    expect(value('orange_sms_orange_requests_total{operation="send",outcome="ok",status="201"}')).toBe(2);
+    expect(value('orange_sms_orange_requests_total{operation="send",outcome="error",status="503"}')).toBe(1);
+    expect(value('orange_sms_retries_total{operation="send",error="OrangeSmsApiError"}')).toBe(1);
+    expect(value('orange_sms_token_requests_total{outcome="obtained"}')).toBe(1);
+    expect(value('orange_sms_delivery_receipts_total{status="DeliveredToTerminal",duplicate="false"}')).toBe(2);
+    expect(value('orange_sms_delivery_receipts_total{status="DeliveredToTerminal",duplicate="true"}')).toBe(1);
+    expect(value('orange_sms_inbound_sms_total{duplicate="false"}')).toBe(1);
+    expect(value('orange_sms_webhook_requests_total{route="inbound",outcome="unauthorized"}')).toBe(1);
+    expect(value('orange_sms_webhook_requests_total{route="delivery-receipts",outcome="duplicate"}')).toBe(1);
+    expect(value('orange_sms_send_duration_seconds_count{outcome="sent"}')).toBe(2);
+    // Bounded labels: no phone number, no message id, no secret.
+    expect(text).not.toMatch(/22507000000\d\d/);
+    expect(text).not.toContain(sent.id);
+    expect(text).not.toContain(WEBHOOK_SECRET);
+  });
+});
