@@ -9,4 +9,6 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }],
   },
   testTimeout: 30000,
+  // After each spec file: nothing the e2e apps logged may hold a secret, a token or a full number.
+  setupFilesAfterEnv: ['<rootDir>/test/support/log-guard.ts'],
 };

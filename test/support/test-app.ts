@@ -7,6 +7,7 @@ import type { OrangeSmsEmulator } from '../../lib/emulator/index.js';
 import { OrangeSmsModule } from '../../lib/orange-sms.module.js';
 import type { OrangeSmsModuleExtras } from '../../lib/orange-sms.module-definition.js';
 import type { OrangeSmsModuleOptions } from '../../lib/orange-sms.options.js';
+import { CapturingLogger } from './log-capture.js';
 
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 export type Platform = 'express' | 'fastify';
@@ -60,8 +61,11 @@ export async function startTestApp(emulator: OrangeSmsEmulator, options: TestApp
 
   const app =
     options.platform === 'fastify'
-      ? await NestFactory.create(TestAppModule, new FastifyAdapter(), { logger: false, abortOnError: false })
-      : await NestFactory.create(TestAppModule, { logger: false, abortOnError: false });
+      ? await NestFactory.create(TestAppModule, new FastifyAdapter(), {
+          logger: new CapturingLogger(),
+          abortOnError: false,
+        })
+      : await NestFactory.create(TestAppModule, { logger: new CapturingLogger(), abortOnError: false });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   if (options.wireCallbacks !== false) {
