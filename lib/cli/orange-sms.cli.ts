@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+/**
+ * `orange-sms`: operator commands (send, balance, usage, purchases, delivery-receipt subscriptions,
+ * the emulator) on the library itself. Import-safe: importing this module only defines
+ * `runOrangeSmsCli`; the process entry runs only when this file is executed directly.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import {
+  type CliEnvironment,
+  OrangeSmsCliUsageError,
+  parseCommandLine,
+  type ParsedCommandLine,
+  resolveConfiguration,
+} from './orange-sms.cli-args.js';
+import { describeError, executeCommand, withOrangeSms } from './orange-sms.cli-commands.js';
+import { type CliOutput, redactingOutput, toJson } from './orange-sms.cli-output.js';
+
+export { OrangeSmsCliUsageError } from './orange-sms.cli-args.js';
+export type { CliEnvironment, CliOutput };
+
+export interface OrangeSmsCliIo {
+  /** Results (default process.stdout). */
+  out?: CliOutput;
+  /** Errors and diagnostics (default process.stderr). */
+  err?: CliOutput;
+  /** Where credentials and settings are read (default process.env). */
+  env?: CliEnvironment;
+  /** `emulator`: stops it when aborted (default: SIGINT or SIGTERM). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one command line (without `node` and the script) and resolves with the exit code: 0 ok,
+ * 1 Orange or API failure, 2 usage or validation error. Never throws, never calls `process.exit`.
+ */
+export async function runOrangeSmsCli(argv: string[], io: OrangeSmsCliIo = {}): Promise<number> {
+  const out = io.out ?? process.stdout;
+  const err = io.err ?? process.stderr;
+  const environment = io.env ?? process.env;
+
+  let parsed: ParsedCommandLine;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (error) {
+    return fail(err, error);
+  }
+  if (parsed.kind === 'help') {
+    out.write(parsed.text);
+    return 0;
+  }
+  if (parsed.kind === 'emulator') return runEmulator(parsed.args, out, err, io.signal);
+
+  let config;
+  try {
+    config = resolveConfiguration(parsed, environment);
+  } catch (error) {
+    return fail(err, error);
+  }
+  // From here on, every byte written goes through the redaction of the secrets in play.
+  const safeOut = redactingOutput(out, config.secrets);
+  const safeErr = redactingOutput(err, config.secrets);
+  try {
+    const result = await withOrangeSms(config.options, (services) => executeCommand(parsed, config, services));
+    safeOut.write(parsed.json ? toJson(result.json) : result.human);
+    return 0;
+  } catch (error) {
+    const { exitCode, message } = describeError(error, parsed.command, config);
+    safeErr.write(`${message}\n`);
+    return exitCode;
+  }
+}
+
+function fail(err: CliOutput, error: unknown): number {
+  if (error instanceof OrangeSmsCliUsageError) {
+    err.write(`${error.message}\n`);
+    return error.exitCode;
+  }
+  err.write(`orange-sms: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
+  return 1;
+}
+
+/** Settles when the signal aborts, or on SIGINT/SIGTERM when no signal is given; `dispose` stops listening. */
+function stopRequested(signal: AbortSignal | undefined, out: CliOutput): { stopped: Promise<void>; dispose(): void } {
+  let dispose = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    if (signal) {
+      const onAbort = () => resolve();
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      dispose = () => signal.removeEventListener('abort', onAbort);
+      return;
+    }
+    const stop = (name: NodeJS.Signals) => {
+      dispose();
+      out.write(`\n${name} received, stopping the emulator\n`);
+      resolve();
+    };
+    dispose = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return { stopped, dispose };
+}
+
+/**
+ * `orange-sms emulator [flags]`: the `orange-sms-emulator` CLI, loaded on demand (the emulator is
+ * not part of the client's import graph). Runs until stopped.
+ */
+async function runEmulator(
+  args: string[],
+  out: CliOutput,
+  err: CliOutput,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const cli = await import('../emulator/orange-sms.emulator-cli.js');
+  // Listening for the stop request before starting: a signal sent as the banner appears still counts.
+  const stop = stopRequested(signal, out);
+  let emulator;
+  try {
+    emulator = await cli.runCli(args, out);
+  } catch (error) {
+    stop.dispose();
+    if (error instanceof cli.OrangeSmsEmulatorCliExit) {
+      if (error.message) err.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    err.write(`orange-sms emulator: ${(error as Error)?.message ?? String(error)}\n`);
+    return 1;
+  }
+  await stop.stopped;
+  stop.dispose();
+  await emulator.stop();
+  return 0;
+}
+
+/** True when this file is the process entry (npm bins are symlinks, hence realpath). */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  void runOrangeSmsCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
