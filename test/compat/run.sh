@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Compatibility matrix: host applications on several NestJS lines, module systems and platforms, each
+# installing the PACKED package (npm pack of this repository) in a fresh temporary directory, then
+# sending one SMS through the embedded emulator and receiving its delivery receipt on the webhook.
+#
+#   npm run test:compat                      # builds dist/, then runs every entry
+#   bash test/compat/run.sh [ENTRY...]       # only these entries (dist/ must be built)
+#   COMPAT_KEEP=1 bash test/compat/run.sh    # keep the temporary directory, to look at a failure
+#
+# Needs the npm registry (each entry installs its own NestJS). Builds nothing in the repository and
+# never touches its node_modules. Ends with the plain line "N passed, N failed"; exits 1 if any failed.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE="$ROOT/test/compat"
+
+NEST12="@nestjs/common@^12.5.1 @nestjs/core@^12.5.1 @nestjs/axios@^12.0.1 @nestjs/event-emitter@^12.0.1"
+NEST11="@nestjs/common@^11.1.7 @nestjs/core@^11.1.7 @nestjs/axios@^4.0.0 @nestjs/event-emitter@^3.0.0"
+PEERS="axios@^1.7.0 rxjs@^7.8.0 reflect-metadata@^0.2.0"
+TS_HOST="@types/node@^20.19.0"
+
+# name | fixture | package "type" (module, or commonjs: none) | build (in the host directory) | start | dependencies (name@range)
+MATRIX=(
+  "nest12-esm-express|esm-js|module||COMPAT_PLATFORM=express node main.mjs|$NEST12 @nestjs/platform-express@^12.5.1 $PEERS"
+  "nest12-esm-fastify|esm-js|module||COMPAT_PLATFORM=fastify node main.mjs|$NEST12 @nestjs/platform-fastify@^12.2.0 $PEERS"
+  "nest12-cjs-ts-express|cjs-ts|commonjs|tsc -p tsconfig.commonjs.json && tsc -p tsconfig.nodenext.json --noEmit|node dist/main.js|$NEST12 @nestjs/platform-express@^12.5.1 $PEERS typescript@~6.0.3 $TS_HOST"
+  "nest11-cjs-ts-express|cjs-ts|commonjs|tsc -p tsconfig.nodenext.json && tsc -p tsconfig.commonjs.json --noEmit|node dist/main.js|$NEST11 @nestjs/platform-express@^11.1.7 $PEERS typescript@~5.9.3 $TS_HOST"
+  # The lower bounds of the peer ranges, and TypeScript 5.8, the first that lets CommonJS import ESM under
+  # nodenext. skipLibCheck: rxjs before 7.5.5 has no "types" in its exports, so Nest's own declarations
+  # cannot see rxjs's types under nodenext (a Nest/rxjs matter; the entries above check our declarations).
+  "nest11-floor-cjs-ts-express|cjs-ts|commonjs|tsc -p tsconfig.nodenext.json --skipLibCheck|node dist/main.js|@nestjs/common@11.1.7 @nestjs/core@11.1.7 @nestjs/platform-express@11.1.7 @nestjs/axios@4.0.0 @nestjs/event-emitter@3.0.0 axios@1.7.0 rxjs@7.1.0 reflect-metadata@0.2.0 typescript@5.8.2 $TS_HOST"
+)
+# Installed versions worth reporting, besides the listed dependencies.
+REPORT_EXTRA="express fastify"
+
+selected=("$@")
+entries=()
+for line in "${MATRIX[@]}"; do
+  name=${line%%|*}
+  if [ ${#selected[@]} -eq 0 ] || [[ " ${selected[*]} " == *" $name "* ]]; then entries+=("$line"); fi
+done
+if [ ${#entries[@]} -eq 0 ]; then
+  echo "no matrix entry named: ${selected[*]}"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+started=$SECONDS
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/orange-sms-compat.XXXXXX")
+if [ "${COMPAT_KEEP:-}" = "1" ]; then
+  echo "== temporary directory kept: $TMP"
+else
+  trap 'rm -rf "$TMP"' EXIT
+fi
+
+give_up() {
+  echo "$1"
+  echo "0 passed, ${#entries[@]} failed"
+  exit 1
+}
+
+echo "== node $(node --version), npm $(npm --version 2>/dev/null)"
+[ -f "$ROOT/dist/index.js" ] || give_up "dist/ is missing: run npm run build first (npm run test:compat does)"
+
+# The package as published: npm pack of the repository (scripts off: dist/ is already built).
+pack_json=$(cd "$ROOT" && npm pack --ignore-scripts --json --pack-destination "$TMP" 2>"$TMP/pack.log") ||
+  give_up "npm pack failed: $(cat "$TMP/pack.log")"
+# The tarball must hold the entry points (a dist/ rebuilt during the pack would not).
+tarball="$TMP/$(node -e '
+  const [pack] = JSON.parse(process.argv[1]);
+  const files = new Set(pack.files.map((f) => f.path));
+  const needed = ["dist/index.js", "dist/index.d.ts", "dist/emulator/index.js", "dist/emulator/index.d.ts"];
+  const missing = needed.filter((f) => !files.has(f));
+  if (missing.length) { console.error(`the tarball lacks ${missing.join(", ")}`); process.exit(1); }
+  console.log(pack.filename);
+' "$pack_json")" || give_up "npm pack produced an incomplete package (is dist/ built?)"
+[ -f "$tarball" ] || give_up "npm pack produced no tarball"
+echo "== packed $(basename "$tarball") ($(du -k "$tarball" | cut -f1) kB)"
+
+passed=0
+failed=0
+summary=()
+
+for line in "${entries[@]}"; do
+  IFS='|' read -r name fixture type build start deps <<<"$line"
+  dir="$TMP/$name"
+  log="$TMP/$name.log"
+  entry_started=$SECONDS
+  cp -R "$HERE/$fixture" "$dir"
+  rm -rf "$dir/node_modules" "$dir/dist"
+
+  # package.json: the matrix entry's versions and the tarball as a file dependency.
+  # shellcheck disable=SC2086 # deps is a list of words
+  node -e '
+    const [dir, name, type, tarball, ...deps] = process.argv.slice(1);
+    const dependencies = { "nestjs-orange-sms": `file:${tarball}` };
+    for (const spec of deps) {
+      const at = spec.lastIndexOf("@");
+      dependencies[spec.slice(0, at)] = spec.slice(at + 1);
+    }
+    // A CommonJS project, as most are, has no "type" at all.
+    const pkg = { name: `compat-${name}`, private: true, version: "0.0.0", ...(type === "module" ? { type } : {}), dependencies };
+    require("fs").writeFileSync(`${dir}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
+  ' "$dir" "$name" "$type" "$tarball" $deps
+
+  verdict=""
+  stage="install"
+  if ! (cd "$dir" && timeout 300 npm install --no-audit --no-fund --loglevel=error) >"$log" 2>&1; then
+    verdict="COMPAT $name: FAILED npm install"
+  fi
+  if [ -z "$verdict" ] && [ -n "$build" ]; then
+    stage="build"
+    if ! (cd "$dir" && PATH="$dir/node_modules/.bin:$PATH" timeout 180 bash -c "$build") >>"$log" 2>&1; then
+      verdict="COMPAT $name: FAILED build ($build)"
+    fi
+  fi
+  if [ -z "$verdict" ]; then
+    stage="run"
+    (cd "$dir" && COMPAT_NAME="$name" timeout 90 bash -c "$start") >>"$log" 2>&1
+    status=$?
+    verdict=$(grep -E "^COMPAT $name: " "$log" | tail -1)
+    if [ "$status" -ne 0 ] && [[ "$verdict" != *FAILED* ]]; then
+      verdict="COMPAT $name: FAILED exit code $status${verdict:+ after: $verdict}"
+    elif [ -z "$verdict" ]; then
+      verdict="COMPAT $name: FAILED no verdict printed"
+    fi
+  fi
+
+  # shellcheck disable=SC2086
+  versions=$(node -e '
+    const [dir, ...names] = process.argv.slice(1);
+    const fs = require("fs");
+    const seen = new Set();
+    const out = [];
+    for (const n of names) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      try { out.push(`${n}@${JSON.parse(fs.readFileSync(`${dir}/node_modules/${n}/package.json`, "utf8")).version}`); } catch {}
+    }
+    console.log(out.join(" "));
+  ' "$dir" $(for spec in $deps; do echo "${spec%@*}"; done) $REPORT_EXTRA 2>/dev/null)
+
+  took=$((SECONDS - entry_started))
+  echo "$verdict  [${took}s]"
+  echo "   installed: ${versions:-?}"
+  if [[ "$verdict" == *": ok" ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "   --- last lines of the $stage log ($log) ---"
+    tail -n 40 "$log" | sed 's/^/   | /'
+  fi
+  summary+=("$verdict")
+  [ "${COMPAT_KEEP:-}" = "1" ] || rm -rf "$dir"
+done
+
+echo
+echo "== compatibility matrix ($((SECONDS - started)) s)"
+for verdict in "${summary[@]}"; do echo "  $verdict"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
