@@ -3,7 +3,6 @@ import { Agent as HttpsAgent } from 'node:https';
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { AxiosError, AxiosRequestConfig, AxiosResponse } from 'axios';
-import { firstValueFrom } from 'rxjs';
 import { ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
 import {
   OrangeSmsConnectionError,
@@ -46,9 +45,13 @@ const NOT_SENT_CODES = new Set([
   'EADDRNOTAVAIL',
 ]);
 
+/** Every answer resolves; Orange's error bodies are mapped here rather than thrown by axios. */
+const anyStatus = (): boolean => true;
+
 /**
- * One HTTP exchange with Orange over `@nestjs/axios`, on keep-alive agents. Every outcome is either a
- * 2xx response or a typed `OrangeSmsError`; it never retries (that policy lives one level up).
+ * One HTTP exchange with Orange over the axios instance of `@nestjs/axios`, on keep-alive agents.
+ * Every outcome is either a 2xx response or a typed `OrangeSmsError`; it never retries (that policy
+ * lives one level up).
  */
 @Injectable()
 export class OrangeSmsTransport implements OnApplicationShutdown {
@@ -57,38 +60,46 @@ export class OrangeSmsTransport implements OnApplicationShutdown {
   private readonly httpAgent = new HttpAgent({ keepAlive: true, timeout: 4_000 });
   private readonly httpsAgent = new HttpsAgent({ keepAlive: true, timeout: 4_000 });
 
+  private readonly secure: boolean;
+
   constructor(
     private readonly http: HttpService,
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
-  ) {}
+  ) {
+    this.secure = options.baseUrl.startsWith('https:');
+  }
 
   async request<T>(
     request: OrangeSmsHttpRequest,
     timeoutMs = this.options.timeoutMs,
   ): Promise<OrangeSmsHttpResponse<T>> {
+    // Only the keys this request needs: axios merges every key with its defaults on each call.
+    const headers: Record<string, string> = { Authorization: request.authorization, Accept: 'application/json' };
     const config: AxiosRequestConfig = {
-      baseURL: this.options.baseUrl,
-      url: request.path,
+      url: this.options.baseUrl + (request.path.startsWith('/') ? request.path : `/${request.path}`),
       method: request.method,
-      params: request.query,
-      headers: {
-        Authorization: request.authorization,
-        Accept: 'application/json',
-        ...(request.json !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(request.form !== undefined ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      data: request.form !== undefined ? new URLSearchParams(request.form).toString() : request.json,
+      headers,
       timeout: timeoutMs,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
       maxRedirects: 0,
-      validateStatus: () => true,
-      transitional: { clarifyTimeoutError: true },
+      validateStatus: anyStatus,
     };
+    if (this.secure) config.httpsAgent = this.httpsAgent;
+    else config.httpAgent = this.httpAgent;
+    if (request.query !== undefined) config.params = request.query;
+    if (request.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      config.data = request.json;
+    }
+    if (request.form !== undefined) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      config.data = new URLSearchParams(request.form).toString();
+    }
 
     let response: AxiosResponse<T>;
     try {
-      response = await firstValueFrom(this.http.request<T>(config));
+      // The axios instance itself, not HttpService.request(): its Observable wrapper adds a
+      // CancelToken per request, cancelled (an Error built) on every completion.
+      response = await this.http.axiosRef.request<T>(config);
     } catch (error) {
       throw classifyNetworkError(error as AxiosError, request.idempotent, timeoutMs);
     }
@@ -105,6 +116,7 @@ export class OrangeSmsTransport implements OnApplicationShutdown {
   }
 }
 
+/** A timeout is `ECONNABORTED` from axios (`ETIMEDOUT` when raised by the socket itself). */
 function classifyNetworkError(error: AxiosError, idempotent: boolean, timeoutMs: number): OrangeSmsError {
   const code = error.code ?? 'ERR_NETWORK';
   if (NOT_SENT_CODES.has(code)) return new OrangeSmsConnectionError(code, { cause: error });

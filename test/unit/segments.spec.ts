@@ -34,3 +34,34 @@ describe('countSegments', () => {
     }
   });
 });
+
+describe('countSegments agrees with the library beyond ASCII', () => {
+  // A seeded generator, so a failure is reproducible.
+  let seed = 42;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const alphabets = {
+    french: 'Bonjour, votre colis est arrivé à Abidjan. Ça coûte 500 F — merci ! éèàùçôœ',
+    gsmExtension: 'Prix: 10€ [promo] {code} ~ ^ | \\ ok',
+    arabic: 'رمز التحقق الخاص بك هو ٤٨٢١',
+    cyrillic: 'Ваш код подтверждения 4821',
+    greekInGsm: 'ΔΦΓΛΩΠΨΣΘΞ',
+    emoji: 'Merci 🙏 à bientôt 😀👍🏽',
+    combining: 'e\u0301a\u0300o\u0302',
+  };
+  it.each(Object.entries(alphabets))(
+    "%s: 600 random texts give the library's encoding, segments and length",
+    (_name, alphabet) => {
+      const chars = [...alphabet];
+      for (let i = 0; i < 600; i++) {
+        const length = 1 + Math.floor(random() * 400);
+        const text = Array.from({ length }, () => chars[Math.floor(random() * chars.length)]).join('');
+        const library = new SegmentedMessage(text, 'auto');
+        expect(countSegments(text)).toEqual({
+          encoding: library.encodingName,
+          segments: library.segmentsCount,
+          characters: library.numberOfCharacters,
+        });
+      }
+    },
+  );
+});
