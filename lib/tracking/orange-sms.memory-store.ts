@@ -53,9 +53,7 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
     this.messages.delete(message.id);
     const stored = copy(message);
     this.messages.set(message.id, stored);
-    while (this.messages.size > this.maxMessages) {
-      this.messages.delete(this.messages.keys().next().value!);
-    }
+    evictOldest(this.messages, this.maxMessages);
     const early = this.earlyReceipts.get(message.id);
     if (early) {
       this.earlyReceipts.delete(message.id);
@@ -124,7 +122,8 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
   }
 
   async saveEvent(event: OrangeSmsStoredEvent): Promise<void> {
-    this.events.set(event.id, structuredClone(event));
+    // Callers build a new event object for each save and never change it: a shallow copy suffices.
+    this.events.set(event.id, { ...event, data: { ...event.data } } as OrangeSmsStoredEvent);
     if (this.events.size > this.maxEvents) {
       for (const [id, stored] of this.events) {
         if (stored.state === 'failed') {
@@ -158,8 +157,11 @@ function apply(message: TrackedSms, update: OrangeSmsStatusUpdate): boolean {
   return true;
 }
 
+/** One iterator for the whole batch: `keys().next()` per entry re-walks deleted slots at the front. */
 function evictOldest(map: Map<string, unknown>, max: number): void {
-  while (map.size > max) map.delete(map.keys().next().value!);
+  if (map.size <= max) return;
+  const keys = map.keys();
+  while (map.size > max) map.delete(keys.next().value!);
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import {
   type CanActivate,
@@ -137,5 +137,5 @@ function presentedToken(request: IncomingRequest): string | undefined {
 
 /** Fixed-length digests, so `timingSafeEqual` never sees different lengths. */
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return hash('sha256', value, 'buffer');
 }
