@@ -1,0 +1,104 @@
+/**
+ * 4. Webhook ingest on one platform: the module's delivery-receipt route (secret checked, body
+ * parsed, deduped, stored, outbox) against a bare Nest route on the same app, and the rejected path
+ * (wrong secret → 401). Server and load generator are separate processes; sides alternate.
+ */
+import { startChild } from './ipc.js';
+import type { LoadOptions, LoadResult } from './load-process.js';
+import type { Row } from './row.js';
+import { median, ms, perSecond, ratio } from './stats.js';
+
+/** The secret of the measured module; the server child imports it from here. */
+export const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
+const DURATION_SECONDS = 2;
+const WARMUP_SECONDS = 1;
+const ROUNDS = 4;
+const CONNECTIONS = 16;
+const RATIO_TARGET = 0.9;
+
+type Side = 'ours' | 'bare' | 'rejected';
+const PATHS: Record<Side, string> = {
+  ours: `/orange-sms/webhooks/delivery-receipts?token=${WEBHOOK_SECRET}`,
+  bare: '/bare/delivery-receipts',
+  rejected: '/orange-sms/webhooks/delivery-receipts?token=not-the-webhook-secret-at-all',
+};
+const EXPECTED: Record<Side, string> = { ours: '200', bare: '200', rejected: '401' };
+
+export async function runWebhookBenchmark(platform: 'express' | 'fastify'): Promise<Row[]> {
+  const server = await startChild<{ url: string }>(new URL('./webhook-server.js', import.meta.url), {
+    args: [platform],
+  });
+  const loader = await startChild<object>(new URL('./load-process.js', import.meta.url));
+  try {
+    const sides: Side[] = ['ours', 'bare', 'rejected'];
+    const load = (side: Side, durationSeconds: number) =>
+      loader.call<LoadResult>('load', {
+        url: server.ready.url,
+        path: PATHS[side],
+        durationSeconds,
+        connections: CONNECTIONS,
+      } satisfies LoadOptions);
+
+    for (const side of sides) await load(side, WARMUP_SECONDS);
+    const results: Record<Side, LoadResult[]> = { ours: [], bare: [], rejected: [] };
+    const cpu: Record<Side, number[]> = { ours: [], bare: [], rejected: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+        const cpuBefore = await server.call<number>('cpu');
+        const result = await load(side, DURATION_SECONDS);
+        cpu[side].push(((await server.call<number>('cpu')) - cpuBefore) / result.total);
+        const unexpected = result.total - (result.statusCodes[EXPECTED[side]] ?? 0);
+        if (unexpected > 0 || result.errors > 0) {
+          throw new Error(
+            `${platform} ${side}: ${unexpected} answers other than ${EXPECTED[side]} (${JSON.stringify(result.statusCodes)}), ${result.errors} errors`,
+          );
+        }
+        results[side].push(result);
+      }
+    }
+    const rps = (side: Side) => median(results[side].map((r) => r.requestsPerSecond));
+    // Sides run back to back in each round: the median of per-round ratios cancels machine drift.
+    const paired = (side: Side, base: Side) =>
+      median(results[side].map((r, round) => r.requestsPerSecond / results[base][round]!.requestsPerSecond));
+    const p99 = (side: Side) => median(results[side].map((r) => r.p99));
+    const name = platform === 'express' ? 'Express' : 'Fastify';
+    const cpuPer = (side: Side) => median(cpu[side]);
+    return [
+      {
+        figure: `4. webhook receipts/s, ${name} (vs bare Nest route)`,
+        ours: perSecond(rps('ours')),
+        baseline: `${perSecond(rps('bare'))} bare`,
+        ratio: `${paired('ours', 'bare').toFixed(2)}×`,
+        target: `ratio ≥ ${RATIO_TARGET}`,
+        met: paired('ours', 'bare') >= RATIO_TARGET,
+      },
+      {
+        figure: `4. webhook p99, ${name}, ${CONNECTIONS} connections`,
+        ours: ms(p99('ours'), 1),
+        baseline: `${ms(p99('bare'), 1)} bare`,
+        ratio: ratio(p99('ours'), p99('bare')),
+        target: 'info',
+        met: null,
+      },
+      {
+        figure: `4. server CPU per request, ${name}`,
+        ours: `${cpuPer('ours').toFixed(0)} µs`,
+        baseline: `${cpuPer('bare').toFixed(0)} µs bare`,
+        ratio: ratio(cpuPer('ours'), cpuPer('bare')),
+        target: `info (module's own work ≈ ${(cpuPer('ours') - cpuPer('bare')).toFixed(0)} µs)`,
+        met: null,
+      },
+      {
+        figure: `4. rejected (401, wrong secret) vs accepted, ${name}`,
+        ours: `${perSecond(rps('rejected'))}, p99 ${ms(p99('rejected'), 1)}, ${cpuPer('rejected').toFixed(0)} µs CPU`,
+        baseline: `${perSecond(rps('ours'))}, p99 ${ms(p99('ours'), 1)}, ${cpuPer('ours').toFixed(0)} µs CPU accepted`,
+        ratio: `${paired('rejected', 'ours').toFixed(2)}×`,
+        target: 'not slower: ratio ≥ 1',
+        met: paired('rejected', 'ours') >= 1,
+      },
+    ];
+  } finally {
+    await loader.stop();
+    await server.stop();
+  }
+}

@@ -1,0 +1,7 @@
+import type { Row } from './support/row.js';
+import { runWebhookBenchmark } from './support/webhook-bench.js';
+
+/** 4. Webhook ingest on Fastify. */
+export function run(): Promise<Row[]> {
+  return runWebhookBenchmark('fastify');
+}
