@@ -4,8 +4,6 @@
  * the emulator) on the library itself. Import-safe: importing this module only defines
  * `runOrangeSmsCli`; the process entry runs only when this file is executed directly.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import {
   type CliEnvironment,
   OrangeSmsCliUsageError,
@@ -15,6 +13,7 @@ import {
 } from './orange-sms.cli-args.js';
 import { describeError, executeCommand, withOrangeSms } from './orange-sms.cli-commands.js';
 import { type CliOutput, redactingOutput, toJson } from './orange-sms.cli-output.js';
+import { isEntryPoint } from '../emulator/orange-sms.emulator-entry.js';
 
 export { OrangeSmsCliUsageError } from './orange-sms.cli-args.js';
 export type { CliEnvironment, CliOutput };
@@ -137,18 +136,8 @@ async function runEmulator(
   return 0;
 }
 
-/** True when this file is the process entry (npm bins are symlinks, hence realpath). */
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
 
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   void runOrangeSmsCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -3,12 +3,11 @@
  * `orange-sms-emulator`: runs the Orange SMS emulator from a shell. Import-safe: importing this
  * module only defines `runCli`; the process entry runs only when this file is executed directly.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { maskSecret, maskText } from './orange-sms.emulator-mask.js';
 import { OrangeSmsEmulator } from './orange-sms.emulator.js';
 import type { OrangeDeliveryStatus, OrangeSmsEmulatorOptions } from './orange-sms.emulator-types.js';
+import { isEntryPoint } from './orange-sms.emulator-entry.js';
 
 const USAGE = `Usage: orange-sms-emulator [options]
 
@@ -195,15 +194,5 @@ async function main(): Promise<void> {
   }
 }
 
-/** True when this file is the process entry (npm bins are symlinks, hence realpath). */
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
 
-if (isEntryPoint()) void main();
+if (isEntryPoint(import.meta.url)) void main();
