@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { Injectable } from '@nestjs/common';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 import { InboundSmsEvent, OnInboundSms, OrangeSmsEventDispatcher, OrangeSmsMemoryStore } from '../lib/index.js';
-import { type Platform, startTestApp, type TestApp, waitFor } from './support/test-app.js';
+import { type Platform, startTestApp, waitFor, useEmulator } from './support/test-app.js';
 
 /** Fails its first `failures` calls, then succeeds. */
 @Injectable()
@@ -21,30 +20,19 @@ class FlakyListener {
 describe.each<Platform>(['express', 'fastify'])(
   'when a listener fails (%s): recorded before the 200, redelivered, never lost',
   (platform) => {
-    let emulator: OrangeSmsEmulator;
-    let testApp: TestApp | undefined;
-
-    beforeAll(async () => {
-      emulator = await OrangeSmsEmulator.start({ autoDeliveryStatus: null });
-    });
-    afterEach(async () => {
-      await testApp?.close();
-      testApp = undefined;
-      emulator.reset();
-    });
-    afterAll(() => emulator.stop());
+    const ctx = useEmulator({ autoDeliveryStatus: null });
 
     it('Orange gets 200 at once; the notification is redelivered with backoff until the listener succeeds', async () => {
       FlakyListener.failures = 2;
       const store = new OrangeSmsMemoryStore();
-      testApp = await startTestApp(emulator, {
+      ctx.app = await startTestApp(ctx.emulator, {
         platform,
         providers: [FlakyListener],
         options: { store, listenerRetry: { initialDelayMs: 20 } },
       });
-      const listener = testApp.app.get(FlakyListener);
+      const listener = ctx.app.app.get(FlakyListener);
 
-      const result = await emulator.receive({
+      const result = await ctx.emulator.receive({
         from: '+2250700000001',
         to: '+2250000',
         text: 'YES',
@@ -54,23 +42,24 @@ describe.each<Platform>(['express', 'fastify'])(
       await waitFor(() => listener.handled.length === 1, 3_000, 'the third delivery');
       expect(listener.calls).toBe(3);
       expect(listener.handled[0]).toMatchObject({ text: 'YES', messageId: 'mo-42', keyword: 'YES' });
-      await testApp.app.get(OrangeSmsEventDispatcher).whenIdle();
+      await ctx.app.app.get(OrangeSmsEventDispatcher).whenIdle();
       expect(await store.listEvents()).toEqual([]);
     });
 
     it('after maxAttempts it is kept as failed, and retryFailedEvents() delivers it once the listener is fixed', async () => {
       FlakyListener.failures = Number.POSITIVE_INFINITY;
       const store = new OrangeSmsMemoryStore();
-      testApp = await startTestApp(emulator, {
+      ctx.app = await startTestApp(ctx.emulator, {
         platform,
         providers: [FlakyListener],
         options: { store, listenerRetry: { maxAttempts: 2, initialDelayMs: 10 } },
       });
-      const listener = testApp.app.get(FlakyListener);
-      const dispatcher = testApp.app.get(OrangeSmsEventDispatcher);
+      const listener = ctx.app.app.get(FlakyListener);
+      const dispatcher = ctx.app.app.get(OrangeSmsEventDispatcher);
 
       expect(
-        (await emulator.receive({ from: '+2250700000002', to: '+2250000', text: 'hello', messageId: 'mo-43' })).status,
+        (await ctx.emulator.receive({ from: '+2250700000002', to: '+2250000', text: 'hello', messageId: 'mo-43' }))
+          .status,
       ).toBe(200);
       await waitFor(() => listener.calls === 2, 3_000, 'two deliveries');
       await dispatcher.whenIdle();
@@ -108,9 +97,9 @@ describe.each<Platform>(['express', 'fastify'])(
           raw: {},
         },
       });
-      testApp = await startTestApp(emulator, { platform, providers: [FlakyListener], options: { store } });
-      await waitFor(() => testApp!.app.get(FlakyListener).handled.length === 1, 2_000, 'the recovered event');
-      expect(testApp.app.get(FlakyListener).handled[0]!.text).toBe('left pending');
+      ctx.app = await startTestApp(ctx.emulator, { platform, providers: [FlakyListener], options: { store } });
+      await waitFor(() => ctx.app!.app.get(FlakyListener).handled.length === 1, 2_000, 'the recovered event');
+      expect(ctx.app.app.get(FlakyListener).handled[0]!.text).toBe('left pending');
     });
   },
 );

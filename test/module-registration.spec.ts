@@ -3,7 +3,6 @@ import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 import {
   ORANGE_SMS_MODULE_OPTIONS,
   OrangeSmsConfigurationError,
@@ -11,21 +10,10 @@ import {
   type OrangeSmsModuleOptions,
   OrangeSmsService,
 } from '../lib/index.js';
-import { emulatorOptions, startTestApp, type TestApp } from './support/test-app.js';
+import { emulatorOptions, startTestApp, type TestApp, useEmulator } from './support/test-app.js';
 
 describe('OrangeSmsModule registration', () => {
-  let emulator: OrangeSmsEmulator;
-  let testApp: TestApp | undefined;
-
-  beforeAll(async () => {
-    emulator = await OrangeSmsEmulator.start({ autoDeliveryStatus: null });
-  });
-  afterEach(async () => {
-    await testApp?.close();
-    testApp = undefined;
-    emulator.reset();
-  });
-  afterAll(() => emulator.stop());
+  const ctx = useEmulator({ autoDeliveryStatus: null });
 
   async function sendThrough(app: TestApp): Promise<string> {
     const sent = await app.app.get(OrangeSmsService).send({ to: '+2250700000001', text: 'hello' });
@@ -33,21 +21,21 @@ describe('OrangeSmsModule registration', () => {
   }
 
   it('forRoot: sends through the emulator and exposes the options under ORANGE_SMS_MODULE_OPTIONS', async () => {
-    testApp = await startTestApp(emulator);
+    ctx.app = await startTestApp(ctx.emulator);
     expect(ORANGE_SMS_MODULE_OPTIONS).toBe('ORANGE_SMS_MODULE_OPTIONS');
-    const options = testApp.app.get<OrangeSmsModuleOptions>(ORANGE_SMS_MODULE_OPTIONS);
+    const options = ctx.app.app.get<OrangeSmsModuleOptions>(ORANGE_SMS_MODULE_OPTIONS);
     expect(options.senderAddress).toBe('tel:+2250000');
-    const id = await sendThrough(testApp);
-    expect(emulator.messages.map((m) => m.id)).toEqual([id]);
+    const id = await sendThrough(ctx.app);
+    expect(ctx.emulator.messages.map((m) => m.id)).toEqual([id]);
   });
 
   it('forRootAsync with useFactory, imports and inject (ConfigService)', async () => {
     const env = {
-      ORANGE_SMS_CLIENT_ID: emulator.credentials.clientId,
-      ORANGE_SMS_CLIENT_SECRET: emulator.credentials.clientSecret,
-      ORANGE_SMS_BASE_URL: emulator.url,
+      ORANGE_SMS_CLIENT_ID: ctx.emulator.credentials.clientId,
+      ORANGE_SMS_CLIENT_SECRET: ctx.emulator.credentials.clientSecret,
+      ORANGE_SMS_BASE_URL: ctx.emulator.url,
     };
-    testApp = await startTestApp(emulator, {
+    ctx.app = await startTestApp(ctx.emulator, {
       orangeSms: OrangeSmsModule.forRootAsync({
         imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => env] })],
         inject: [ConfigService],
@@ -60,36 +48,38 @@ describe('OrangeSmsModule registration', () => {
         }),
       }),
     });
-    await sendThrough(testApp);
-    expect(emulator.messages[0]!.senderAddress).toBe('tel:+2370000');
+    await sendThrough(ctx.app);
+    expect(ctx.emulator.messages[0]!.senderAddress).toBe('tel:+2370000');
   });
 
   it('forRootAsync with useClass', async () => {
     @Injectable()
     class OrangeSmsConfig {
       create(): OrangeSmsModuleOptions {
-        return emulatorOptions(emulator, { senderName: 'ACME' });
+        return emulatorOptions(ctx.emulator, { senderName: 'ACME' });
       }
     }
-    testApp = await startTestApp(emulator, { orangeSms: OrangeSmsModule.forRootAsync({ useClass: OrangeSmsConfig }) });
-    await sendThrough(testApp);
-    expect(emulator.messages[0]!.senderName).toBe('ACME');
+    ctx.app = await startTestApp(ctx.emulator, {
+      orangeSms: OrangeSmsModule.forRootAsync({ useClass: OrangeSmsConfig }),
+    });
+    await sendThrough(ctx.app);
+    expect(ctx.emulator.messages[0]!.senderName).toBe('ACME');
   });
 
   it('forRootAsync with useExisting', async () => {
     @Injectable()
     class SharedConfig {
       create(): OrangeSmsModuleOptions {
-        return emulatorOptions(emulator, { senderName: 'SHARED' });
+        return emulatorOptions(ctx.emulator, { senderName: 'SHARED' });
       }
     }
     @Module({ providers: [SharedConfig], exports: [SharedConfig] })
     class SharedConfigModule {}
-    testApp = await startTestApp(emulator, {
+    ctx.app = await startTestApp(ctx.emulator, {
       orangeSms: OrangeSmsModule.forRootAsync({ imports: [SharedConfigModule], useExisting: SharedConfig }),
     });
-    await sendThrough(testApp);
-    expect(emulator.messages[0]!.senderName).toBe('SHARED');
+    await sendThrough(ctx.app);
+    expect(ctx.emulator.messages[0]!.senderName).toBe('SHARED');
   });
 
   describe('isGlobal', () => {
@@ -101,14 +91,14 @@ describe('OrangeSmsModule registration', () => {
     class FeatureModule {}
 
     it('is global by default: a feature module injects OrangeSmsService without importing it', async () => {
-      testApp = await startTestApp(emulator, { imports: [FeatureModule] });
-      expect(testApp.app.get(Notifier).sms).toBeInstanceOf(OrangeSmsService);
+      ctx.app = await startTestApp(ctx.emulator, { imports: [FeatureModule] });
+      expect(ctx.app.app.get(Notifier).sms).toBeInstanceOf(OrangeSmsService);
     });
 
     it('isGlobal: false keeps it private to the importing module', async () => {
-      await expect(startTestApp(emulator, { imports: [FeatureModule], extras: { isGlobal: false } })).rejects.toThrow(
-        /OrangeSmsService/,
-      );
+      await expect(
+        startTestApp(ctx.emulator, { imports: [FeatureModule], extras: { isGlobal: false } }),
+      ).rejects.toThrow(/OrangeSmsService/);
     });
   });
 
@@ -163,17 +153,17 @@ describe('OrangeSmsModule registration', () => {
     });
 
     it('boots without a secret when the webhook controller is off', async () => {
-      testApp = await startTestApp(emulator, {
+      ctx.app = await startTestApp(ctx.emulator, {
         options: { webhookSecret: undefined },
         extras: { webhooks: { enabled: false } },
         wireCallbacks: false,
       });
-      const response = await fetch(`${testApp.url}/orange-sms/webhooks/inbound`, { method: 'POST' });
+      const response = await fetch(`${ctx.app.url}/orange-sms/webhooks/inbound`, { method: 'POST' });
       expect(response.status).toBe(404);
     });
 
     it('names a missing EventEmitterModule', async () => {
-      @Module({ imports: [OrangeSmsModule.forRoot(emulatorOptions(emulator))] })
+      @Module({ imports: [OrangeSmsModule.forRoot(emulatorOptions(ctx.emulator))] })
       class NoEmitterModule {}
       const error = await NestFactory.create(NoEmitterModule, { logger: false, abortOnError: false }).catch(
         (e: unknown) => e,

@@ -8,27 +8,16 @@ import {
   OrangeSmsTimeoutError,
 } from '../lib/index.js';
 import type { OrangeSmsModuleOptions } from '../lib/orange-sms.options.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { startTestApp, useEmulator } from './support/test-app.js';
 
 describe('resilience: tokens, retries, deadlines', () => {
-  let emulator: OrangeSmsEmulator;
-  let testApp: TestApp | undefined;
-
-  beforeAll(async () => {
-    emulator = await OrangeSmsEmulator.start({ autoDeliveryStatus: null });
-  });
-  afterEach(async () => {
-    await testApp?.close();
-    testApp = undefined;
-    emulator.reset();
-  });
-  afterAll(() => emulator.stop());
+  const ctx = useEmulator({ autoDeliveryStatus: null });
 
   async function app(options: OrangeSmsModuleOptions = {}): Promise<OrangeSmsService> {
-    testApp = await startTestApp(emulator, { options: { rateLimit: false, ...options }, wireCallbacks: false });
-    return testApp.app.get(OrangeSmsService);
+    ctx.app = await startTestApp(ctx.emulator, { options: { rateLimit: false, ...options }, wireCallbacks: false });
+    return ctx.app.app.get(OrangeSmsService);
   }
-  const sends = () => emulator.requests.filter((r) => r.kind === 'send');
+  const sends = () => ctx.emulator.requests.filter((r) => r.kind === 'send');
 
   describe('tokens', () => {
     it('1,000 concurrent sends on a cold start make exactly 1 token request', async () => {
@@ -37,8 +26,8 @@ describe('resilience: tokens, retries, deadlines', () => {
         Array.from({ length: 1000 }, (_, i) => sms.send({ to: `+22507${String(i).padStart(8, '0')}`, text: `n${i}` })),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1000);
-      expect(emulator.tokenRequests()).toBe(1);
-      expect(emulator.messages).toHaveLength(1000);
+      expect(ctx.emulator.tokenRequests()).toBe(1);
+      expect(ctx.emulator.messages).toHaveLength(1000);
     });
 
     it('a token expired mid-run (401 code 42) makes exactly 1 refresh and every send succeeds', async () => {
@@ -46,23 +35,23 @@ describe('resilience: tokens, retries, deadlines', () => {
       await Promise.all(
         Array.from({ length: 20 }, (_, i) => sms.send({ to: `+225070000${String(i).padStart(4, '0')}`, text: 'a' })),
       );
-      expect(emulator.tokenRequests()).toBe(1);
+      expect(ctx.emulator.tokenRequests()).toBe(1);
 
-      emulator.expireTokens();
+      ctx.emulator.expireTokens();
       const results = await Promise.allSettled(
         Array.from({ length: 200 }, (_, i) => sms.send({ to: `+225071000${String(i).padStart(4, '0')}`, text: 'b' })),
       );
       expect(results.filter((r) => r.status === 'rejected')).toHaveLength(0);
-      expect(emulator.tokenRequests()).toBe(2);
-      expect(emulator.requests.filter((r) => r.kind === 'send' && r.status === 401).length).toBeGreaterThan(0);
-      expect(emulator.messages).toHaveLength(220);
+      expect(ctx.emulator.tokenRequests()).toBe(2);
+      expect(ctx.emulator.requests.filter((r) => r.kind === 'send' && r.status === 401).length).toBeGreaterThan(0);
+      expect(ctx.emulator.messages).toHaveLength(220);
     });
   });
 
   describe('retries', () => {
     it('429 with Retry-After is waited out, then succeeds', async () => {
       const sms = await app();
-      emulator.failNext({ match: 'send', status: 429, headers: { 'Retry-After': '1' } });
+      ctx.emulator.failNext({ match: 'send', status: 429, headers: { 'Retry-After': '1' } });
       const started = Date.now();
       const sent = await sms.send({ to: '+2250700000001', text: 'x' });
       const [first, second] = sends();
@@ -70,12 +59,12 @@ describe('resilience: tokens, retries, deadlines', () => {
       expect(second!.status).toBe(201);
       expect(second!.at.getTime() - first!.at.getTime()).toBeGreaterThanOrEqual(1000);
       expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-      expect(emulator.messages.map((m) => m.id)).toEqual([sent.id]);
+      expect(ctx.emulator.messages.map((m) => m.id)).toEqual([sent.id]);
     });
 
     it('a Retry-After longer than retry.maxDelayMs is not waited: OrangeSmsRateLimitError at once', async () => {
       const sms = await app({ retry: { maxDelayMs: 500 } });
-      emulator.failNext({ match: 'send', status: 429, headers: { 'Retry-After': '30' } });
+      ctx.emulator.failNext({ match: 'send', status: 429, headers: { 'Retry-After': '30' } });
       const started = Date.now();
       const error = await sms.send({ to: '+2250700000001', text: 'x' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OrangeSmsRateLimitError);
@@ -86,7 +75,7 @@ describe('resilience: tokens, retries, deadlines', () => {
 
     it('503 is retried with growing delays, then succeeds', async () => {
       const sms = await app({ retry: { maxAttempts: 4, initialDelayMs: 100 } });
-      emulator.failNext({ match: 'send', status: 503, count: 3 });
+      ctx.emulator.failNext({ match: 'send', status: 503, count: 3 });
       await sms.send({ to: '+2250700000001', text: 'x' });
       const attempts = sends();
       expect(attempts.map((r) => r.status)).toEqual([503, 503, 503, 201]);
@@ -97,15 +86,15 @@ describe('resilience: tokens, retries, deadlines', () => {
       expect(gaps[2]).toBeGreaterThanOrEqual(200);
       expect(gaps[1]).toBeGreaterThanOrEqual(gaps[0]! - 5);
       expect(gaps[2]).toBeGreaterThanOrEqual(gaps[1]! - 5);
-      expect(emulator.messages).toHaveLength(1);
+      expect(ctx.emulator.messages).toHaveLength(1);
     });
 
     it('a connection reset after the send was written gives OrangeSmsOutcomeUnknownError, and Orange saw it exactly once', async () => {
       const sms = await app();
-      emulator.failNext({ match: 'send', mode: 'reset' });
+      ctx.emulator.failNext({ match: 'send', mode: 'reset' });
       const error = await sms.send({ to: '+2250700000001', text: 'maybe sent' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OrangeSmsOutcomeUnknownError);
-      expect(emulator.messages.map((m) => m.text)).toEqual(['maybe sent']);
+      expect(ctx.emulator.messages.map((m) => m.text)).toEqual(['maybe sent']);
       expect(sends()).toHaveLength(1);
     });
 
@@ -113,11 +102,11 @@ describe('resilience: tokens, retries, deadlines', () => {
       const dead = await OrangeSmsEmulator.start();
       const url = dead.url;
       await dead.stop();
-      testApp = await startTestApp(emulator, {
+      ctx.app = await startTestApp(ctx.emulator, {
         options: { baseUrl: url, rateLimit: false, retry: { maxAttempts: 2, initialDelayMs: 10 } },
         wireCallbacks: false,
       });
-      const error = await testApp.app
+      const error = await ctx.app.app
         .get(OrangeSmsService)
         .send({ to: '+2250700000001', text: 'x' })
         .catch((e: unknown) => e);
@@ -128,7 +117,7 @@ describe('resilience: tokens, retries, deadlines', () => {
   describe('deadlines', () => {
     it('a server that never answers a send gives OrangeSmsTimeoutError within the deadline, not retried', async () => {
       const sms = await app({ timeoutMs: 300, retry: { deadlineMs: 1_000 } });
-      emulator.failNext({ match: 'send', mode: 'hang' });
+      ctx.emulator.failNext({ match: 'send', mode: 'hang' });
       const started = Date.now();
       const error = await sms.send({ to: '+2250700000001', text: 'x' }).catch((e: unknown) => e);
       const elapsed = Date.now() - started;
@@ -140,26 +129,26 @@ describe('resilience: tokens, retries, deadlines', () => {
     });
 
     it('a read that never answers is retried, and the whole call still ends within the deadline', async () => {
-      testApp = await startTestApp(emulator, {
+      ctx.app = await startTestApp(ctx.emulator, {
         options: { rateLimit: false, timeoutMs: 400, retry: { deadlineMs: 1_000, initialDelayMs: 20, maxAttempts: 5 } },
         wireCallbacks: false,
       });
-      const stats = testApp.app.get(OrangeSmsStatsService);
+      const stats = ctx.app.app.get(OrangeSmsStatsService);
       await stats.getBalance(); // token first, so only admin requests hang below
-      emulator.failNext({ match: 'admin', mode: 'hang', count: 5 });
+      ctx.emulator.failNext({ match: 'admin', mode: 'hang', count: 5 });
       const started = Date.now();
       const error = await stats.getBalance().catch((e: unknown) => e);
       const elapsed = Date.now() - started;
       expect(error).toBeInstanceOf(OrangeSmsTimeoutError);
       expect((error as OrangeSmsTimeoutError).outcomeUnknown).toBe(false);
       expect(elapsed).toBeLessThan(1_100);
-      expect(emulator.requests.filter((r) => r.kind === 'admin').length).toBeGreaterThanOrEqual(3);
+      expect(ctx.emulator.requests.filter((r) => r.kind === 'admin').length).toBeGreaterThanOrEqual(3);
     });
   });
 
   it('a retry budget stops a storm: with Orange down, retries stay near 20 % of calls (+10)', async () => {
     const sms = await app({ retry: { maxAttempts: 5, initialDelayMs: 1 } });
-    emulator.failNext({ match: 'send', status: 503, count: 10_000 });
+    ctx.emulator.failNext({ match: 'send', status: 503, count: 10_000 });
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, (_, i) => sms.send({ to: `+225070000${String(i).padStart(4, '0')}`, text: 'x' })),
     );

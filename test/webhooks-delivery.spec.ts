@@ -13,7 +13,6 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 import {
   DeliveryReceiptEvent,
   InboundSmsEvent,
@@ -30,7 +29,7 @@ import {
   emulatorOptions,
   type Platform,
   startTestApp,
-  type TestApp,
+  useEmulator,
   WEBHOOK_SECRET,
   waitFor,
 } from './support/test-app.js';
@@ -81,30 +80,23 @@ const inbound = (from: string, text: string, messageId?: string) => ({
 });
 
 describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (platform) => {
-  let emulator: OrangeSmsEmulator;
-  let testApp: TestApp | undefined;
-
-  beforeAll(async () => {
-    emulator = await OrangeSmsEmulator.start({ autoDeliveryStatus: null });
-  });
-  afterEach(async () => {
-    await testApp?.close();
-    testApp = undefined;
-    emulator.reset();
-  });
-  afterAll(() => emulator.stop());
+  const ctx = useEmulator({ autoDeliveryStatus: null });
 
   const post = (path: string, body: unknown, init: { query?: string; headers?: Record<string, string> } = {}) =>
-    fetch(`${testApp!.url}/${path}${init.query ?? `?token=${WEBHOOK_SECRET}`}`, {
+    fetch(`${ctx.app!.url}/${path}${init.query ?? `?token=${WEBHOOK_SECRET}`}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...init.headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
   it('a receipt posted three times and out of order with an earlier status ends delivered, its listener called once', async () => {
-    testApp = await startTestApp(emulator, { platform, providers: [ReceiptListener], options: { rateLimit: false } });
-    const listener = testApp.app.get(ReceiptListener);
-    const sms = testApp.app.get(OrangeSmsService);
+    ctx.app = await startTestApp(ctx.emulator, {
+      platform,
+      providers: [ReceiptListener],
+      options: { rateLimit: false },
+    });
+    const listener = ctx.app.app.get(ReceiptListener);
+    const sms = ctx.app.app.get(OrangeSmsService);
     const sent = await sms.send({ to: '+2250700000001', text: 'hello' });
 
     const statuses: number[] = [];
@@ -114,10 +106,10 @@ describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (plat
       'DeliveredToNetwork',
       'DeliveredToTerminal',
     ] as const) {
-      statuses.push((await emulator.deliver(sent.id, status)).status);
+      statuses.push((await ctx.emulator.deliver(sent.id, status)).status);
     }
     expect(statuses).toEqual([200, 200, 200, 200]);
-    await testApp.app.get(OrangeSmsEventDispatcher).whenIdle();
+    await ctx.app.app.get(OrangeSmsEventDispatcher).whenIdle();
     await waitFor(() => listener.delivered.length >= 1, 2_000, 'the receipt');
     await new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -125,7 +117,7 @@ describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (plat
     expect(listener.all.map((e) => e.status)).toEqual(['DeliveredToTerminal']);
     expect(listener.delivered[0]!.message).toMatchObject({ id: sent.id, status: 'delivered' });
     expect((await sms.getMessage(sent.id))!.status).toBe('delivered');
-    const bodies = emulator.callbacks.map((c) => c.responseBody);
+    const bodies = ctx.emulator.callbacks.map((c) => c.responseBody);
     expect(bodies.map((b) => JSON.parse(String(b)))).toEqual([
       { accepted: 1, duplicates: 0 },
       { accepted: 0, duplicates: 1 },
@@ -135,19 +127,23 @@ describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (plat
   });
 
   it('STOP opts the number out and the next send fails with no HTTP call; START undoes it; keyword listeners run only on their keyword', async () => {
-    testApp = await startTestApp(emulator, { platform, providers: [InboundListener], options: { rateLimit: false } });
-    const listener = testApp.app.get(InboundListener);
-    const sms = testApp.app.get(OrangeSmsService);
+    ctx.app = await startTestApp(ctx.emulator, {
+      platform,
+      providers: [InboundListener],
+      options: { rateLimit: false },
+    });
+    const listener = ctx.app.app.get(InboundListener);
+    const sms = ctx.app.app.get(OrangeSmsService);
 
-    expect((await emulator.receive({ from: '+2250700000009', to: '+2250000', text: 'stop' })).status).toBe(200);
+    expect((await ctx.emulator.receive({ from: '+2250700000009', to: '+2250000', text: 'stop' })).status).toBe(200);
     await waitFor(() => listener.stops.length === 1, 2_000, 'the STOP listener');
-    const before = emulator.requests.length;
+    const before = ctx.emulator.requests.length;
     const error = await sms.send({ to: '+2250700000009', text: 'promo' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OrangeSmsOptedOutError);
     expect((error as Error).message).not.toContain('2250700000009');
-    expect(emulator.requests.length).toBe(before);
+    expect(ctx.emulator.requests.length).toBe(before);
 
-    await emulator.receive({ from: '+2250700000009', to: '+2250000', text: 'START' });
+    await ctx.emulator.receive({ from: '+2250700000009', to: '+2250000', text: 'START' });
     await waitFor(() => listener.all.length === 2, 2_000, 'the START message');
     await expect(sms.send({ to: '+2250700000009', text: 'welcome back' })).resolves.toMatchObject({
       to: 'tel:+2250700000009',
@@ -157,27 +153,34 @@ describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (plat
   });
 
   it('reply() from a listener answers the sender', async () => {
-    testApp = await startTestApp(emulator, { platform, providers: [InboundListener], options: { rateLimit: false } });
-    const listener = testApp.app.get(InboundListener);
-    await emulator.receive({ from: '+2250700000008', to: '+2250000', text: 'BAL' });
-    await waitFor(() => emulator.messages.length === 1, 2_000, 'the reply');
+    ctx.app = await startTestApp(ctx.emulator, {
+      platform,
+      providers: [InboundListener],
+      options: { rateLimit: false },
+    });
+    const listener = ctx.app.app.get(InboundListener);
+    await ctx.emulator.receive({ from: '+2250700000008', to: '+2250000', text: 'BAL' });
+    await waitFor(() => ctx.emulator.messages.length === 1, 2_000, 'the reply');
     expect(listener.balances).toHaveLength(1);
-    expect(emulator.messages[0]).toMatchObject({ address: 'tel:+2250700000008', text: 'Your balance is 1,000 XOF' });
+    expect(ctx.emulator.messages[0]).toMatchObject({
+      address: 'tel:+2250700000008',
+      text: 'Your balance is 1,000 XOF',
+    });
   });
 
   it('an inbound SMS repeated with the same messageId is emitted once', async () => {
-    testApp = await startTestApp(emulator, { platform, providers: [InboundListener] });
-    const listener = testApp.app.get(InboundListener);
+    ctx.app = await startTestApp(ctx.emulator, { platform, providers: [InboundListener] });
+    const listener = ctx.app.app.get(InboundListener);
     for (let i = 0; i < 3; i++)
       expect((await post('orange-sms/webhooks/inbound', inbound('+2250700000007', 'hi', 'mo-1'))).status).toBe(200);
-    await testApp.app.get(OrangeSmsEventDispatcher).whenIdle();
+    await ctx.app.app.get(OrangeSmsEventDispatcher).whenIdle();
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(listener.all).toHaveLength(1);
   });
 
   it('no secret → 401, wrong secret → 401, wrong IP → 403, malformed → 400, too large → 413; no event in any', async () => {
-    testApp = await startTestApp(emulator, { platform, providers: [InboundListener] });
-    const listener = testApp.app.get(InboundListener);
+    ctx.app = await startTestApp(ctx.emulator, { platform, providers: [InboundListener] });
+    const listener = ctx.app.app.get(InboundListener);
     const good = inbound('+2250700000006', 'hello');
     expect((await post('orange-sms/webhooks/inbound', good, { query: '' })).status).toBe(401);
     expect((await post('orange-sms/webhooks/inbound', good, { query: '?token=not-the-secret-at-all' })).status).toBe(
@@ -191,9 +194,9 @@ describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (plat
     expect((await post('orange-sms/webhooks/inbound', '{"not json')).status).toBe(400);
     const large = JSON.stringify({ ...good, padding: 'x'.repeat(70 * 1024) });
     expect((await post('orange-sms/webhooks/inbound', large)).status).toBe(413);
-    await testApp.close();
+    await ctx.app.close();
 
-    testApp = await startTestApp(emulator, {
+    ctx.app = await startTestApp(ctx.emulator, {
       platform,
       providers: [InboundListener],
       options: { webhookAllowedIps: ['10.0.0.0/8', '2001:db8::/32'] },
@@ -201,11 +204,11 @@ describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (plat
     expect((await post('orange-sms/webhooks/inbound', good)).status).toBe(403);
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(listener.all).toHaveLength(0);
-    expect(testApp.app.get(InboundListener).all).toHaveLength(0);
+    expect(ctx.app.app.get(InboundListener).all).toHaveLength(0);
   });
 
   it('allowedIps admits loopback, and behind a trusted proxy reads X-Forwarded-For', async () => {
-    testApp = await startTestApp(emulator, {
+    ctx.app = await startTestApp(ctx.emulator, {
       platform,
       options: { webhookAllowedIps: ['127.0.0.1', '196.207.0.0/16'], webhookTrustProxy: 1 },
     });
@@ -220,7 +223,7 @@ describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (plat
   });
 
   it('accepts either of two secrets during a rotation', async () => {
-    testApp = await startTestApp(emulator, {
+    ctx.app = await startTestApp(ctx.emulator, {
       platform,
       options: { webhookSecret: [WEBHOOK_SECRET, 'the-next-secret-0123456789'] },
     });
@@ -252,30 +255,30 @@ describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (plat
       { provide: APP_PIPE, useValue: pipe },
     ];
 
-    testApp = await startTestApp(emulator, { platform, providers: globals, wireCallbacks: false });
+    ctx.app = await startTestApp(ctx.emulator, { platform, providers: globals, wireCallbacks: false });
     expect((await post('orange-sms/webhooks/inbound', inbound('+2250700000003', 'hi'))).status).toBe(403);
-    await testApp.close();
+    await ctx.app.close();
 
-    testApp = await startTestApp(emulator, {
+    ctx.app = await startTestApp(ctx.emulator, {
       platform,
       providers: [...globals, InboundListener],
       extras: { webhooks: { decorators: [Public()] } },
     });
     expect((await post('orange-sms/webhooks/inbound', inbound('+2250700000003', 'hi'))).status).toBe(200);
-    await waitFor(() => testApp!.app.get(InboundListener).all.length === 1, 2_000, 'the inbound event');
-    expect(testApp.app.get(InboundListener).all[0]!.raw).toEqual(inbound('+2250700000003', 'hi'));
+    await waitFor(() => ctx.app!.app.get(InboundListener).all.length === 1, 2_000, 'the inbound event');
+    expect(ctx.app.app.get(InboundListener).all[0]!.raw).toEqual(inbound('+2250700000003', 'hi'));
   });
 
   it('a custom webhooks.path works with forRoot and forRootAsync', async () => {
-    testApp = await startTestApp(emulator, { platform, extras: { webhooks: { path: '/hooks/orange/' } } });
+    ctx.app = await startTestApp(ctx.emulator, { platform, extras: { webhooks: { path: '/hooks/orange/' } } });
     expect((await post('hooks/orange/inbound', inbound('+2250700000002', 'hi'))).status).toBe(200);
     expect((await post('orange-sms/webhooks/inbound', inbound('+2250700000002', 'hi'))).status).toBe(404);
-    await testApp.close();
+    await ctx.app.close();
 
-    testApp = await startTestApp(emulator, {
+    ctx.app = await startTestApp(ctx.emulator, {
       platform,
       orangeSms: OrangeSmsModule.forRootAsync({
-        useFactory: () => emulatorOptions(emulator),
+        useFactory: () => emulatorOptions(ctx.emulator),
         webhooks: { path: 'async-hooks' },
       }),
     });
@@ -302,7 +305,7 @@ describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (plat
         return this.webhooks.handleInboundSms(body);
       }
     }
-    testApp = await startTestApp(emulator, {
+    ctx.app = await startTestApp(ctx.emulator, {
       platform,
       controllers: [MyOrangeController],
       providers: [InboundListener],
@@ -311,6 +314,6 @@ describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (plat
     expect((await post('orange-sms/webhooks/inbound', inbound('+2250700000001', 'hi'))).status).toBe(404);
     expect((await post('my/orange/mo', inbound('+2250700000001', 'hi'), { query: '' })).status).toBe(401);
     expect((await post('my/orange/mo', inbound('+2250700000001', 'hi'))).status).toBe(200);
-    await waitFor(() => testApp!.app.get(InboundListener).all.length === 1, 2_000, 'the inbound event');
+    await waitFor(() => ctx.app!.app.get(InboundListener).all.length === 1, 2_000, 'the inbound event');
   });
 });

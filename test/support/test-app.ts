@@ -3,7 +3,7 @@ import { type DynamicModule, type INestApplication, Module, type Provider, type 
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { OrangeSmsEmulator } from '../../lib/emulator/index.js';
+import { OrangeSmsEmulator, type OrangeSmsEmulatorOptions } from '../../lib/emulator/index.js';
 import { OrangeSmsModule } from '../../lib/orange-sms.module.js';
 import type { OrangeSmsModuleExtras } from '../../lib/orange-sms.module-definition.js';
 import type { OrangeSmsModuleOptions } from '../../lib/orange-sms.options.js';
@@ -83,4 +83,23 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5_000, what 
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * One emulator for a spec file and at most one app at a time: the emulator starts before the file's
+ * tests and stops after them; after each test the app (`ctx.app`, if one was started) is closed and
+ * the emulator reset.
+ */
+export function useEmulator(options: OrangeSmsEmulatorOptions = {}): { emulator: OrangeSmsEmulator; app?: TestApp } {
+  const ctx = {} as { emulator: OrangeSmsEmulator; app?: TestApp };
+  beforeAll(async () => {
+    ctx.emulator = await OrangeSmsEmulator.start(options);
+  });
+  afterEach(async () => {
+    await ctx.app?.close();
+    ctx.app = undefined;
+    ctx.emulator.reset();
+  });
+  afterAll(() => ctx.emulator.stop());
+  return ctx;
 }
