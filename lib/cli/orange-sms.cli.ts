@@ -136,7 +136,6 @@ async function runEmulator(
   return 0;
 }
 
-
 if (isEntryPoint(import.meta.url)) {
   void runOrangeSmsCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

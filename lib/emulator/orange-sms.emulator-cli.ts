@@ -194,5 +194,4 @@ async function main(): Promise<void> {
   }
 }
 
-
 if (isEntryPoint(import.meta.url)) void main();
