@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { OrangeSmsConfigurationError, OrangeSmsValidationError } from './errors/orange-sms.errors.js';
 import { countrySenderAddress, isOrangeSmsCountry, ORANGE_SMS_COUNTRIES } from './sending/orange-sms.countries.js';
@@ -205,7 +206,8 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
   if (issues.length > 0) throw new OrangeSmsConfigurationError(issues);
   return {
     authorizationHeader: authorizationHeader!,
-    credentialKey: opts.clientId ?? authorizationHeader!.slice(-12),
+    // Names Redis keys and caches: the client id, or a hash of the header (which encodes the secret).
+    credentialKey: opts.clientId ?? createHash('sha256').update(authorizationHeader!).digest('hex').slice(0, 16),
     senderAddress: senderAddress!,
     senderName,
     baseUrl: baseUrl!,
