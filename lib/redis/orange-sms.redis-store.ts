@@ -73,19 +73,17 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
 
   async saveMessage(message: TrackedSms): Promise<void> {
     const key = this.key('msg', message.id);
-    await this.redis
+    // One round trip: store, index, and take the receipts that arrived before the message (another
+    // replica may have taken them). A receipt after this transaction finds the message itself.
+    const results = await this.redis
       .multi()
       .set(key, encode(message), 'EX', this.ttlSeconds)
       .zadd(this.key('msgs'), message.submittedAt.getTime(), message.id)
       .zremrangebyscore(this.key('msgs'), '-inf', Date.now() - this.ttlSeconds * 1000)
-      .exec();
-    // Receipts that arrived before the message was stored (another replica may have taken them).
-    const early = await this.redis
-      .multi()
       .lrange(this.key('early', message.id), 0, -1)
       .del(this.key('early', message.id))
       .exec();
-    const updates = (early?.[0]?.[1] as string[] | undefined) ?? [];
+    const updates = (results?.[3]?.[1] as string[] | undefined) ?? [];
     for (const raw of updates) {
       const update = JSON.parse(raw) as { deliveryStatus: OrangeSmsStatusUpdate['deliveryStatus']; at: string };
       await this.applyDeliveryStatus(message.id, { deliveryStatus: update.deliveryStatus, at: new Date(update.at) });
