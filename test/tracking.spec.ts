@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 import { OrangeSmsMemoryStore, OrangeSmsService, OrangeSmsStatsService } from '../lib/index.js';
-import { startTestApp, type TestApp, waitFor } from './support/test-app.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('tracking: store, status state machine, delivery statistics', () => {
   let emulator: OrangeSmsEmulator;
@@ -85,7 +85,6 @@ describe('tracking: store, status state machine, delivery statistics', () => {
       await emulator.deliver(ids[0]!, 'DeliveredToTerminal');
       await emulator.deliver(ids[1]!, 'DeliveryImpossible');
       await emulator.deliver(ids[3]!, 'DeliveredToTerminal');
-      await waitFor(() => true);
 
       const result = await stats.getDeliveryStats();
       expect(result.total).toBe(4);

@@ -50,11 +50,6 @@ export class OrangeSmsTokenProvider {
 
   private lastError?: string;
 
-  /** Token requests made so far by this instance (for health and metrics). */
-  get tokenRequests(): number {
-    return this.requests;
-  }
-
   async getToken(): Promise<string> {
     const now = Date.now();
     const cached = this.cached;

@@ -90,7 +90,7 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
   }
 
   /** Reports each exchange with Orange: operation, outcome, HTTP status, duration. */
-  private async observed<T>(path: string, exchange: () => Promise<T>): Promise<T> {
+  private async observed<R extends { status: number }>(path: string, exchange: () => Promise<R>): Promise<R> {
     const operation = operationOf(path);
     const started = performance.now();
     try {
@@ -99,7 +99,7 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
         type: 'call',
         operation,
         ok: true,
-        status: (response as { status?: number }).status,
+        status: response.status,
         durationMs: performance.now() - started,
       });
       return response;

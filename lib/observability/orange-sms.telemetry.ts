@@ -33,16 +33,10 @@ export interface OrangeSmsLastCall {
 export class OrangeSmsTelemetry {
   private readonly listeners = new Set<(event: OrangeSmsTelemetryEvent) => void>();
   private last?: OrangeSmsLastCall;
-  private lastFailure?: OrangeSmsLastCall;
 
   /** The last call to Orange (any operation) and its result. */
   get lastCall(): OrangeSmsLastCall | undefined {
     return this.last;
-  }
-
-  /** The last failed call to Orange. */
-  get lastFailedCall(): OrangeSmsLastCall | undefined {
-    return this.lastFailure;
   }
 
   subscribe(listener: (event: OrangeSmsTelemetryEvent) => void): () => void {
@@ -59,7 +53,6 @@ export class OrangeSmsTelemetry {
         error: event.error,
         at: new Date(),
       };
-      if (!event.ok) this.lastFailure = this.last;
     }
     for (const listener of this.listeners) {
       try {
