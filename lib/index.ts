@@ -103,6 +103,7 @@ export {
   OrangeSmsConnectionError,
   OrangeSmsError,
   OrangeSmsOptedOutError,
+  OrangeSmsStoreError,
   OrangeSmsOutcomeUnknownError,
   OrangeSmsRateLimitError,
   OrangeSmsTimeoutError,

@@ -130,5 +130,11 @@ async function loadQueue(
       { field: 'queue', reason: `needs the bullmq package (npm install bullmq): ${(error as Error).message}` },
     ]);
   }
-  return new queue.OrangeSmsBullmqQueue(options.queue!, redis.connectionOptions(), redis.keyPrefix);
+  return new queue.OrangeSmsBullmqQueue(
+    options.queue!,
+    redis.connectionOptions(),
+    redis.keyPrefix,
+    redis.health,
+    redis.commandTimeoutMs,
+  );
 }

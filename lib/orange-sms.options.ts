@@ -46,6 +46,16 @@ export interface OrangeSmsRedisOptions {
   keyPrefix?: string;
   /** How long messages are kept. Default 30 days. */
   messageTtlSeconds?: number;
+  /** Boot fails (naming host:port) when Redis does not answer a PING within this. Default 5,000 ms. */
+  connectTimeoutMs?: number;
+  /** A store, pacing or token call fails with `OrangeSmsStoreError` after this. Default 2,000 ms. */
+  commandTimeoutMs?: number;
+}
+
+/** How many finished jobs Redis keeps, by count and by age (whichever is reached first). */
+export interface OrangeSmsQueueRetention {
+  count: number;
+  ageSeconds: number;
 }
 
 export interface OrangeSmsQueueOptions {
@@ -61,6 +71,14 @@ export interface OrangeSmsQueueOptions {
   attempts?: number;
   /** First retry delay, doubling. Default 1,000 ms. */
   backoffMs?: number;
+  /** Completed jobs kept (the same `reference` is deduped while kept). Default 1,000 / 24 h. */
+  keepCompleted?: Partial<OrangeSmsQueueRetention>;
+  /** Failed jobs kept, for inspection. Default 10,000 / 7 days. */
+  keepFailed?: Partial<OrangeSmsQueueRetention>;
+  /** A frozen or killed worker's job is taken over after this (BullMQ lock). Default 10,000 ms. */
+  lockDurationMs?: number;
+  /** How often workers look for jobs whose lock ran out. Default 5,000 ms. */
+  stalledIntervalMs?: number;
 }
 
 export interface OrangeSmsModuleOptions {
@@ -132,8 +150,13 @@ export interface OrangeSmsResolvedOptions {
   legacyTimeZone: string;
   store?: OrangeSmsStore;
   redis?: OrangeSmsRedisOptions;
-  queue?: Required<OrangeSmsQueueOptions>;
+  queue?: OrangeSmsResolvedQueueOptions;
 }
+
+export type OrangeSmsResolvedQueueOptions = Required<Omit<OrangeSmsQueueOptions, 'keepCompleted' | 'keepFailed'>> & {
+  keepCompleted: OrangeSmsQueueRetention;
+  keepFailed: OrangeSmsQueueRetention;
+};
 
 export const ORANGE_SMS_DEFAULT_BASE_URL = 'https://api.orange.com';
 
@@ -231,6 +254,11 @@ function resolveRedis(value: OrangeSmsRedisOptions | undefined): OrangeSmsRedisO
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null)
     throw new OrangeSmsValidationError('redis', 'expected { url } or { client }');
+  for (const field of ['connectTimeoutMs', 'commandTimeoutMs'] as const) {
+    const v = value[field];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0))
+      throw new OrangeSmsValidationError(`redis.${field}`, 'expected a positive number of milliseconds');
+  }
   if (value.client !== undefined) {
     const client = value.client as { eval?: unknown; options?: unknown };
     if (typeof client?.eval !== 'function' || typeof client.options !== 'object') {
@@ -247,7 +275,7 @@ function resolveRedis(value: OrangeSmsRedisOptions | undefined): OrangeSmsRedisO
 function resolveQueue(
   value: OrangeSmsQueueOptions | undefined,
   redis: OrangeSmsRedisOptions | undefined,
-): Required<OrangeSmsQueueOptions> | undefined {
+): OrangeSmsResolvedQueueOptions | undefined {
   if (value === undefined || value.enabled === false) return undefined;
   if (!redis) throw new OrangeSmsValidationError('queue', 'the queue needs the redis option');
   const whole = (field: string, v: number | undefined, fallback: number) => {
@@ -256,6 +284,10 @@ function resolveQueue(
       throw new OrangeSmsValidationError(`queue.${field}`, 'expected a positive integer');
     return v;
   };
+  const keep = (field: string, v: Partial<OrangeSmsQueueRetention> | undefined, fallback: OrangeSmsQueueRetention) => ({
+    count: v?.count === 0 ? 0 : whole(`${field}.count`, v?.count, fallback.count),
+    ageSeconds: whole(`${field}.ageSeconds`, v?.ageSeconds, fallback.ageSeconds),
+  });
   return {
     enabled: true,
     name: value.name ?? 'orange-sms',
@@ -263,6 +295,10 @@ function resolveQueue(
     concurrency: whole('concurrency', value.concurrency, 5),
     attempts: whole('attempts', value.attempts, 5),
     backoffMs: whole('backoffMs', value.backoffMs, 1_000),
+    keepCompleted: keep('keepCompleted', value.keepCompleted, { count: 1_000, ageSeconds: 86_400 }),
+    keepFailed: keep('keepFailed', value.keepFailed, { count: 10_000, ageSeconds: 7 * 86_400 }),
+    lockDurationMs: whole('lockDurationMs', value.lockDurationMs, 10_000),
+    stalledIntervalMs: whole('stalledIntervalMs', value.stalledIntervalMs, 5_000),
   };
 }
 

@@ -133,3 +133,13 @@ export class OrangeSmsOptedOutError extends OrangeSmsError {
     super(`Recipient ${masked} has opted out of SMS (texted a STOP keyword); nothing was sent`);
   }
 }
+
+/** The store (Redis) is unreachable or too slow: the operation was not done, or its outcome is unknown. */
+export class OrangeSmsStoreError extends OrangeSmsError {
+  readonly operation: string;
+
+  constructor(message: string, options: { operation: string; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.operation = options.operation;
+  }
+}

@@ -1,32 +1,75 @@
 import { createHash } from 'node:crypto';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { OrangeSmsQueueOptions } from '../orange-sms.options.js';
+import type { OrangeSmsResolvedQueueOptions } from '../orange-sms.options.js';
+import {
+  describeEndpoint,
+  type OrangeSmsRedisHealth,
+  storeError,
+  withDeadline,
+} from '../redis/orange-sms.redis-backend.js';
 import type { SendSmsInput } from '../sending/orange-sms.interfaces.js';
-import type { EnqueuedSms, OrangeSmsQueueBackend, OrangeSmsQueueProcessor } from './orange-sms.queue-job.js';
+import type {
+  EnqueuedSms,
+  OrangeSmsQueueBackend,
+  OrangeSmsQueueFailure,
+  OrangeSmsQueueProcessor,
+} from './orange-sms.queue-job.js';
 
+/** `inFlight` in the data: jobs written by versions before the fenced mark. */
 type JobData = SendSmsInput & { reference: string; inFlight?: boolean };
+
+/** Job hash field holding the token of the worker that is writing the request. */
+const IN_FLIGHT_FIELD = 'osmsInFlight';
+
+/**
+ * The fence: the in-flight mark is written only while this worker's token is still the job's BullMQ
+ * lock. A worker that froze past its lock (GC, SIGSTOP, a suspended VM) finds another token (or none)
+ * and never writes the request, since another worker has taken the job over.
+ * KEYS: job hash, job lock. ARGV: token, field, 'set' | 'clear'. Returns 1 when done, 0 when the lock
+ * is not ours.
+ */
+const FENCED_MARK = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[3] == 'set' then redis.call('HSET', KEYS[1], ARGV[2], ARGV[1]) else redis.call('HDEL', KEYS[1], ARGV[2]) end
+return 1
+`;
+
+/**
+ * BullMQ never fails a job for stalling: a stall only means the worker holding it died or froze, and
+ * the fenced in-flight mark already decides what is safe. A job taken over before its mark never
+ * reached Orange and is simply sent (however often that happens, e.g. while it waited for its pacing
+ * slot); one taken over after its mark is failed by the processor as outcome-unknown, never resent.
+ */
+const UNLIMITED_STALLS = Number.MAX_SAFE_INTEGER;
 
 /**
  * The outbound queue on BullMQ. Job ids derive from the caller's `reference`, so enqueuing the same
- * reference again (after a crash, a retried HTTP request …) is a no-op while the job is kept (7 days
- * after completion). A job whose worker died while its request may have been written is not sent
- * again: it fails with an unknown outcome instead (see the processor).
+ * reference again (after a crash, a retried HTTP request …) is a no-op while the job is kept
+ * (`keepCompleted`). Every job that ends without being sent is reported once through `onFailure`
+ * whatever ended it (our processor, or BullMQ itself).
+ *
+ * Connections: the producer's fails fast during an outage (no offline queue, bounded by the
+ * command timeout); the worker's has no per-request retry cap and no command timeout, as BullMQ
+ * requires for its blocking commands. Both are opened on first use, after the boot check.
  */
 export class OrangeSmsBullmqQueue implements OrangeSmsQueueBackend {
-  private readonly queue: Queue<JobData>;
+  private queue?: Queue<JobData>;
   private worker?: Worker<JobData>;
   private readonly connections: Redis[] = [];
+  /** Jobs whose final failure our processor already reported (SmsFailed), so BullMQ's event is not. */
+  private readonly reported = new Set<string>();
+  private readonly endpoint: string;
 
   constructor(
-    private readonly options: Required<OrangeSmsQueueOptions>,
+    private readonly options: OrangeSmsResolvedQueueOptions,
     private readonly connectionOptions: RedisOptions,
     private readonly prefix: string,
+    private readonly health?: OrangeSmsRedisHealth,
+    private readonly commandTimeoutMs = 2_000,
   ) {
-    this.queue = new Queue<JobData>(options.name, {
-      connection: this.connect(connectionOptions),
-      prefix: this.bullPrefix,
-    });
+    this.endpoint = describeEndpoint(connectionOptions);
   }
 
   private get bullPrefix(): string {
@@ -35,7 +78,7 @@ export class OrangeSmsBullmqQueue implements OrangeSmsQueueBackend {
 
   async add(input: JobData): Promise<EnqueuedSms> {
     const jobId = jobIdOf(input.reference);
-    await this.queue.add('send', input, this.jobOptions(jobId));
+    await this.bounded('enqueue', this.producer().add('send', input, this.jobOptions(jobId)));
     return { jobId, reference: input.reference };
   }
 
@@ -45,44 +88,110 @@ export class OrangeSmsBullmqQueue implements OrangeSmsQueueBackend {
       data: input,
       opts: this.jobOptions(jobIdOf(input.reference)),
     }));
-    await this.queue.addBulk(jobs);
+    await this.bounded('enqueue', this.producer().addBulk(jobs));
     return inputs.map((input) => ({ jobId: jobIdOf(input.reference), reference: input.reference }));
   }
 
-  startWorker(processor: OrangeSmsQueueProcessor): void {
+  startWorker(processor: OrangeSmsQueueProcessor, onFailure?: (failure: OrangeSmsQueueFailure) => void): void {
     if (!this.options.worker || this.worker) return;
-    this.worker = new Worker<JobData>(this.options.name, (job) => this.process(job, processor), {
-      connection: this.connect(this.connectionOptions),
-      prefix: this.bullPrefix,
-      concurrency: this.options.concurrency,
-      // A killed worker's job is seen as stalled within seconds, not the default 30.
-      lockDuration: 10_000,
-      stalledInterval: 5_000,
-      maxStalledCount: 1,
+    const connection = this.connect({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    this.worker = new Worker<JobData>(
+      this.options.name,
+      (job, token) => this.process(job, token ?? job.token ?? '', processor),
+      {
+        connection,
+        prefix: this.bullPrefix,
+        concurrency: this.options.concurrency,
+        // A killed or frozen worker's job is taken over within seconds, not the default 30.
+        lockDuration: this.options.lockDurationMs,
+        stalledInterval: this.options.stalledIntervalMs,
+        maxStalledCount: UNLIMITED_STALLS,
+      },
+    );
+    this.worker.on('error', (error) => this.health?.failed(this.worker!, error));
+    this.worker.on('ready', () => this.health?.recovered(this.worker!));
+    this.worker.on('failed', (job, error) => {
+      if (!job || job.finishedOn === undefined) return; // retried later: not the end
+      if (this.reported.delete(job.id!)) return;
+      void this.reportBullmqFailure(job, error, onFailure);
     });
-    // Errors are reported per job by the processor; this keeps the worker's own errors from being unhandled.
-    this.worker.on('error', () => undefined);
   }
 
   async close(): Promise<void> {
     await this.worker?.close();
-    await this.queue.close();
+    await this.queue?.close();
     await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
   }
 
-  private async process(job: Job<JobData>, processor: OrangeSmsQueueProcessor): Promise<void> {
+  private async process(job: Job<JobData>, token: string, processor: OrangeSmsQueueProcessor): Promise<void> {
     const { inFlight, ...input } = job.data;
-    const result = await processor({
-      input,
-      attempt: job.attemptsMade + 1,
-      maxAttempts: job.opts.attempts ?? 1,
-      interruptedInFlight: inFlight === true,
-      markInFlight: () => job.updateData({ ...input, inFlight: true }),
-      clearInFlight: () => job.updateData({ ...input, inFlight: false }),
-    });
-    if (!result.error) return;
-    if (!result.retry) throw new UnrecoverableError(result.error.message);
-    throw result.error;
+    const markedBefore = inFlight === true || (await this.inFlightMark(job.id!)) !== null;
+    let lockLost!: () => void;
+    const lost = new Promise<'lost'>((resolve) => (lockLost = () => resolve('lost')));
+    const mark = async (action: 'set' | 'clear'): Promise<boolean> => {
+      const done = await this.bounded(
+        'queue in-flight mark',
+        this.client().then((client) =>
+          client.eval(
+            FENCED_MARK,
+            2,
+            this.jobKey(job.id!),
+            `${this.jobKey(job.id!)}:lock`,
+            token,
+            IN_FLIGHT_FIELD,
+            action,
+          ),
+        ),
+      );
+      return Number(done) === 1;
+    };
+    const outcome = await Promise.race([
+      processor({
+        input,
+        attempt: job.attemptsMade + 1,
+        maxAttempts: job.opts.attempts ?? 1,
+        interruptedInFlight: markedBefore,
+        markInFlight: async () => {
+          if (await mark('set')) return;
+          // Another worker holds the job now and reports its outcome: this send is abandoned without
+          // a word (the promise never settles, so nothing is written and nothing is reported here).
+          lockLost();
+          await new Promise<never>(() => undefined);
+        },
+        clearInFlight: async () => {
+          await mark('clear');
+        },
+      }),
+      lost,
+    ]);
+    if (outcome === 'lost') throw new Error('lost the job lock before sending; another worker has the job');
+    if (!outcome.error) return;
+    if (!outcome.retry) {
+      this.reported.add(job.id!);
+      throw new UnrecoverableError(outcome.error.message);
+    }
+    throw outcome.error;
+  }
+
+  /** A job BullMQ ended without our processor's verdict (e.g. a deferred failure): SmsFailed, once. */
+  private async reportBullmqFailure(
+    job: Job<JobData>,
+    error: Error,
+    onFailure?: (failure: OrangeSmsQueueFailure) => void,
+  ): Promise<void> {
+    const inFlight = job.data.inFlight === true || (await this.inFlightMark(job.id!).catch(() => null)) !== null;
+    onFailure?.({ input: job.data, reason: error?.message ?? String(error), mayHaveBeenSent: inFlight });
+  }
+
+  private async inFlightMark(jobId: string): Promise<string | null> {
+    return this.bounded(
+      'queue in-flight mark',
+      this.client().then((client) => client.hget(this.jobKey(jobId), IN_FLIGHT_FIELD)),
+    );
+  }
+
+  private jobKey(jobId: string): string {
+    return `${this.bullPrefix}:${this.options.name}:${jobId}`;
   }
 
   private jobOptions(jobId: string) {
@@ -90,14 +199,60 @@ export class OrangeSmsBullmqQueue implements OrangeSmsQueueBackend {
       jobId,
       attempts: this.options.attempts,
       backoff: { type: 'exponential' as const, delay: this.options.backoffMs },
-      removeOnComplete: { age: 7 * 86_400 },
-      removeOnFail: { age: 30 * 86_400 },
+      removeOnComplete: { count: this.options.keepCompleted.count, age: this.options.keepCompleted.ageSeconds },
+      removeOnFail: { count: this.options.keepFailed.count, age: this.options.keepFailed.ageSeconds },
     };
   }
 
-  /** BullMQ needs connections without a per-request retry cap. */
-  private connect(options: RedisOptions): Redis {
-    const connection = new Redis({ ...options, maxRetriesPerRequest: null, lazyConnect: false });
+  private producer(): Queue<JobData> {
+    if (!this.queue) {
+      this.queue = new Queue<JobData>(this.options.name, {
+        connection: this.producerConnection(),
+        prefix: this.bullPrefix,
+      });
+      this.queue.on('error', (error) => this.health?.failed(this.queue!, error));
+    }
+    return this.queue;
+  }
+
+  /** The producer's connection, also used for the in-flight marks: fails fast while Redis is away. */
+  private producerConnection(): Redis {
+    return (this.fastConnection ??= this.connect({ maxRetriesPerRequest: 1, enableOfflineQueue: false }));
+  }
+  private fastConnection?: Redis;
+
+  /** The fail-fast connection once ready: without an offline queue, a command sent before would fail. */
+  private async client(): Promise<Redis> {
+    const connection = this.producerConnection();
+    if (connection.status !== 'ready') {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.commandTimeoutMs);
+        function done() {
+          clearTimeout(timer);
+          connection.off('ready', done);
+          resolve();
+        }
+        connection.once('ready', done);
+      });
+    }
+    return connection;
+  }
+
+  private bounded<T>(operation: string, promise: Promise<T>): Promise<T> {
+    return withDeadline(promise, this.commandTimeoutMs).catch((error: unknown) => {
+      throw storeError(error, operation, this.endpoint);
+    });
+  }
+
+  private connect(overrides: RedisOptions): Redis {
+    const connection = new Redis({
+      ...this.connectionOptions,
+      // Blocking commands (BZPOPMIN …) wait longer than any command timeout.
+      commandTimeout: undefined,
+      lazyConnect: false,
+      ...overrides,
+    });
+    this.health?.watch(connection);
     this.connections.push(connection);
     return connection;
   }

@@ -24,11 +24,21 @@ export interface OrangeSmsQueuedJob {
 /** What a worker does with a job: `retry: false` makes the failure final (no further try). */
 export type OrangeSmsQueueProcessor = (job: OrangeSmsQueuedJob) => Promise<{ error?: Error; retry: boolean }>;
 
+/** A job that ended without being sent, as BullMQ ended it (not through the processor's verdict). */
+export interface OrangeSmsQueueFailure {
+  input: SendSmsInput & { reference: string };
+  /** BullMQ's reason, e.g. an error raised before the processor could run. */
+  reason: string;
+  /** The job carried an in-flight mark: its request may have reached Orange. */
+  mayHaveBeenSent: boolean;
+}
+
 /** The producer side the service uses, and the worker lifecycle; implemented on BullMQ in this folder. */
 export interface OrangeSmsQueueBackend {
   add(input: SendSmsInput & { reference: string }): Promise<EnqueuedSms>;
   addBulk(inputs: Array<SendSmsInput & { reference: string }>): Promise<EnqueuedSms[]>;
-  startWorker(processor: OrangeSmsQueueProcessor): void;
+  /** `onFailure`: jobs that end failed without the processor's verdict, once each (for SmsFailed). */
+  startWorker(processor: OrangeSmsQueueProcessor, onFailure?: (failure: OrangeSmsQueueFailure) => void): void;
   /** Stops taking jobs, finishes the ones in flight, closes connections. */
   close(): Promise<void>;
 }

@@ -1,19 +1,32 @@
 import type { Redis } from 'ioredis';
 import type { OrangeSmsRateLimiter } from '../http/orange-sms.rate-limiter.js';
 import type { OrangeSmsRateLimitOptions } from '../orange-sms.options.js';
+import { describeEndpoint, storeError, withDeadline } from './orange-sms.redis-backend.js';
 
 /** Same guard as the in-process limiter: spacing 1 % wider than 1/rate absorbs arrival jitter. */
 const GUARD = 1.01;
-/** Within the guard's 10 ms a second: a later departure takes a new slot. */
-const MAX_LATENESS_MS = 10;
+/**
+ * The sliding window is 15 ms wider than a second: a send that leaves up to MAX_LATENESS_MS after
+ * its slot, followed by sends on time, leaves 10 ms for network jitter before Orange counts one too
+ * many (seen on a loaded 2-core machine with 10 ms / 10 ms). Sustained rate: R / 1.015 ≈ 0.985 R.
+ */
+const WINDOW_GUARD = 1.015;
+/** A later departure takes a new slot. */
+const MAX_LATENESS_MS = 5;
 
 /**
  * Reserves the next departure slot for the whole fleet, on Redis's clock (replicas' clocks differ):
- * a token bucket (GCRA: rate `perSecond`, capacity `burst`) plus a cap of `perSecond` reservations in
+ * a token bucket (GCRA: rate `perSecond`, capacity `burst`) plus a cap of `perSecond` departures in
  * any sliding window. Slots are handed out in call order, so the caller sleeps exactly until its slot:
  * one round trip per send, no polling.
- * KEYS: state hash, reservations sorted set. ARGV: interval µs, burst, window µs, window limit.
- * Returns the wait in µs.
+ *
+ * All the state is one hash (`tat` and the last `limit` departures), so it is kept or lost whole.
+ * Lost state (FLUSHALL, eviction, a failover to a replica that had not received it) cannot be told
+ * from a first start, so a missing hash is read as the worst case: `limit` sends have just left. The
+ * first slot is then one full window away, and no second at Orange holds more than the limit even
+ * when the sends that really left were never recorded here. A new fleet's first send waits 1 s.
+ * Numbers are written with %.0f: Lua's default number format keeps 14 digits, not a µs timestamp.
+ * KEYS: state hash. ARGV: interval µs, burst, window µs, window limit. Returns the wait in µs.
  */
 const RESERVE = `
 local t = redis.call('TIME')
@@ -22,31 +35,41 @@ local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
-local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
-if tat < now then tat = now end
+local state = redis.call('HMGET', KEYS[1], 'tat', 'departures')
+local floor = now
+local tat = tonumber(state[1])
+local departures = {}
+if tat == nil then
+  floor = now + window
+  tat = floor
+else
+  for value in string.gmatch(state[2] or '', '[^,]+') do
+    local departure = tonumber(value)
+    if departure > now - window then table.insert(departures, departure) end
+  end
+end
+if tat < floor then tat = floor end
 local slot = tat - (burst - 1) * interval
-if slot < now then slot = now end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
-if redis.call('ZCARD', KEYS[2]) >= limit then
-  local kth = redis.call('ZRANGE', KEYS[2], -limit, -limit, 'WITHSCORES')
-  local earliest = tonumber(kth[2]) + window
+if slot < floor then slot = floor end
+if #departures >= limit then
+  local earliest = departures[#departures - limit + 1] + window
   if slot < earliest then slot = earliest end
 end
 local newTat = tat
 if slot > newTat then newTat = slot end
 newTat = newTat + interval
-redis.call('HSET', KEYS[1], 'tat', newTat)
-redis.call('ZADD', KEYS[2], slot, slot .. ':' .. redis.call('INCR', KEYS[1] .. ':seq'))
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(limit + 1))
-local ttl = math.ceil((newTat - now + window) / 1000) + 1000
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
-redis.call('PEXPIRE', KEYS[1] .. ':seq', ttl)
-return slot - now
+table.insert(departures, slot)
+local kept = {}
+for i = math.max(1, #departures - limit + 1), #departures do
+  table.insert(kept, string.format('%.0f', departures[i]))
+end
+redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', newTat), 'departures', table.concat(kept, ','))
+redis.call('PEXPIRE', KEYS[1], math.ceil((newTat - now + window) / 1000) + 1000)
+return string.format('%.0f', slot - now)
 `;
 
 export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
-  private readonly keys: [string, string];
+  private readonly key: string;
   private readonly args: number[];
   private closed = false;
   private readonly sleeping = new Set<{ timer: NodeJS.Timeout; reject: (error: Error) => void }>();
@@ -57,13 +80,16 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
     /** Credential set: the limit is Orange's per application. */
     credentialKey: string,
     keyPrefix = 'orange-sms:',
+    /** A reservation that takes longer fails with `OrangeSmsStoreError` (Redis down or stuck). */
+    private readonly timeoutMs = 2_000,
   ) {
     const limit = Math.max(1, Math.floor(options.perSecond));
-    this.keys = [`${keyPrefix}rate:${credentialKey}`, `${keyPrefix}rate:${credentialKey}:slots`];
+    // `:pacing`, not the `rate:` keys of earlier versions, whose two-key layout could be half-lost.
+    this.key = `${keyPrefix}pacing:${credentialKey}`;
     this.args = [
       Math.round((1_000_000 * GUARD) / options.perSecond),
       Math.min(options.burst, limit),
-      Math.round(1_000_000 * GUARD),
+      Math.round(1_000_000 * WINDOW_GUARD),
       limit,
     ];
   }
@@ -71,13 +97,22 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
   async acquire(): Promise<void> {
     for (;;) {
       if (this.closed) throw new Error('Orange SMS rate limiter closed');
-      const waitMs = Number(await this.redis.eval(RESERVE, 2, ...this.keys, ...this.args)) / 1000;
+      const waitMs = (await this.reserve()) / 1000;
       if (waitMs <= 0) return;
       const target = performance.now() + waitMs;
       await this.sleep(waitMs);
       // Slots are recorded as planned: leaving much later than planned (a busy event loop) could
       // bunch this send with the next ones. Such a slot is dropped and a new one reserved.
       if (performance.now() - target <= MAX_LATENESS_MS) return;
+    }
+  }
+
+  /** µs until this caller's slot. */
+  private async reserve(): Promise<number> {
+    try {
+      return Number(await withDeadline(this.redis.eval(RESERVE, 1, this.key, ...this.args), this.timeoutMs));
+    } catch (error) {
+      throw storeError(error, 'pacing', describeEndpoint(this.redis.options));
     }
   }
 

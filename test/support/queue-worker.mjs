@@ -1,5 +1,7 @@
-// A queue worker as a separate process, so a test can SIGKILL it. Uses the built package by name.
-// Env: EMULATOR_URL, CLIENT_ID, CLIENT_SECRET, REDIS_URL. Prints JSON lines: {ready}, {failed, error}.
+// A queue worker as a separate process, so a test can SIGKILL or SIGSTOP it. Uses the built package by name.
+// Env: EMULATOR_URL, CLIENT_ID, CLIENT_SECRET, REDIS_URL; optional KEY_PREFIX, RATE (per second),
+// CONCURRENCY, LOCK_MS, STALLED_MS, WORKER (0 = producer only), LOGGER (1 = Nest's console logger).
+// Prints JSON lines on stdout: {ready}, {failed, error}, {bootError}.
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -20,25 +22,41 @@ Object.defineProperty(
 );
 Injectable()(FailureReporter);
 
+const env = process.env;
+const number = (name, fallback) => (env[name] ? Number(env[name]) : fallback);
+
 class WorkerModule {}
 Module({
   imports: [
     EventEmitterModule.forRoot(),
     OrangeSmsModule.forRoot({
-      clientId: process.env.CLIENT_ID,
-      clientSecret: process.env.CLIENT_SECRET,
-      baseUrl: process.env.EMULATOR_URL,
+      clientId: env.CLIENT_ID,
+      clientSecret: env.CLIENT_SECRET,
+      baseUrl: env.EMULATOR_URL,
       senderAddress: 'tel:+2250000',
-      rateLimit: { perSecond: 50 },
-      redis: { url: process.env.REDIS_URL },
-      queue: { enabled: true, concurrency: 5 },
+      rateLimit: { perSecond: number('RATE', 50) },
+      redis: { url: env.REDIS_URL, ...(env.KEY_PREFIX ? { keyPrefix: env.KEY_PREFIX } : {}) },
+      queue: {
+        enabled: true,
+        worker: env.WORKER !== '0',
+        concurrency: number('CONCURRENCY', 5),
+        lockDurationMs: number('LOCK_MS', 10_000),
+        stalledIntervalMs: number('STALLED_MS', 5_000),
+      },
       webhooks: { enabled: false },
     }),
   ],
   providers: [FailureReporter],
 })(WorkerModule);
 
-const app = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
+const app = await NestFactory.createApplicationContext(WorkerModule, {
+  logger: env.LOGGER === '1' ? ['error', 'warn', 'log'] : false,
+});
 app.enableShutdownHooks();
-await app.init();
-process.stdout.write(`${JSON.stringify({ ready: process.pid })}\n`);
+try {
+  await app.init();
+} catch (error) {
+  process.stdout.write(`${JSON.stringify({ bootError: error.message, name: error.name })}\n`);
+  process.exitCode = 1;
+}
+if (!process.exitCode) process.stdout.write(`${JSON.stringify({ ready: process.pid })}\n`);
