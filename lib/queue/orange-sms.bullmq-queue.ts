@@ -108,8 +108,7 @@ export class OrangeSmsBullmqQueue implements OrangeSmsQueueBackend {
         maxStalledCount: UNLIMITED_STALLS,
       },
     );
-    this.worker.on('error', (error) => this.health?.failed(this.worker!, error));
-    this.worker.on('ready', () => this.health?.recovered(this.worker!));
+    this.worker.on('error', (error) => this.health?.queueError(error));
     this.worker.on('failed', (job, error) => {
       if (!job || job.finishedOn === undefined) return; // retried later: not the end
       if (this.reported.delete(job.id!)) return;
@@ -210,7 +209,7 @@ export class OrangeSmsBullmqQueue implements OrangeSmsQueueBackend {
         connection: this.producerConnection(),
         prefix: this.bullPrefix,
       });
-      this.queue.on('error', (error) => this.health?.failed(this.queue!, error));
+      this.queue.on('error', (error) => this.health?.queueError(error));
     }
     return this.queue;
   }

@@ -67,6 +67,9 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
   /** Boot check: Redis answers a PING within `connectTimeoutMs`, then its settings are checked once. */
   async onModuleInit(): Promise<void> {
     const endpoint = this.health.endpoint;
+    let lastError: unknown;
+    const remember = (error: unknown) => (lastError = error);
+    this.client.on('error', remember);
     try {
       await withDeadline(
         (async () => {
@@ -78,11 +81,17 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
     } catch (error) {
       // Stop reconnecting, so a failed boot leaves nothing running.
       if (this.ownsClient) this.client.disconnect();
+      const timedOut = lastError === undefined && /no answer within/.test(String((error as Error)?.message));
       throw new OrangeSmsStoreError(
-        `Redis at ${endpoint} did not answer within ${this.connectTimeoutMs} ms (${reasonOf(error)}); check redis.url and that Redis is running`,
-        { operation: 'connect', cause: error },
+        timedOut
+          ? `Redis at ${endpoint} did not answer within ${this.connectTimeoutMs} ms; check redis.url and that Redis is running`
+          : `Redis at ${endpoint} is unreachable (${reasonOf(lastError ?? error)}); check redis.url and that Redis is running`,
+        { operation: 'connect', cause: lastError ?? error },
       );
+    } finally {
+      this.client.off('error', remember);
     }
+    this.health.started();
     for (const warning of await checkRedisSettings(this.client)) this.logger.warn(`Redis at ${endpoint}: ${warning}`);
   }
 
@@ -118,6 +127,8 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
 export class OrangeSmsRedisHealth {
   private readonly down = new Set<object>();
   private reported = false;
+  /** Until the boot check passes, its own error tells the story: no outage warning on top. */
+  private booting = true;
 
   constructor(
     readonly endpoint: string,
@@ -129,13 +140,28 @@ export class OrangeSmsRedisHealth {
     connection.on('ready', () => this.recovered(connection));
   }
 
+  started(): void {
+    this.booting = false;
+    this.down.clear();
+  }
+
   failed(source: object, error: unknown): void {
     this.down.add(source);
-    if (this.reported) return;
+    if (this.reported || this.booting) return;
     this.reported = true;
     this.logger.warn(
       `Redis at ${this.endpoint} is unreachable (${reasonOf(error)}): sends, enqueues and webhooks that need the store fail with OrangeSmsStoreError until it is back; reconnecting`,
     );
+  }
+
+  /**
+   * An error a BullMQ queue or worker emitted. Connection errors are left to the connections' own
+   * listeners (one warning per outage); anything else (a job lock lost by a frozen worker …) is
+   * one line, never a stack.
+   */
+  queueError(error: unknown): void {
+    if (this.reported || this.booting || isConnectionError(error)) return;
+    this.logger.warn(`Queue (BullMQ): ${reasonOf(error)}`);
   }
 
   recovered(source: object): void {
@@ -193,6 +219,12 @@ export function withDeadline<T>(promise: Promise<T>, timeoutMs: number): Promise
 export function describeEndpoint(options: RedisOptions): string {
   if (options.path) return options.path;
   return `${options.host ?? '127.0.0.1'}:${options.port ?? 6379}`;
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = String((error as { code?: unknown })?.code ?? '');
+  const message = String((error as Error)?.message ?? error);
+  return /^E[A-Z]+$/.test(code) || /connect|Connection is closed|Stream isn't writeable|ETIMEDOUT/i.test(message);
 }
 
 function reasonOf(error: unknown): string {

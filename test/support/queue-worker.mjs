@@ -1,6 +1,6 @@
 // A queue worker as a separate process, so a test can SIGKILL or SIGSTOP it. Uses the built package by name.
 // Env: EMULATOR_URL, CLIENT_ID, CLIENT_SECRET, REDIS_URL; optional KEY_PREFIX, RATE (per second),
-// CONCURRENCY, LOCK_MS, STALLED_MS, WORKER (0 = producer only), LOGGER (1 = Nest's console logger).
+// CONCURRENCY, LOCK_MS, STALLED_MS, CONNECT_MS, WORKER (0 = producer only), LOGGER (1 = Nest's console logger).
 // Prints JSON lines on stdout: {ready}, {failed, error}, {bootError}.
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
@@ -35,7 +35,11 @@ Module({
       baseUrl: env.EMULATOR_URL,
       senderAddress: 'tel:+2250000',
       rateLimit: { perSecond: number('RATE', 50) },
-      redis: { url: env.REDIS_URL, ...(env.KEY_PREFIX ? { keyPrefix: env.KEY_PREFIX } : {}) },
+      redis: {
+        url: env.REDIS_URL,
+        ...(env.KEY_PREFIX ? { keyPrefix: env.KEY_PREFIX } : {}),
+        ...(env.CONNECT_MS ? { connectTimeoutMs: Number(env.CONNECT_MS) } : {}),
+      },
       queue: {
         enabled: true,
         worker: env.WORKER !== '0',
@@ -49,12 +53,12 @@ Module({
   providers: [FailureReporter],
 })(WorkerModule);
 
-const app = await NestFactory.createApplicationContext(WorkerModule, {
-  logger: env.LOGGER === '1' ? ['error', 'warn', 'log'] : false,
-});
-app.enableShutdownHooks();
 try {
-  await app.init();
+  // Creating the context initialises it: the boot check runs here.
+  const app = await NestFactory.createApplicationContext(WorkerModule, {
+    logger: env.LOGGER === '1' ? ['error', 'warn', 'log'] : false,
+  });
+  app.enableShutdownHooks();
 } catch (error) {
   process.stdout.write(`${JSON.stringify({ bootError: error.message, name: error.name })}\n`);
   process.exitCode = 1;

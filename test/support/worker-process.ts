@@ -17,7 +17,8 @@ export class WorkerProcess {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': stdout is fully read by then.
+    this.exited = new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.child.stdout!.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString();
