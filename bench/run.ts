@@ -12,6 +12,7 @@ const BENCHMARKS: Array<{ name: string; title: string }> = [
   { name: 'send-overhead', title: 'send overhead' },
   { name: 'token', title: 'token single flight' },
   { name: 'pacing', title: 'pacing accuracy' },
+  { name: 'fleet-pacing', title: 'fleet pacing on Redis' },
   { name: 'webhook-express', title: 'webhook ingest (Express)' },
   { name: 'webhook-fastify', title: 'webhook ingest (Fastify)' },
   { name: 'footprint', title: 'footprint' },
@@ -40,6 +41,10 @@ only. Sides of a comparison alternate in rounds; ratios are medians of per-round
    registering \`OrangeSmsModule.forRoot()\`, fresh processes, median of pairwise differences.
 6. **Memory**: RSS and heap after \`gc()\` of a process holding only the client, after 10k … 200k
    sends (default in-memory store, capped at 10,000 messages).
+
+7. **Fleet pacing**: three instances (child processes) on one redis-server send to the emulator at
+   \`rateLimit: { perSecond: 5 }\` for \`FLEET_PACING_SECONDS\` (default 60): the busiest sliding
+   second at the emulator and the sustained rate.
 
 The machine is shared and small; wall-clock figures (rates, latencies, boot time) move by 10-20 %
 between runs, CPU-time figures much less.`;

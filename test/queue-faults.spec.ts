@@ -173,6 +173,30 @@ describe('queue faults: frozen and killed workers, lost Redis state', () => {
     expect(maxInWindow(arrivals)).toBeLessThanOrEqual(5);
   }, 40_000);
 
+  it('finished jobs are kept by count as well as age (keepCompleted)', async () => {
+    const prefix = 'keep:';
+    const worker = await startTestApp(emulator, {
+      options: {
+        rateLimit: { perSecond: 50 },
+        redis: { url: redis.url, keyPrefix: prefix },
+        queue: { enabled: true, keepCompleted: { count: 3 } },
+      },
+      wireCallbacks: false,
+    });
+    fleet.push(worker);
+    await worker.app
+      .get(OrangeSmsService)
+      .enqueueMany(Array.from({ length: 8 }, (_, i) => ({ to: '+2250700000001', text: `keep-${i}` })));
+    await waitFor(() => emulator.messages.length === 8, 10_000, 'eight sends');
+    const admin = new Redis(redis.url);
+    try {
+      await sleep(300); // the last job's completion is recorded after its send
+      expect(await admin.zcard('keep:bull:orange-sms:completed')).toBe(3);
+    } finally {
+      admin.disconnect();
+    }
+  }, 20_000);
+
   it('FLUSHALL while SMS wait in the queue: the jobs are gone without a report (documented), Redis is warned about at boot', async () => {
     const prefix = 'lost:';
     const admin = new Redis(redis.url);
