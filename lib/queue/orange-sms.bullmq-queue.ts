@@ -88,7 +88,9 @@ export class OrangeSmsBullmqQueue implements OrangeSmsQueueBackend {
       data: input,
       opts: this.jobOptions(jobIdOf(input.reference)),
     }));
-    await this.bounded('enqueue', this.producer().addBulk(jobs));
+    // A large batch legitimately takes longer: one bound per thousand jobs.
+    const bound = this.commandTimeoutMs * Math.max(1, Math.ceil(jobs.length / 1_000));
+    await this.bounded('enqueue', this.producer().addBulk(jobs), bound);
     return inputs.map((input) => ({ jobId: jobIdOf(input.reference), reference: input.reference }));
   }
 
@@ -237,8 +239,8 @@ export class OrangeSmsBullmqQueue implements OrangeSmsQueueBackend {
     return connection;
   }
 
-  private bounded<T>(operation: string, promise: Promise<T>): Promise<T> {
-    return withDeadline(promise, this.commandTimeoutMs).catch((error: unknown) => {
+  private bounded<T>(operation: string, promise: Promise<T>, timeoutMs = this.commandTimeoutMs): Promise<T> {
+    return withDeadline(promise, timeoutMs).catch((error: unknown) => {
       throw storeError(error, operation, this.endpoint);
     });
   }
