@@ -3,6 +3,7 @@
  * (its own process) as fast as their pacing lets them, at `rateLimit: { perSecond: R }`, for
  * FLEET_PACING_SECONDS (default 60). Figures from the emulator's arrival times: the busiest sliding
  * second (must be ≤ R) and the sustained rate (goal ≥ 0.98 R), plus any send Orange refused.
+ * FLEET_PACING_DEBUG=1 prints the gaps around any second that held more than R.
  * This file is also the instances' entry (`--sender`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
