@@ -6,7 +6,6 @@
 export function safeLogText(value: unknown, maxLength = 200): string {
   const text = typeof value === 'string' ? value : String(value);
   const cut = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
-  // eslint-disable-next-line no-control-regex
   return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => {
     const code = char.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;

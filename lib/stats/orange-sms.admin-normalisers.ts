@@ -25,7 +25,6 @@ export function normaliseContracts(body: unknown, legacyTimeZone = 'UTC', now: D
         availableUnits: toNumber(c.availableUnits),
         ...expires,
         state: contractState(status, expires.expiresAt, now),
-        ...(status !== undefined ? { status } : {}),
         raw: c,
       };
     });
@@ -43,7 +42,6 @@ export function normaliseContracts(body: unknown, legacyTimeZone = 'UTC', now: D
         availableUnits: toNumber(c.availableUnits),
         ...expires,
         state: contractState(status, expires.expiresAt, now),
-        ...(status !== undefined ? { status } : {}),
         raw: c,
       };
     }),

@@ -15,8 +15,6 @@ export interface OrangeSmsContract {
    * with POL0001 "Expired contract" even with units left); `inactive` (any other `status`).
    */
   state: OrangeSmsContractState;
-  /** Orange's `status` as sent (current format only). */
-  status?: string;
   /** Orange's object as received, for fields only one format has (`status`, `requestedUnits` …). */
   raw: unknown;
 }
