@@ -115,7 +115,6 @@ describe('parseInboundSmsNotification', () => {
       {
         inboundSMSMessageNotification: {
           inboundSMSMessage: {
-            senderAddress: 'tel:+26771234567',
             destinationAddress: '+26716968',
             message: 'hi',
             dateTime: 'yesterday',
