@@ -103,7 +103,7 @@ describe.each<Platform>(['express', 'fastify'])('inbound as Orange really sends 
   });
 
   it('other methods get 405 with Allow: POST and never echo the URL (it holds the secret)', async () => {
-    for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+    for (const method of ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
       for (const route of ['inbound', 'delivery-receipts']) {
         const response = await fetch(url(route), { method });
         const text = await response.text();
@@ -140,6 +140,22 @@ describe.each<Platform>(['express', 'fastify'])('inbound as Orange really sends 
     } as RequestInit);
     expect(chunked.status).toBe(413);
     expect(inbox.events.some((e) => e.messageId === '62a48a4a1e4c4b0b9e0e0004')).toBe(false);
+  });
+
+  it('order of checks as documented: body parser (400/413), then size, then token (401), then payload (400)', async () => {
+    const raw = (body: string, query: string) =>
+      fetch(`${testApp.url}/orange-sms/webhooks/inbound${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    // The platform parses the body before any guard can run: broken JSON is 400 even without a token.
+    expect((await raw('{"broken', '')).status).toBe(400);
+    expect((await raw(JSON.stringify({ hello: 'world' }), '')).status).toBe(401);
+    expect((await raw(JSON.stringify({ hello: 'world' }), '?token=wrong')).status).toBe(401);
+    expect((await raw(JSON.stringify({ hello: 'world' }), `?token=${WEBHOOK_SECRET}`)).status).toBe(400);
+    // Over the guard's 64 KiB but under the parser's limit, without a token: 413 before 401.
+    expect((await raw(JSON.stringify({ pad: 'x'.repeat(70 * 1024) }), '')).status).toBe(413);
   });
 
   it('CR/LF in outside fields never starts a new log line', async () => {
