@@ -43,6 +43,7 @@ export { OrangeSmsStatsService } from './stats/orange-sms.stats.service.js';
 export type {
   OrangeSmsBalance,
   OrangeSmsContract,
+  OrangeSmsContractState,
   OrangeSmsDeliveryCounts,
   OrangeSmsDeliveryStats,
   OrangeSmsDeliveryStatsOptions,
@@ -68,6 +69,7 @@ export { maskPhoneNumber } from './sending/orange-sms.addresses.js';
 export {
   DeliveryReceiptEvent,
   InboundSmsEvent,
+  type InboundSenderKind,
   type InboundSmsReply,
   type OrangeDeliveryStatus,
   OrangeSmsEvents,
@@ -94,6 +96,8 @@ export type {
   OrangeSmsStoredEvent,
 } from './tracking/orange-sms.stored-event.js';
 export type { OrangeSmsWebhooksOptions } from './webhooks/orange-sms.webhook-config.js';
+export { ORANGE_SUBSCRIBER_NUMBER_HEADER } from './webhooks/orange-sms.webhook-parsers.js';
+export { safeLogText } from './logging/orange-sms.safe-log-text.js';
 
 export {
   OrangeSmsApiError,

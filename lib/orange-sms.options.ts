@@ -120,6 +120,11 @@ export interface OrangeSmsModuleOptions {
    * Orange does not document it.
    */
   legacyTimeZone?: string;
+  /**
+   * IANA time zone of every zone-less time Orange sends: inbound `dateTime` and the legacy admin
+   * dates. Default `UTC`, never the server's zone. Replaces `legacyTimeZone` (deprecated alias).
+   */
+  orangeTimeZone?: string;
   /** Where sent messages and their status are kept. Default: `new OrangeSmsMemoryStore()` (10,000 messages). */
   store?: OrangeSmsStore;
   /**
@@ -147,7 +152,9 @@ export interface OrangeSmsResolvedOptions {
   webhookTrustProxy: number;
   optOut: { stopKeywords: readonly string[]; startKeywords: readonly string[] } | false;
   listenerRetry: Required<OrangeSmsListenerRetryOptions>;
+  /** @deprecated same value as `orangeTimeZone`. */
   legacyTimeZone: string;
+  orangeTimeZone: string;
   store?: OrangeSmsStore;
   redis?: OrangeSmsRedisOptions;
   queue?: OrangeSmsResolvedQueueOptions;
@@ -213,9 +220,17 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
     maxAttempts: positive(issues, 'listenerRetry.maxAttempts', opts.listenerRetry?.maxAttempts, 4, true),
     initialDelayMs: positive(issues, 'listenerRetry.initialDelayMs', opts.listenerRetry?.initialDelayMs, 1_000),
   };
-  const legacyTimeZone = opts.legacyTimeZone ?? 'UTC';
-  if (!isTimeZone(legacyTimeZone))
-    issues.push({ field: 'legacyTimeZone', reason: 'expected an IANA time zone such as UTC or Africa/Abidjan' });
+  const orangeTimeZone = opts.orangeTimeZone ?? opts.legacyTimeZone ?? 'UTC';
+  const timeZoneField = opts.orangeTimeZone !== undefined ? 'orangeTimeZone' : 'legacyTimeZone';
+  if (!isTimeZone(orangeTimeZone))
+    issues.push({ field: timeZoneField, reason: 'expected an IANA time zone such as UTC or Africa/Abidjan' });
+  if (
+    opts.orangeTimeZone !== undefined &&
+    opts.legacyTimeZone !== undefined &&
+    opts.orangeTimeZone !== opts.legacyTimeZone
+  )
+    issues.push({ field: 'legacyTimeZone', reason: 'deprecated alias of orangeTimeZone; give only orangeTimeZone' });
+  const legacyTimeZone = orangeTimeZone;
   const store = opts.store;
   const redis = check('redis', () => resolveRedis(opts.redis));
   const queue = check('queue', () => resolveQueue(opts.queue, redis));
@@ -244,6 +259,7 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
     optOut: optOut!,
     listenerRetry,
     legacyTimeZone,
+    orangeTimeZone,
     store,
     redis,
     queue,

@@ -4,7 +4,8 @@ import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminu
 import { Registry } from 'prom-client';
 import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 import { OrangeSmsHealthIndicator, OrangeSmsHealthModule } from '../lib/health/index.js';
-import { OrangeSmsService } from '../lib/index.js';
+import { createServer, type Server } from 'node:http';
+import { OrangeSmsService, OrangeSmsStatsService } from '../lib/index.js';
 import { OrangeSmsMetricsModule } from '../lib/metrics/index.js';
 import { startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
 
@@ -20,6 +21,89 @@ class HealthController {
     return this.health.check([() => this.orangeSms.isHealthy('orange-sms', { lowBalanceThreshold: 100 })]);
   }
 }
+
+@Controller('health-spendable')
+class SpendableHealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly orangeSms: OrangeSmsHealthIndicator,
+  ) {}
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.orangeSms.isHealthy('orange-sms', { lowBalanceThreshold: 100, balanceTtlMs: 0, expiryWarningDays: 7 }),
+    ]);
+  }
+}
+
+describe('health on the spendable balance (an Orange of our own: the emulator has no EXPIRED contract with units)', () => {
+  let mock: Server;
+  let contracts: unknown;
+  let emulator: OrangeSmsEmulator;
+  let testApp: TestApp;
+  const day = 86_400_000;
+
+  beforeAll(async () => {
+    mock = createServer((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      if (request.url?.startsWith('/oauth/v3/token'))
+        return response.end(JSON.stringify({ token_type: 'Bearer', access_token: 'mock-token', expires_in: 3600 }));
+      if (request.url?.startsWith('/sms/admin/v1/contracts')) return response.end(JSON.stringify(contracts));
+      response.statusCode = 404;
+      response.end('{}');
+    });
+    await new Promise<void>((resolve) => mock.listen(0, '127.0.0.1', resolve));
+    emulator = await OrangeSmsEmulator.start();
+    testApp = await startTestApp(emulator, {
+      imports: [TerminusModule, OrangeSmsHealthModule],
+      controllers: [SpendableHealthController],
+      options: { baseUrl: `http://127.0.0.1:${(mock.address() as { port: number }).port}` },
+      wireCallbacks: false,
+    });
+  });
+  afterAll(async () => {
+    await testApp.close();
+    await emulator.stop();
+    await new Promise((resolve) => mock.close(resolve));
+  });
+
+  const probe = async () => {
+    await testApp.app.get(OrangeSmsStatsService).getBalance(); // holds a token, so the probe reads the balance
+    const response = await fetch(`${testApp.url}/health-spendable`);
+    return (await response.json()) as { status: string; details: Record<string, Record<string, unknown>> };
+  };
+  const contract = (id: string, units: number, status: string, expiresInMs: number) => ({
+    id,
+    country: 'CIV',
+    offerName: 'SMS_OCB',
+    availableUnits: units,
+    status,
+    expirationDate: new Date(Date.now() + expiresInMs).toISOString(),
+  });
+
+  it('an EXPIRED contract with 169 units left is no balance: degraded, 0 spendable', async () => {
+    contracts = [contract('expired', 169, 'EXPIRED', -day)];
+    const body = await probe();
+    expect(body.status).toBe('degraded');
+    expect(body.details['orange-sms']).toMatchObject({
+      balance: { spendableUnits: 0, contracts: [{ id: 'expired', state: 'expired', availableUnits: 169 }] },
+      lowBalance: ['expired'],
+    });
+  });
+
+  it('enough units on an active contract: up; the same contract expiring within 7 days: degraded', async () => {
+    contracts = [contract('active', 500, 'ACTIVE', 30 * day), contract('expired', 169, 'EXPIRED', -day)];
+    const fine = await probe();
+    expect(fine.status).toBe('ok');
+    expect(fine.details['orange-sms']).toMatchObject({ status: 'up', balance: { spendableUnits: 500 } });
+    contracts = [contract('active', 500, 'ACTIVE', 3 * day)];
+    const soon = await probe();
+    expect(soon.status).toBe('degraded');
+    expect(soon.details['orange-sms']).toMatchObject({ expiringSoon: ['active'] });
+    expect(soon.details['orange-sms']!.lowBalance).toBeUndefined();
+  });
+});
 
 describe('health indicator and Prometheus metrics', () => {
   let emulator: OrangeSmsEmulator;

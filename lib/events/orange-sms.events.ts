@@ -1,4 +1,4 @@
-import { OrangeSmsError } from '../errors/orange-sms.errors.js';
+import { OrangeSmsError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import type { SendSmsInput, SentSms } from '../sending/orange-sms.interfaces.js';
 import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
 
@@ -58,29 +58,63 @@ export class DeliveryReceiptEvent {
 /** Answers the sender of an inbound SMS; options as for `send`, the recipient being the sender. */
 export type InboundSmsReply = (text: string, options?: Omit<SendSmsInput, 'to' | 'text'>) => Promise<SentSms>;
 
+/**
+ * How the sender of an inbound SMS is known: `number` (`from` is `tel:+…`), or `anonymous` (`from` is
+ * Orange's anonymous customer reference `acr:…`, e.g. `acr:OrangeAPIToken`, sent without the number).
+ */
+export type InboundSenderKind = 'number' | 'anonymous';
+
 export class InboundSmsEvent {
-  /** Subscriber, `tel:+…`. */
+  /** Subscriber: `tel:+…`, or Orange's `acr:…` reference when `senderKind` is `anonymous`. */
   readonly from!: string;
+  /** `number` or `anonymous` (see `InboundSenderKind`). Events recorded before this field: `number`. */
+  readonly senderKind: InboundSenderKind;
+  /** Orange's `acr:…` reference when the body carried one (also when the number came in a header). */
+  readonly senderReference?: string;
   /** Your short code or number, as Orange sent it. */
   readonly to!: string;
   readonly text!: string;
   /** First word of the text, trimmed and upper-cased (`" stop please"` → `STOP`). */
   readonly keyword: string;
   readonly messageId?: string;
+  /** Orange's `dateTime` (a zone-less one read in `orangeTimeZone`), when present and readable. */
+  readonly sentAt?: Date;
+  /** Orange's `dateTime` text when it could not be read as a date. */
+  readonly sentAtRaw?: string;
+  /** The notification's top-level `callbackData`, when Orange sent one (also kept in `raw`). */
+  readonly callbackData?: string;
   readonly receivedAt!: Date;
   /** Orange's notification body as received. */
   readonly raw: unknown;
 
   readonly #reply?: InboundSmsReply;
 
-  constructor(init: Omit<InboundSmsEvent, 'keyword' | 'reply'>, reply?: InboundSmsReply) {
+  constructor(
+    init: Omit<InboundSmsEvent, 'keyword' | 'reply' | 'senderKind'> & { senderKind?: InboundSenderKind },
+    reply?: InboundSmsReply,
+  ) {
     Object.assign(this, init);
+    // A shared store may hand dates back as ISO text.
+    if (init.sentAt !== undefined) this.sentAt = new Date(init.sentAt);
+    this.senderKind = init.senderKind ?? 'number';
     this.keyword = keywordOf(init.text);
     this.#reply = reply;
   }
 
-  /** Sends an SMS back to `from` through `OrangeSmsService.send` (pacing, retries, tracking included). */
+  /**
+   * Sends an SMS back to `from` through `OrangeSmsService.send` (pacing, retries, tracking included).
+   * Rejects with `OrangeSmsValidationError` (field `to`) for an anonymous sender: Orange documents no
+   * sending to an `acr:` reference, only to `tel:+…` numbers.
+   */
   reply(text: string, options?: Omit<SendSmsInput, 'to' | 'text'>): Promise<SentSms> {
+    if (this.senderKind === 'anonymous')
+      return Promise.reject(
+        new OrangeSmsValidationError(
+          'to',
+          "the sender is an anonymous Orange reference (acr:); Orange's API sends only to tel:+ numbers, " +
+            'so this message cannot be answered by SMS (ask Orange to send the x-orange-ise2 number header)',
+        ),
+      );
     if (!this.#reply)
       return Promise.reject(new OrangeSmsError('reply() is only available on events emitted by the module'));
     return this.#reply(text, options);

@@ -12,10 +12,14 @@ export interface OrangeSmsHealthOptions {
   downOnLowBalance?: boolean;
   /** How long the balance is reused between probes. Default 5 minutes. */
   balanceTtlMs?: number;
+  /** An active contract expiring within this many days makes the check `degraded`. Default 7. */
+  expiryWarningDays?: number;
 }
 
 interface CachedBalance {
-  contracts: Array<Pick<OrangeSmsContract, 'id' | 'country' | 'availableUnits'> & { expiresAt?: string }>;
+  contracts: Array<Pick<OrangeSmsContract, 'id' | 'country' | 'availableUnits' | 'state'> & { expiresAt?: string }>;
+  /** Units of active contracts only (what Orange lets us spend). */
+  spendableUnits: number;
   at: number;
 }
 
@@ -25,7 +29,8 @@ interface CachedBalance {
  * `balanceTtlMs`) only while a valid token is already held, otherwise the last known one is shown.
  *
  * `down` when the token cannot be obtained or the last call to Orange failed on Orange's side or the
- * network; `degraded` (Terminus 12) on a low balance.
+ * network; `degraded` (Terminus 12) when the spendable units (active contracts only) are low or an
+ * active contract expires within `expiryWarningDays`.
  */
 @Injectable()
 export class OrangeSmsHealthIndicator {
@@ -49,7 +54,16 @@ export class OrangeSmsHealthIndicator {
       await this.refreshBalance();
     }
     const last = this.telemetry.lastCall;
-    const lowContracts = (this.balance?.contracts ?? []).filter((c) => c.availableUnits < threshold).map((c) => c.id);
+    const warningMs = (options.expiryWarningDays ?? 7) * 86_400_000;
+    const active = (this.balance?.contracts ?? []).filter((c) => c.state === 'active');
+    // Judged on what can be spent: an expired contract's units never count. With no active
+    // contract under the threshold but too few spendable units overall, every contract is listed.
+    const lowContracts = active.filter((c) => c.availableUnits < threshold).map((c) => c.id);
+    if (this.balance && this.balance.spendableUnits < threshold && lowContracts.length === 0)
+      lowContracts.push(...this.balance.contracts.map((c) => c.id));
+    const expiringSoon = active
+      .filter((c) => c.expiresAt !== undefined && Date.parse(c.expiresAt) - Date.now() <= warningMs)
+      .map((c) => c.id);
     const data = {
       token: {
         valid: token.valid,
@@ -63,6 +77,7 @@ export class OrangeSmsHealthIndicator {
       balance: this.balance
         ? {
             contracts: this.balance.contracts,
+            spendableUnits: this.balance.spendableUnits,
             checkedAt: new Date(this.balance.at).toISOString(),
             lowBalanceThreshold: threshold,
           }
@@ -73,9 +88,13 @@ export class OrangeSmsHealthIndicator {
       (!token.valid && token.lastError !== undefined) ||
       (last !== undefined && !last.ok && isOrangeSideFailure(last.status));
     if (broken) return session.down(data);
-    if (lowContracts.length > 0) {
-      const withLow = { ...data, lowBalance: lowContracts };
-      if (options.downOnLowBalance) return session.down(withLow);
+    if (lowContracts.length > 0 || expiringSoon.length > 0) {
+      const withLow = {
+        ...data,
+        ...(lowContracts.length > 0 ? { lowBalance: lowContracts } : {}),
+        ...(expiringSoon.length > 0 ? { expiringSoon } : {}),
+      };
+      if (options.downOnLowBalance && lowContracts.length > 0) return session.down(withLow);
       // Terminus 12 has `degraded`; Terminus 11 does not, so it stays `up` with `lowBalance` listed.
       const degraded = (session as { degraded?: (d: typeof withLow) => ReturnType<typeof session.up> }).degraded;
       return degraded ? degraded.call(session, withLow) : session.up(withLow);
@@ -86,12 +105,14 @@ export class OrangeSmsHealthIndicator {
   private refreshBalance(): Promise<void> {
     this.refreshing ??= this.stats
       .getBalance()
-      .then(({ contracts }) => {
+      .then(({ contracts, availableUnits }) => {
         this.balance = {
+          spendableUnits: availableUnits,
           contracts: contracts.map((c) => ({
             id: c.id,
             country: c.country,
             availableUnits: c.availableUnits,
+            state: c.state,
             ...(c.expiresAt ? { expiresAt: c.expiresAt.toISOString() } : {}),
           })),
           at: Date.now(),

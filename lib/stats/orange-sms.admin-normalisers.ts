@@ -1,5 +1,10 @@
 import { OrangeSmsApiError } from '../errors/orange-sms.errors.js';
-import type { OrangeSmsContract, OrangeSmsPurchaseOrder, OrangeSmsUsageEntry } from './orange-sms.stats.interfaces.js';
+import type {
+  OrangeSmsContract,
+  OrangeSmsContractState,
+  OrangeSmsPurchaseOrder,
+  OrangeSmsUsageEntry,
+} from './orange-sms.stats.interfaces.js';
 
 /**
  * Orange changed the admin response formats (API reference §5): the current one is flat arrays and
@@ -8,29 +13,52 @@ import type { OrangeSmsContract, OrangeSmsPurchaseOrder, OrangeSmsUsageEntry } f
  */
 type Json = Record<string, unknown>;
 
-export function normaliseContracts(body: unknown, legacyTimeZone = 'UTC'): OrangeSmsContract[] {
+export function normaliseContracts(body: unknown, legacyTimeZone = 'UTC', now: Date = new Date()): OrangeSmsContract[] {
   if (Array.isArray(body)) {
-    return body.filter(isRecord).map((c) => ({
-      id: String(c.id),
-      country: String(c.country),
-      offer: String(c.offerName ?? c.service ?? ''),
-      availableUnits: toNumber(c.availableUnits),
-      ...optionalDate('expiresAt', c.expirationDate, 'UTC'),
-      raw: c,
-    }));
+    return body.filter(isRecord).map((c) => {
+      const expires = optionalDate('expiresAt', c.expirationDate, legacyTimeZone);
+      const status = optionalString(c.status);
+      return {
+        id: String(c.id),
+        country: String(c.country),
+        offer: String(c.offerName ?? c.service ?? ''),
+        availableUnits: toNumber(c.availableUnits),
+        ...expires,
+        state: contractState(status, expires.expiresAt, now),
+        raw: c,
+      };
+    });
   }
   const partner = isRecord(body) && isRecord(body.partnerContracts) ? body.partnerContracts : undefined;
   if (!partner) throw unexpected('contracts');
   return list(partner.contracts).flatMap((contract) =>
-    list(contract.serviceContracts).map((c) => ({
-      id: String(c.contractId),
-      country: String(c.country),
-      offer: String(c.service ?? contract.service ?? ''),
-      availableUnits: toNumber(c.availableUnits),
-      ...optionalDate('expiresAt', c.expires, legacyTimeZone),
-      raw: c,
-    })),
+    list(contract.serviceContracts).map((c) => {
+      const expires = optionalDate('expiresAt', c.expires, legacyTimeZone);
+      const status = optionalString(c.status);
+      return {
+        id: String(c.contractId),
+        country: String(c.country),
+        offer: String(c.service ?? contract.service ?? ''),
+        availableUnits: toNumber(c.availableUnits),
+        ...expires,
+        state: contractState(status, expires.expiresAt, now),
+        raw: c,
+      };
+    }),
   );
+}
+
+/** Orange's `status` when it sends one (ACTIVE, EXPIRED …), and in any case a past expiry date. */
+export function contractState(
+  status: string | undefined,
+  expiresAt: Date | undefined,
+  now: Date,
+): OrangeSmsContractState {
+  const normalised = status?.trim().toUpperCase();
+  if (normalised === 'EXPIRED') return 'expired';
+  if (normalised !== undefined && normalised !== '' && normalised !== 'ACTIVE') return 'inactive';
+  if (expiresAt !== undefined && expiresAt.getTime() <= now.getTime()) return 'expired';
+  return 'active';
 }
 
 export function normaliseStatistics(body: unknown): OrangeSmsUsageEntry[] {
@@ -100,7 +128,8 @@ export function parseOrangeDate(value: unknown, timeZone: string): Date | undefi
   const text = value.trim();
   if (/(Z|[+-]\d\d:?\d\d)$/i.test(text)) return validDate(new Date(text));
   const match = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?$/.exec(text);
-  if (!match) return validDate(new Date(text));
+  // Another format: only when it names its zone (e.g. an RFC 1123 `GMT` date), never in the server's.
+  if (!match) return /\b(GMT|UTC)\b|[+-]\d\d:?\d\d$/i.test(text) ? validDate(new Date(text)) : undefined;
   const [, y, mo, d, h, mi, s = '0', ms = '0'] = match;
   const wall = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s, Number(ms.padEnd(3, '0').slice(0, 3)));
   if (timeZone === 'UTC') return new Date(wall);

@@ -7,15 +7,26 @@ export interface OrangeSmsContract {
   country: string;
   /** `SMS_OCB` (`offerName`, or `service` in the legacy format). */
   offer: string;
+  /** Units left on this contract (spendable only when `state` is `active`). */
   availableUnits: number;
   expiresAt?: Date;
+  /**
+   * `active`; `expired` (Orange's `status` EXPIRED, or the expiry date is past: Orange refuses sends
+   * with POL0001 "Expired contract" even with units left); `inactive` (any other `status`).
+   */
+  state: OrangeSmsContractState;
   /** Orange's object as received, for fields only one format has (`status`, `requestedUnits` …). */
   raw: unknown;
 }
 
+export type OrangeSmsContractState = 'active' | 'expired' | 'inactive';
+
 export interface OrangeSmsBalance {
-  /** Sum over the contracts returned. */
+  /** Units that can be spent: the sum over the `active` contracts only. */
   availableUnits: number;
+  /** Units left on expired or inactive contracts: listed, never counted in `availableUnits`. */
+  unspendableUnits: number;
+  /** Every contract Orange returned, with its `state`. */
   contracts: OrangeSmsContract[];
 }
 

@@ -23,11 +23,20 @@ export class OrangeSmsStatsService {
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
   ) {}
 
-  /** Units left per contract (`GET /sms/admin/v1/contracts`). */
+  /**
+   * Units left per contract (`GET /sms/admin/v1/contracts`). `availableUnits` counts only active
+   * contracts: Orange refuses every send on an expired one (POL0001), whatever units it still shows.
+   */
   async getBalance(filter: { country?: string } = {}): Promise<OrangeSmsBalance> {
     const body = await this.get(ORANGE_SMS_PATHS.contracts, { country: country(filter.country) });
-    const contracts = normaliseContracts(body, this.options.legacyTimeZone);
-    return { availableUnits: contracts.reduce((sum, c) => sum + c.availableUnits, 0), contracts };
+    const contracts = normaliseContracts(body, this.options.orangeTimeZone);
+    let availableUnits = 0;
+    let unspendableUnits = 0;
+    for (const contract of contracts) {
+      if (contract.state === 'active') availableUnits += contract.availableUnits;
+      else unspendableUnits += contract.availableUnits;
+    }
+    return { availableUnits, unspendableUnits, contracts };
   }
 
   /** Units used per country and application (`GET /sms/admin/v1/statistics`). */
@@ -43,7 +52,7 @@ export class OrangeSmsStatsService {
   /** Bundles bought (`GET /sms/admin/v1/purchaseorders`). */
   async getPurchaseOrders(filter: { country?: string } = {}): Promise<OrangeSmsPurchaseOrder[]> {
     const body = await this.get(ORANGE_SMS_PATHS.purchaseOrders, { country: country(filter.country) });
-    return normalisePurchaseOrders(body, this.options.legacyTimeZone);
+    return normalisePurchaseOrders(body, this.options.orangeTimeZone);
   }
 
   /** From the message store (this instance's, or the fleet's with a shared store); no call to Orange. */

@@ -12,9 +12,14 @@ export interface DeliveryReceiptEventData {
 
 export interface InboundSmsEventData {
   from: string;
+  senderKind?: 'number' | 'anonymous';
+  senderReference?: string;
   to: string;
   text: string;
   messageId?: string;
+  sentAt?: Date;
+  sentAtRaw?: string;
+  callbackData?: string;
   receivedAt: Date;
   raw: unknown;
 }

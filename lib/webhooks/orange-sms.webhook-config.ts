@@ -6,7 +6,11 @@ export interface OrangeSmsWebhooksOptions {
   path?: string;
   /** Class decorators for the generated controller, e.g. the host's `@Public()` or `@SkipThrottle()`. */
   decorators?: ClassDecorator[];
-  /** Larger bodies get 413 (Orange's are well under 1 KiB). Default 64 KiB. */
+  /**
+   * Larger bodies get 413 (Orange's are well under 1 KiB). Default 64 KiB. Checked on the declared
+   * `Content-Length` and on the decoded body (chunked or gzip/deflate bodies included), after the
+   * platform's body parser, whose own limit (Express 100 KB decoded, Fastify 1 MiB) bounds memory.
+   */
   maxBodyBytes?: number;
   /**
    * Accept webhook calls without `webhookSecret`. Off by default: the module refuses to boot with the

@@ -1,5 +1,6 @@
 import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
-import type { OrangeDeliveryStatus } from '../events/orange-sms.events.js';
+import type { InboundSenderKind, OrangeDeliveryStatus } from '../events/orange-sms.events.js';
+import { parseOrangeDate } from '../stats/orange-sms.admin-normalisers.js';
 
 export interface ParsedDeliveryReceipt {
   /** Orange's message id, carried as `callbackData`. */
@@ -10,13 +11,31 @@ export interface ParsedDeliveryReceipt {
 }
 
 export interface ParsedInboundSms {
+  /** `tel:+…` when the number is known, else Orange's anonymous reference (`acr:…`) as sent. */
   from: string;
+  senderKind: InboundSenderKind;
+  /** Orange's anonymous reference when the sender came as `acr:…` (also when the number is known). */
+  senderReference?: string;
   to: string;
   text: string;
   messageId?: string;
-  /** Orange's `dateTime`, or undefined when absent. */
+  /** Orange's `dateTime`, or undefined when absent or unreadable (then see `sentAtRaw`). */
   sentAt?: Date;
+  /** Orange's `dateTime` text when it could not be read as a date: kept, never refused. */
+  sentAtRaw?: string;
+  /** Orange's top-level `callbackData` of the notification, when present. */
+  callbackData?: string;
 }
+
+export interface InboundParseContext {
+  /** IANA zone of zone-less `dateTime` values (option `orangeTimeZone`). Default UTC. */
+  timeZone?: string;
+  /** The request headers: `x-orange-ise2` carries the subscriber's number when Orange sends `acr:`. */
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+/** Header in which Orange puts the subscriber's number when the body has an `acr:` reference (§12). */
+export const ORANGE_SUBSCRIBER_NUMBER_HEADER = 'x-orange-ise2';
 
 const DELIVERY_STATUSES: ReadonlySet<string> = new Set<OrangeDeliveryStatus>([
   'DeliveredToTerminal',
@@ -61,14 +80,21 @@ export function parseDeliveryReceiptNotification(body: unknown): ParsedDeliveryR
   });
 }
 
-/** Orange's `inboundSMSMessageNotification` (API reference §4); `inboundSMSMessage` as object or list. */
-export function parseInboundSmsNotification(body: unknown): ParsedInboundSms[] {
+/**
+ * Orange's `inboundSMSMessageNotification` (API reference §4 and §12); `inboundSMSMessage` as object
+ * or list. A real notification is never refused: an `acr:` sender (anonymous reference) is taken,
+ * with the number from the `x-orange-ise2` header when present; a zone-less `dateTime` is read in
+ * `timeZone`; an unreadable one is kept as `sentAtRaw`. Only a body that is not Orange's throws.
+ */
+export function parseInboundSmsNotification(body: unknown, context: InboundParseContext = {}): ParsedInboundSms[] {
   const notification = objectAt(body, 'inboundSMSMessageNotification');
   const raw = notification.inboundSMSMessage;
   const messages = Array.isArray(raw) ? raw : [raw];
   if (messages.length === 0) {
     throw new OrangeSmsValidationError('inboundSMSMessageNotification.inboundSMSMessage', 'is an empty list');
   }
+  const callbackData = firstString(notification.callbackData, isRecord(body) ? body.callbackData : undefined);
+  const headerNumber = subscriberNumberFromHeader(context.headers);
   return messages.map((message, index) => {
     const path = `inboundSMSMessageNotification.inboundSMSMessage${Array.isArray(raw) ? `[${index}]` : ''}`;
     if (!isRecord(message)) throw new OrangeSmsValidationError(path, 'missing or not an object');
@@ -77,21 +103,58 @@ export function parseInboundSmsNotification(body: unknown): ParsedInboundSms[] {
     if (typeof message.destinationAddress !== 'string' || message.destinationAddress.trim() === '') {
       throw new OrangeSmsValidationError(`${path}.destinationAddress`, 'missing or not a string');
     }
+    const sender = inboundSender(message.senderAddress, `${path}.senderAddress`, headerNumber);
     let sentAt: Date | undefined;
-    if (message.dateTime !== undefined && message.dateTime !== null) {
-      sentAt = new Date(String(message.dateTime));
-      if (Number.isNaN(sentAt.getTime()))
-        throw new OrangeSmsValidationError(`${path}.dateTime`, 'not an ISO-8601 date');
+    let sentAtRaw: string | undefined;
+    if (message.dateTime !== undefined && message.dateTime !== null && message.dateTime !== '') {
+      sentAt = parseOrangeDate(String(message.dateTime), context.timeZone ?? 'UTC');
+      if (!sentAt) sentAtRaw = String(message.dateTime);
     }
     const messageId = message.messageId;
     return {
-      from: telAddress(message.senderAddress, `${path}.senderAddress`),
+      ...sender,
       to: message.destinationAddress.trim(),
       text: message.message,
       ...(typeof messageId === 'string' || typeof messageId === 'number' ? { messageId: String(messageId) } : {}),
       ...(sentAt ? { sentAt } : {}),
+      ...(sentAtRaw !== undefined ? { sentAtRaw } : {}),
+      ...(callbackData !== undefined ? { callbackData } : {}),
     };
   });
+}
+
+/**
+ * `tel:+…`/`+…`/digits → a number; `acr:…` (Orange's anonymous customer reference) → the header's
+ * number when present, else the reference itself. Anything else is not Orange's.
+ */
+function inboundSender(
+  value: unknown,
+  field: string,
+  headerNumber: string | undefined,
+): Pick<ParsedInboundSms, 'from' | 'senderKind' | 'senderReference'> {
+  if (typeof value === 'string' && /^acr:\S+$/i.test(value.trim())) {
+    const reference = value.trim();
+    return headerNumber
+      ? { from: headerNumber, senderKind: 'number', senderReference: reference }
+      : { from: reference, senderKind: 'anonymous', senderReference: reference };
+  }
+  return { from: telAddress(value, field), senderKind: 'number' };
+}
+
+function subscriberNumberFromHeader(headers: InboundParseContext['headers']): string | undefined {
+  const header = headers?.[ORANGE_SUBSCRIBER_NUMBER_HEADER];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (typeof value !== 'string') return undefined;
+  try {
+    return telAddress(value, ORANGE_SUBSCRIBER_NUMBER_HEADER);
+  } catch {
+    return undefined; // an unreadable header: keep the reference rather than refuse the message
+  }
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  for (const value of values) if (typeof value === 'string' && value !== '') return value;
+  return undefined;
 }
 
 function objectAt(body: unknown, key: string): Record<string, unknown> {

@@ -2,10 +2,19 @@ import {
   BadRequestException,
   Body,
   Controller,
+  Delete,
+  Get,
+  Headers,
   HttpCode,
+  HttpException,
+  HttpStatus,
   Logger,
   type OnModuleInit,
+  Options,
+  Patch,
   Post,
+  Put,
+  Res,
   type Type,
   UseGuards,
 } from '@nestjs/common';
@@ -23,7 +32,6 @@ import { type OrangeSmsWebhookResult, OrangeSmsWebhookService } from './orange-s
  */
 export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig): Type<unknown> {
   @Controller(config.path)
-  @UseGuards(OrangeSmsWebhookGuard)
   class OrangeSmsWebhookController implements OnModuleInit {
     constructor(
       private readonly webhooks: OrangeSmsWebhookService,
@@ -39,6 +47,7 @@ export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig
 
     /** Orange `deliveryInfoNotification`. */
     @Post('delivery-receipts')
+    @UseGuards(OrangeSmsWebhookGuard)
     @HttpCode(200)
     deliveryReceipts(@Body() body: unknown): Promise<OrangeSmsWebhookResult> {
       return observed(this.telemetry, 'delivery-receipts', () => this.webhooks.handleDeliveryReceipt(body));
@@ -46,13 +55,60 @@ export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig
 
     /** Orange `inboundSMSMessageNotification`. */
     @Post('inbound')
+    @UseGuards(OrangeSmsWebhookGuard)
     @HttpCode(200)
-    inbound(@Body() body: unknown): Promise<OrangeSmsWebhookResult> {
-      return observed(this.telemetry, 'inbound', () => this.webhooks.handleInboundSms(body));
+    inbound(
+      @Body() body: unknown,
+      @Headers() headers: Record<string, string | string[] | undefined>,
+    ): Promise<OrangeSmsWebhookResult> {
+      return observed(this.telemetry, 'inbound', () => this.webhooks.handleInboundSms(body, headers));
+    }
+
+    /**
+     * Any other method: 405 with `Allow: POST`, and a fixed message that never echoes the URL (which
+     * carries the secret as `?token=`). HEAD is answered by the GET route on Express and Fastify.
+     */
+    @Get(WEBHOOK_ROUTES)
+    getNotAllowed(@Res({ passthrough: true }) response: HeaderSettable): never {
+      return methodNotAllowed(response);
+    }
+    @Put(WEBHOOK_ROUTES)
+    putNotAllowed(@Res({ passthrough: true }) response: HeaderSettable): never {
+      return methodNotAllowed(response);
+    }
+    @Patch(WEBHOOK_ROUTES)
+    patchNotAllowed(@Res({ passthrough: true }) response: HeaderSettable): never {
+      return methodNotAllowed(response);
+    }
+    @Delete(WEBHOOK_ROUTES)
+    deleteNotAllowed(@Res({ passthrough: true }) response: HeaderSettable): never {
+      return methodNotAllowed(response);
+    }
+    @Options(WEBHOOK_ROUTES)
+    optionsNotAllowed(@Res({ passthrough: true }) response: HeaderSettable): never {
+      return methodNotAllowed(response);
     }
   }
   for (const decorate of config.decorators) decorate(OrangeSmsWebhookController);
   return OrangeSmsWebhookController;
+}
+
+const WEBHOOK_ROUTES = ['delivery-receipts', 'inbound'];
+
+/**
+ * Any method but POST: 405 with `Allow: POST`, and a fixed message that never echoes the URL (which
+ * carries the secret as `?token=`). HEAD is answered by the GET route on Express and Fastify.
+ */
+function methodNotAllowed(response: HeaderSettable): never {
+  if (typeof response.header === 'function') response.header('Allow', 'POST');
+  else response.setHeader?.('Allow', 'POST');
+  throw new HttpException('Method Not Allowed: Orange webhooks accept POST only', HttpStatus.METHOD_NOT_ALLOWED);
+}
+
+/** Express' and Fastify's replies both set a header one of these ways. */
+interface HeaderSettable {
+  header?: (name: string, value: string) => unknown;
+  setHeader?: (name: string, value: string) => unknown;
 }
 
 /** Maps a body that is not Orange's to 400, and reports each request's outcome. */

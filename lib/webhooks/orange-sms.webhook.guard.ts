@@ -19,6 +19,7 @@ import { ORANGE_SMS_WEBHOOKS_CONFIG, type OrangeSmsWebhooksConfig } from './oran
 interface IncomingRequest {
   headers: Record<string, string | string[] | undefined>;
   query?: Record<string, unknown>;
+  body?: unknown;
   socket?: { remoteAddress?: string };
   raw?: { socket?: { remoteAddress?: string } };
 }
@@ -26,8 +27,10 @@ interface IncomingRequest {
 /**
  * Orange does not sign callbacks, so the callback URL carries a secret: the `token` query parameter,
  * the `X-Orange-Sms-Token` header or the Basic-auth password. Compared in constant time against each
- * configured secret (two during a rotation). Secrets and tokens are never logged. Checks, in order:
- * body size (413), source address when `webhookAllowedIps` is set (403), secret (401).
+ * configured secret (two during a rotation). Secrets and tokens are never logged. The platform's body
+ * parser runs before any guard (a broken JSON gets its 400, an over-limit body its 413, there);
+ * then here, in order: declared size, then decoded size (413), source address when
+ * `webhookAllowedIps` is set (403), secret (401); then the payload parser (400).
  */
 @Injectable()
 export class OrangeSmsWebhookGuard implements CanActivate {
@@ -85,6 +88,10 @@ export class OrangeSmsWebhookGuard implements CanActivate {
     if (Number.isFinite(length) && length > this.config.maxBodyBytes) {
       throw new PayloadTooLargeException(`Webhook body over ${this.config.maxBodyBytes} bytes`);
     }
+    // A chunked or compressed body has no (true) Content-Length: bound what the parser produced.
+    if (parsedBodyBytes(request.body) > this.config.maxBodyBytes) {
+      throw new PayloadTooLargeException(`Webhook body over ${this.config.maxBodyBytes} bytes`);
+    }
     if (this.allowed) {
       const address = clientAddress(request, this.trustedHops);
       if (!address || !this.allowed.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')) {
@@ -133,6 +140,18 @@ function presentedToken(request: IncomingRequest): string | undefined {
     if (separator >= 0 && separator < decoded.length - 1) return decoded.slice(separator + 1);
   }
   return undefined;
+}
+
+/** Size of the parsed body as compact JSON: a lower bound of its decoded bytes. */
+function parsedBodyBytes(body: unknown): number {
+  if (body === undefined || body === null) return 0;
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (Buffer.isBuffer(body)) return body.length;
+  try {
+    return Buffer.byteLength(JSON.stringify(body) ?? '');
+  } catch {
+    return 0;
+  }
 }
 
 /** Fixed-length digests, so `timingSafeEqual` never sees different lengths. */

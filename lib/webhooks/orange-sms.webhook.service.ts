@@ -6,6 +6,7 @@ import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { keywordOf } from '../events/orange-sms.events.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { maskPhoneNumber } from '../sending/orange-sms.addresses.js';
+import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
 import { parseDeliveryReceiptNotification, parseInboundSmsNotification } from './orange-sms.webhook-parsers.js';
@@ -61,12 +62,12 @@ export class OrangeSmsWebhookService {
       if (message && !applied) {
         // Late or out of order (e.g. DeliveredToNetwork after DeliveredToTerminal): nothing changed.
         this.logger.debug(
-          `Stale receipt ${receipt.status} for SMS ${receipt.messageId} (now ${message.status}) ignored`,
+          `Stale receipt ${receipt.status} for SMS ${safeLogText(receipt.messageId)} (now ${message.status}) ignored`,
         );
         continue;
       }
       this.logger.debug(
-        `Delivery receipt ${receipt.status} for SMS ${receipt.messageId} to ${maskPhoneNumber(receipt.to)}`,
+        `Delivery receipt ${receipt.status} for SMS ${safeLogText(receipt.messageId)} to ${maskPhoneNumber(receipt.to)}`,
       );
       const event: OrangeSmsStoredEvent = {
         id,
@@ -83,8 +84,11 @@ export class OrangeSmsWebhookService {
     return result;
   }
 
-  async handleInboundSms(body: unknown): Promise<OrangeSmsWebhookResult> {
-    const messages = parseInboundSmsNotification(body);
+  async handleInboundSms(
+    body: unknown,
+    headers?: Record<string, string | string[] | undefined>,
+  ): Promise<OrangeSmsWebhookResult> {
+    const messages = parseInboundSmsNotification(body, { timeZone: this.options.orangeTimeZone, headers });
     const receivedAt = new Date();
     const result: OrangeSmsWebhookResult = { accepted: 0, duplicates: 0 };
     const recorded: OrangeSmsStoredEvent[] = [];
@@ -98,7 +102,7 @@ export class OrangeSmsWebhookService {
       }
       result.accepted++;
       await this.applyOptOut(message.from, keywordOf(message.text));
-      this.logger.debug(`Inbound SMS from ${maskPhoneNumber(message.from)} to ${message.to}`);
+      this.logger.debug(`Inbound SMS from ${maskPhoneNumber(message.from)} to ${safeLogText(message.to)}`);
       const event: OrangeSmsStoredEvent = {
         id,
         kind: 'inbound',
@@ -107,6 +111,11 @@ export class OrangeSmsWebhookService {
         createdAt: receivedAt,
         data: {
           from: message.from,
+          senderKind: message.senderKind,
+          ...(message.senderReference !== undefined ? { senderReference: message.senderReference } : {}),
+          ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
+          ...(message.sentAtRaw !== undefined ? { sentAtRaw: message.sentAtRaw } : {}),
+          ...(message.callbackData !== undefined ? { callbackData: message.callbackData } : {}),
           to: message.to,
           text: message.text,
           ...(message.messageId !== undefined ? { messageId: message.messageId } : {}),
@@ -126,10 +135,10 @@ export class OrangeSmsWebhookService {
     if (!optOut) return;
     if (optOut.stopKeywords.includes(keyword)) {
       await this.store.setOptedOut(from, true);
-      this.logger.log(`${maskPhoneNumber(from)} opted out (${keyword})`);
+      this.logger.log(`${maskPhoneNumber(from)} opted out (${safeLogText(keyword)})`);
     } else if (optOut.startKeywords.includes(keyword)) {
       await this.store.setOptedOut(from, false);
-      this.logger.log(`${maskPhoneNumber(from)} opted back in (${keyword})`);
+      this.logger.log(`${maskPhoneNumber(from)} opted back in (${safeLogText(keyword)})`);
     }
   }
 }

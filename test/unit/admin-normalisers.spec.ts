@@ -1,4 +1,5 @@
 import {
+  contractState,
   normaliseContracts,
   normaliseStatistics,
   parseOrangeDate,
@@ -68,5 +69,33 @@ describe('admin normalisers', () => {
     ['2022-03-02T20:00:00+01:00', 'Africa/Abidjan', '2022-03-02T19:00:00.000Z'],
   ])('parseOrangeDate(%s, %s) → %s', (value, zone, expected) => {
     expect(parseOrangeDate(value, zone)!.toISOString()).toBe(expected);
+  });
+
+  it('the recorded EXPIRED contract with 169 units left is expired; an ACTIVE past its date is too', () => {
+    const now = new Date('2023-09-26T10:00:00Z');
+    const [expired, active, overdue, suspended] = normaliseContracts(
+      [
+        { id: 'e', country: 'CIV', availableUnits: 169, status: 'EXPIRED', expirationDate: '2023-09-25T23:59:59.000Z' },
+        { id: 'a', country: 'CIV', availableUnits: 10, status: 'ACTIVE', expirationDate: '2023-10-25T23:59:59.000Z' },
+        { id: 'o', country: 'CIV', availableUnits: 10, status: 'ACTIVE', expirationDate: '2023-09-26T09:00:00.000Z' },
+        { id: 's', country: 'CIV', availableUnits: 10, status: 'SUSPENDED' },
+      ],
+      'UTC',
+      now,
+    );
+    expect([expired!.state, active!.state, overdue!.state, suspended!.state]).toEqual([
+      'expired',
+      'active',
+      'expired',
+      'inactive',
+    ]);
+    expect(contractState(undefined, undefined, now)).toBe('active');
+  });
+
+  it('a zone-less date in another format is not read in the server zone', () => {
+    expect(parseOrangeDate('03/02/2022 20:00', 'UTC')).toBeUndefined();
+    expect(parseOrangeDate('Wed, 02 Mar 2022 20:00:00 GMT', 'Africa/Douala')!.toISOString()).toBe(
+      '2022-03-02T20:00:00.000Z',
+    );
   });
 });
