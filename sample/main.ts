@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { OrangeSmsService, OrangeSmsStatsService } from 'nestjs-orange-sms';
@@ -13,10 +14,24 @@ const logger = new Logger('Sample');
  * in this process, points the module at it, sends one demo SMS and shows its delivery receipt.
  */
 async function bootstrap(): Promise<void> {
+  // Read .env here, before choosing the mode: credentials kept there must not start the demo.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const demo = !process.env.ORANGE_SMS_CLIENT_ID;
-  process.env.ORANGE_SMS_WEBHOOK_SECRET ??= randomBytes(24).toString('hex');
+  if (!demo && !process.env.ORANGE_SMS_WEBHOOK_SECRET) {
+    // Orange's callbacks reach the app with this secret in their URL: one invented here would be
+    // unknown to Orange and lost at the next restart, so every receipt would be refused.
+    logger.error(
+      'ORANGE_SMS_WEBHOOK_SECRET is not set. With real credentials (ORANGE_SMS_CLIENT_ID), set it to ' +
+        'the secret (16+ characters, e.g. from `openssl rand -hex 24`) that the callback URLs you ' +
+        'registered with Orange carry as ?token=.',
+    );
+    process.exitCode = 1;
+    return;
+  }
   let emulator: OrangeSmsEmulator | undefined;
   if (demo) {
+    // Demo only: the embedded emulator is the only caller of the webhooks, so any secret will do.
+    process.env.ORANGE_SMS_WEBHOOK_SECRET ??= randomBytes(24).toString('hex');
     emulator = await OrangeSmsEmulator.start({ deliveryDelayMs: 1_000 });
     process.env.ORANGE_SMS_CLIENT_ID = emulator.credentials.clientId;
     process.env.ORANGE_SMS_CLIENT_SECRET = emulator.credentials.clientSecret;

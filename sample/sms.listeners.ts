@@ -48,6 +48,11 @@ export class SmsListeners {
   /** A subscriber texts "BAL": answer with the units left (listeners are redelivered if they throw). */
   @OnInboundSms({ keyword: 'BAL' })
   async balance(event: InboundSmsEvent) {
+    // An anonymous sender (Orange's `acr:` reference) cannot be answered: reply() would reject.
+    if (event.senderKind !== 'number') {
+      this.logger.log('BAL from an anonymous sender: no reply possible');
+      return;
+    }
     const { availableUnits } = await this.stats.getBalance();
     const reply = await event.reply(`You have ${availableUnits} SMS units left.`);
     this.logger.log(`Replied to ${maskPhoneNumber(event.from)} (SMS ${reply.id})`);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The sample is built (by `npm test`) and booted as a user would run it: `npm start` without credentials. */
@@ -57,5 +58,38 @@ describe('sample app', () => {
     // The demo number is never logged in full.
     expect(output).not.toContain('2250700000089');
     expect(output).toContain('+22507******89');
+  });
+
+  it('with real credentials, refuses to start without ORANGE_SMS_WEBHOOK_SECRET and names it', async () => {
+    const main = join(process.cwd(), 'dist-sample/main.js');
+    // A directory without a .env file, so only the environment below counts.
+    const cwd = mkdtempSync(join(tmpdir(), 'sample-no-env-'));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: '0',
+      NO_COLOR: '1',
+      ORANGE_SMS_CLIENT_ID: 'real-client-id',
+      ORANGE_SMS_CLIENT_SECRET: 'real-client-secret',
+      // Were it to start, it would call this dead loopback port, never api.orange.com.
+      ORANGE_SMS_BASE_URL: 'http://127.0.0.1:9',
+    };
+    delete env.ORANGE_SMS_WEBHOOK_SECRET;
+    child = spawn(process.execPath, [main], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`sample did not exit:\n${output}`)), 15_000);
+      child!.on('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    rmSync(cwd, { recursive: true, force: true });
+
+    expect(code).toBe(1);
+    expect(output).toContain('ORANGE_SMS_WEBHOOK_SECRET is not set');
+    expect(output).not.toMatch(/Sample app on|emulator/i);
+    expect(output).not.toContain('real-client-secret');
   });
 });
