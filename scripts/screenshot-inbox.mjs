@@ -69,7 +69,7 @@ try {
   await page.evaluate("document.getElementById('toast').hidden = true");
   const png = await page.screenshot();
   writeFileSync(output, png);
-  console.log(`Wrote ${output} (${png.length} bytes)`);
+  process.stdout.write(`Wrote ${output} (${png.length} bytes)\n`);
 } finally {
   await browser?.close();
   await app.close();
