@@ -116,7 +116,7 @@ describe('README code blocks', () => {
   const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
   const blocks = wholeFileBlocks(readme);
 
-  it('marks the whole-file blocks (quick start, emulator, health and metrics)', () => {
+  it('marks the whole-file blocks (quick start, sending, emulator, health and metrics)', () => {
     expect(blocks.map((block) => block.path)).toEqual(
       expect.arrayContaining([
         'src/app.module.ts',
