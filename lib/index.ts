@@ -113,3 +113,8 @@ export {
   OrangeSmsTimeoutError,
   OrangeSmsValidationError,
 } from './errors/orange-sms.errors.js';
+export {
+  OrangeSmsExceptionFilter,
+  type OrangeSmsHttpAnswer,
+  orangeSmsHttpAnswer,
+} from './errors/orange-sms.exception-filter.js';

@@ -37,7 +37,8 @@ import { OrangeSmsTelemetry } from './observability/orange-sms.telemetry.js';
  * application boots: one error lists every bad field.
  */
 @Module({
-  imports: [HttpModule],
+  // Its own axios instance: the host's global axios interceptors and defaults never touch our calls.
+  imports: [HttpModule.register({})],
   providers: [
     {
       provide: ORANGE_SMS_RESOLVED_OPTIONS,

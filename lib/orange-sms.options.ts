@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { OrangeSmsConfigurationError, OrangeSmsValidationError } from './errors/orange-sms.errors.js';
-import { countrySenderAddress, isOrangeSmsCountry, ORANGE_SMS_COUNTRIES } from './sending/orange-sms.countries.js';
+import {
+  countryOfNumber,
+  countrySenderAddress,
+  isOrangeSmsCountry,
+  ORANGE_SMS_COUNTRIES,
+  type OrangeSmsCountry,
+  suggestCountry,
+} from './sending/orange-sms.countries.js';
 import { normaliseSenderAddress, validateSenderName } from './sending/orange-sms.addresses.js';
 import type { OrangeSmsStore } from './tracking/orange-sms.store.js';
 
@@ -91,6 +98,11 @@ export interface OrangeSmsModuleOptions {
   senderAddress?: string;
   /** ISO 3166-1 alpha-3 country (`CIV`, `CMR`, `SEN` …) mapped to Orange's country sender number. */
   country?: string;
+  /**
+   * ISO 3166-1 alpha-3 country in which national numbers (`0700000001`) are read. Default: `country`,
+   * else the country of `senderAddress`.
+   */
+  defaultCountry?: string;
   /** Default sender name; at most 11 letters, digits or spaces, approved by Orange first. */
   senderName?: string;
   /** Default `https://api.orange.com`. Plain `http` is accepted for loopback hosts only (the emulator). */
@@ -141,6 +153,8 @@ export interface OrangeSmsResolvedOptions {
   /** Key of the credential set (client id, or a hash of the header) for token caches and rate limits. */
   credentialKey: string;
   senderAddress: string;
+  /** Country of national-format recipients; undefined when none is known (they are then refused). */
+  defaultCountry?: OrangeSmsCountry;
   senderName?: string;
   baseUrl: string;
   timeoutMs: number;
@@ -190,6 +204,7 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
 
   const authorizationHeader = resolveAuthorization(opts, issues);
   const senderAddress = check('senderAddress', () => resolveSender(opts));
+  const defaultCountry = check('defaultCountry', () => resolveDefaultCountry(opts, senderAddress));
   const senderName =
     opts.senderName === undefined ? undefined : check('senderName', () => validateSenderName(opts.senderName));
   const baseUrl = check('baseUrl', () => resolveBaseUrl(opts.baseUrl));
@@ -247,6 +262,7 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
     // Names Redis keys and caches: the client id, or a hash of the header (which encodes the secret).
     credentialKey: opts.clientId ?? createHash('sha256').update(authorizationHeader!).digest('hex').slice(0, 16),
     senderAddress: senderAddress!,
+    ...(defaultCountry !== undefined ? { defaultCountry } : {}),
     senderName,
     baseUrl: baseUrl!,
     timeoutMs,
@@ -370,14 +386,33 @@ function resolveSender(opts: OrangeSmsModuleOptions): string {
   if (opts.country === undefined) {
     throw new OrangeSmsValidationError('senderAddress', 'give senderAddress (tel:+2250000) or country (CIV)');
   }
-  const country = String(opts.country).toUpperCase();
-  if (!isOrangeSmsCountry(country)) {
-    throw new OrangeSmsValidationError(
-      'country',
-      `unknown Orange SMS country; expected one of ${Object.keys(ORANGE_SMS_COUNTRIES).join(', ')}, or set senderAddress`,
-    );
+  return countrySenderAddress(parseCountry(opts.country, 'country'));
+}
+
+function parseCountry(value: unknown, field: string): OrangeSmsCountry {
+  const country = String(value).trim().toUpperCase();
+  if (isOrangeSmsCountry(country)) return country;
+  const suggestion = suggestCountry(String(value));
+  throw new OrangeSmsValidationError(
+    field,
+    `unknown Orange SMS country${suggestion ? ` (did you mean ${suggestion}?)` : ''}; expected one of ${Object.keys(ORANGE_SMS_COUNTRIES).join(', ')}${field === 'country' ? ', or set senderAddress' : ''}`,
+  );
+}
+
+/** `defaultCountry`, else `country`, else the country of the sender address's calling code. */
+function resolveDefaultCountry(
+  opts: OrangeSmsModuleOptions,
+  senderAddress: string | undefined,
+): OrangeSmsCountry | undefined {
+  if (opts.defaultCountry !== undefined) return parseCountry(opts.defaultCountry, 'defaultCountry');
+  if (opts.country !== undefined) {
+    const country = String(opts.country).trim().toUpperCase();
+    // An invalid `country` is reported once, by the sender check, when it is used there.
+    if (isOrangeSmsCountry(country)) return country;
+    if (opts.senderAddress !== undefined) parseCountry(opts.country, 'country');
+    return undefined;
   }
-  return countrySenderAddress(country);
+  return senderAddress === undefined ? undefined : countryOfNumber(senderAddress);
 }
 
 function resolveBaseUrl(value: string | undefined): string {

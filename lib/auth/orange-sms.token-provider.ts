@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_PATHS, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
-import { OrangeSmsAuthError } from '../errors/orange-sms.errors.js';
-import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import { OrangeSmsApiError, OrangeSmsAuthError } from '../errors/orange-sms.errors.js';
+import { ORANGE_SMS_DEFAULT_BASE_URL, type OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { OrangeSmsTransport } from '../http/orange-sms.transport.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import {
@@ -102,6 +102,29 @@ export class OrangeSmsTokenProvider {
     }
   }
 
+  /**
+   * Orange's token endpoint always exists: a 404 (or 405) means `baseUrl` points at another server or
+   * path, which the raw answer (sometimes an OAuth-shaped error) would pass off as bad credentials.
+   */
+  private explainNotFound(error: unknown): unknown {
+    const status = (error as { status?: unknown })?.status;
+    if (status !== 404 && status !== 405) return error;
+    let endpoint = 'the token endpoint';
+    try {
+      const url = new URL(this.options.baseUrl + ORANGE_SMS_PATHS.token);
+      endpoint = `${url.origin}${url.pathname}`;
+    } catch {
+      // baseUrl was validated at boot; keep the generic wording if it still cannot be parsed.
+    }
+    return new OrangeSmsApiError({
+      status,
+      kind: 'http',
+      text: `${endpoint} answered ${status}: check baseUrl (Orange's is ${ORANGE_SMS_DEFAULT_BASE_URL}); this is not a credentials problem`,
+      variables: [],
+      requestId: (error as { requestId?: string }).requestId,
+    });
+  }
+
   private async requestToken(): Promise<CachedToken> {
     this.requests++;
     const started = performance.now();
@@ -124,7 +147,8 @@ export class OrangeSmsTokenProvider {
         durationMs: performance.now() - started,
       });
       this.telemetry.emit({ type: 'token', outcome: 'obtained' });
-    } catch (error) {
+    } catch (caught) {
+      const error = this.explainNotFound(caught);
       const status = (error as { status?: unknown }).status;
       this.lastError = (error as Error)?.message ?? String(error);
       this.telemetry.emit({

@@ -105,11 +105,18 @@ export class OrangeSmsTimeoutError extends OrangeSmsError {
 
 /** Orange could not be reached (refused, unresolvable, unreachable): the request was never written. */
 export class OrangeSmsConnectionError extends OrangeSmsError {
+  /** The URL tried, without its query string; check `baseUrl` when it is wrong. */
+  readonly url?: string;
+
   constructor(
     readonly code: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; url?: string },
   ) {
-    super(`Could not reach Orange's SMS API (${code})`, options);
+    super(
+      `Could not reach Orange's SMS API${options?.url ? ` at ${options.url}` : ''} (${code})${options?.url ? '; check baseUrl and the network' : ''}`,
+      { cause: options?.cause },
+    );
+    this.url = options?.url;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
-import { OrangeSmsAuthError } from '../errors/orange-sms.errors.js';
+import { OrangeSmsAuthError, OrangeSmsTimeoutError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsTokenProvider } from '../auth/orange-sms.token-provider.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { ORANGE_SMS_RATE_LIMITER, type OrangeSmsRateLimiter } from './orange-sms.rate-limiter.js';
@@ -15,14 +15,21 @@ export type OrangeSmsApiRequest = Omit<OrangeSmsHttpRequest, 'authorization'> & 
   beforeWrite?: () => Promise<void>;
 };
 
-/** Gateway code for an expired token (API reference §6.1). */
-const EXPIRED_CREDENTIALS = 42;
+/**
+ * Gateway codes for a token Orange no longer accepts (API reference §6.1): 41 invalid (revoked, or
+ * issued before a credential change), 42 expired. Either way a fresh token fixes it.
+ */
+const STALE_TOKEN_CODES = new Set<string | number | undefined>([41, 42]);
+
+/** Marks failures of the token phase: no request to Orange's SMS API was written, so a retry is safe. */
+const tokenPhaseFailures = new WeakSet<object>();
 
 /**
  * An authorised, resilient call to Orange: bearer token attached; retries with backoff within a
  * deadline for errors that prove the request had no effect (see `isRetryable`); pacing for sends.
- * When Orange says the token expired (401 code 42) the token is dropped and the call replayed once:
- * a 401 is an answer, so the replay cannot duplicate a send.
+ * When Orange says the token is invalid or expired (401 code 41 or 42) the token is dropped, one new
+ * token is fetched (single flight) and the call replayed once: a 401 is an answer, so the replay
+ * cannot duplicate a send. Getting the token is part of every attempt, under the call's deadline.
  */
 @Injectable()
 export class OrangeSmsApiClient implements OnApplicationShutdown {
@@ -40,22 +47,29 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
 
   async call<T>(request: OrangeSmsApiRequest): Promise<OrangeSmsHttpResponse<T>> {
     const { paced = false, beforeWrite, ...http } = request;
+    const onRetry = (error: unknown) =>
+      this.telemetry.emit({
+        type: 'retry',
+        operation: operationOf(http.path),
+        error: (error as Error)?.name ?? 'Error',
+      });
+    const safeToRepeat = (error: unknown) =>
+      http.idempotent || (typeof error === 'object' && error !== null && tokenPhaseFailures.has(error));
+    let deadlineMs = this.retry.deadlineMs;
     if (paced) {
       // Token first, then the slot: a slot spent waiting for a cold token would let the request
-      // leave late and bunch up with the next ones. The deadline starts once the slot is granted,
-      // because queueing behind other sends is not Orange being slow.
-      await this.tokens.getToken();
+      // leave late and bunch up with the next ones. The token is fetched with retries under the
+      // call's deadline; queueing for the slot is not Orange being slow, so it is not counted.
+      const started = Date.now();
+      await this.retry.execute((timeoutMs) => this.token(timeoutMs), true, onRetry, { phase: true });
+      deadlineMs = Math.max(1, deadlineMs - (Date.now() - started));
       await this.limiter.acquire();
     }
     return this.retry.execute(
       (timeoutMs, attempt) => this.authorised<T>(http, timeoutMs, paced && attempt > 1, paced, beforeWrite),
-      http.idempotent,
-      (error) =>
-        this.telemetry.emit({
-          type: 'retry',
-          operation: operationOf(http.path),
-          error: (error as Error)?.name ?? 'Error',
-        }),
+      safeToRepeat,
+      onRetry,
+      { deadlineMs },
     );
   }
 
@@ -70,7 +84,7 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
     paced: boolean,
     beforeWrite?: () => Promise<void>,
   ): Promise<OrangeSmsHttpResponse<T>> {
-    const token = await this.tokens.getToken();
+    const token = await this.token(timeoutMs);
     if (paceFirst) await this.limiter.acquire();
     await beforeWrite?.();
     try {
@@ -78,14 +92,35 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
         this.transport.request<T>({ ...request, authorization: `Bearer ${token}` }, timeoutMs),
       );
     } catch (error) {
-      if (!(error instanceof OrangeSmsAuthError) || error.code !== EXPIRED_CREDENTIALS) throw error;
+      if (!(error instanceof OrangeSmsAuthError) || !STALE_TOKEN_CODES.has(error.code)) throw error;
+      // Only drops the token if it is still the current one, so concurrent callers that got the same
+      // 401 share one new token request.
       await this.tokens.invalidate(token);
-      const fresh = await this.tokens.getToken();
+      const fresh = await this.token(timeoutMs);
       if (paced) await this.limiter.acquire();
       await beforeWrite?.();
       return this.observed(request.path, () =>
         this.transport.request<T>({ ...request, authorization: `Bearer ${fresh}` }, timeoutMs),
       );
+    }
+  }
+
+  /**
+   * The bearer token within `timeoutMs`. The shared token request keeps going for other callers when
+   * this one gives up. Its failures are marked: nothing was sent yet, so the attempt may be repeated.
+   */
+  private async token(timeoutMs: number): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new OrangeSmsTimeoutError(timeoutMs)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.tokens.getToken(), timeout]);
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) tokenPhaseFailures.add(error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -6,6 +6,8 @@ import {
   OrangeSmsRateLimitError,
 } from '../errors/orange-sms.errors.js';
 
+import { maskPhoneNumber } from '../sending/orange-sms.addresses.js';
+
 type Headers = Record<string, unknown>;
 
 /**
@@ -39,7 +41,11 @@ export function mapOrangeErrorResponse(status: number, body: unknown, headers: H
       status,
       kind,
       messageId: typeof inner?.messageId === 'string' ? inner.messageId : undefined,
-      text: fillPlaceholders(typeof inner?.text === 'string' ? inner.text : 'Orange SMS service error', variables),
+      // Orange echoes the recipient in its variables: masked in the text (messages get logged).
+      text: fillPlaceholders(
+        typeof inner?.text === 'string' ? inner.text : 'Orange SMS service error',
+        variables.map(maskIfPhoneNumber),
+      ),
       variables,
       requestId,
     });
@@ -61,6 +67,11 @@ export function mapOrangeErrorResponse(status: number, body: unknown, headers: H
 function build(status: number, headers: Headers, details: OrangeSmsApiErrorDetails): OrangeSmsApiError {
   const withRetryAfter = { ...details, retryAfterMs: parseRetryAfter(headers['retry-after']) };
   return status === 429 ? new OrangeSmsRateLimitError(withRetryAfter) : new OrangeSmsApiError(withRetryAfter);
+}
+
+/** `tel:+2250700000089` → `+22507*****89`; anything else unchanged. */
+function maskIfPhoneNumber(value: string): string {
+  return /^(tel:)?\+?\d{7,15}$/i.test(value.trim()) ? maskPhoneNumber(value.trim()) : value;
 }
 
 /** `Text %1 and %2` with `['a', 'b']` → `Text a and b` (Orange's OneAPI placeholders, 1-based). */

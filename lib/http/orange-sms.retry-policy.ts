@@ -95,20 +95,32 @@ export class OrangeSmsRetryPolicy {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  /** `attempt(timeoutMs, number)` is called until it resolves or a retry is not allowed. */
+  /** The whole call's time budget, retries included. */
+  get deadlineMs(): number {
+    return this.options.deadlineMs;
+  }
+
+  /**
+   * `attempt(timeoutMs, number)` is called until it resolves or a retry is not allowed. `idempotent`
+   * may be decided per failure (a send whose failure happened before it was written is safe to
+   * repeat); `deadlineMs` defaults to the configured deadline; `phase: true` marks a preliminary step
+   * of a call already counted (its token), so the retry budget sees one call, not two.
+   */
   async execute<T>(
     attempt: (timeoutMs: number, attemptNumber: number) => Promise<T>,
-    idempotent: boolean,
+    idempotent: boolean | ((error: unknown) => boolean),
     onRetry?: (error: unknown) => void,
+    { deadlineMs = this.options.deadlineMs, phase = false }: { deadlineMs?: number; phase?: boolean } = {},
   ): Promise<T> {
-    const deadline = Date.now() + this.options.deadlineMs;
-    this.budget.recordCall();
+    const deadline = Date.now() + deadlineMs;
+    if (!phase) this.budget.recordCall();
     for (let number = 1; ; number++) {
       const remaining = deadline - Date.now();
       try {
         return await attempt(Math.max(1, Math.min(this.attemptTimeoutMs, remaining)), number);
       } catch (error) {
-        const delay = retryDelayMs(error, idempotent, number, this.options);
+        const repeatable = typeof idempotent === 'function' ? idempotent(error) : idempotent;
+        const delay = retryDelayMs(error, repeatable, number, this.options);
         if (delay === undefined) throw error;
         if (Date.now() + delay + MIN_ATTEMPT_MS > deadline) throw error;
         if (!this.budget.tryRetry()) throw error;

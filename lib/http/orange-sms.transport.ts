@@ -67,6 +67,7 @@ export class OrangeSmsTransport implements OnApplicationShutdown {
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
   ) {
     this.secure = options.baseUrl.startsWith('https:');
+    isolateFromGlobalDefaults(http.axiosRef.defaults as unknown as Record<string, unknown>);
   }
 
   async request<T>(
@@ -101,7 +102,7 @@ export class OrangeSmsTransport implements OnApplicationShutdown {
       // CancelToken per request, cancelled (an Error built) on every completion.
       response = await this.http.axiosRef.request<T>(config);
     } catch (error) {
-      throw classifyNetworkError(error as AxiosError, request.idempotent, timeoutMs);
+      throw classifyNetworkError(error as AxiosError, request.idempotent, timeoutMs, config.url!);
     }
     const requestId = requestIdOf(response.headers as Record<string, unknown>);
     if (response.status >= 200 && response.status < 300) {
@@ -116,10 +117,32 @@ export class OrangeSmsTransport implements OnApplicationShutdown {
   }
 }
 
+/**
+ * Our axios instance is created by `HttpModule.register()`, so host interceptors on the global axios
+ * never see our requests; `axios.create()` still copies the global defaults of that moment, so the
+ * host's default headers, auth and params (which would carry or override Orange credentials) are
+ * dropped here. Every header we send is set per request.
+ */
+function isolateFromGlobalDefaults(defaults: Record<string, unknown>): void {
+  const headers = defaults.headers as Record<string, unknown> | undefined;
+  if (headers) for (const key of Object.keys(headers)) headers[key] = {};
+  for (const key of ['auth', 'baseURL', 'params', 'withCredentials']) delete defaults[key];
+}
+
+/** Where a request went, without its query string (which could hold a secret). */
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return 'the configured baseUrl';
+  }
+}
+
 /** A timeout is `ECONNABORTED` from axios (`ETIMEDOUT` when raised by the socket itself). */
-function classifyNetworkError(error: AxiosError, idempotent: boolean, timeoutMs: number): OrangeSmsError {
+function classifyNetworkError(error: AxiosError, idempotent: boolean, timeoutMs: number, url: string): OrangeSmsError {
   const code = error.code ?? 'ERR_NETWORK';
-  if (NOT_SENT_CODES.has(code)) return new OrangeSmsConnectionError(code, { cause: error });
+  if (NOT_SENT_CODES.has(code)) return new OrangeSmsConnectionError(code, { cause: error, url: describeUrl(url) });
   if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
     return new OrangeSmsTimeoutError(timeoutMs, !idempotent, { cause: error });
   }
@@ -128,5 +151,5 @@ function classifyNetworkError(error: AxiosError, idempotent: boolean, timeoutMs:
       cause: error,
     });
   }
-  return new OrangeSmsConnectionError(code, { cause: error });
+  return new OrangeSmsConnectionError(code, { cause: error, url: describeUrl(url) });
 }

@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
+import type { CountryCode } from 'libphonenumber-js/min';
 import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
+import { ORANGE_SMS_COUNTRIES, type OrangeSmsCountry } from './orange-sms.countries.js';
 
 type PhoneNumbers = typeof import('libphonenumber-js/min');
 let phoneNumbers: PhoneNumbers | undefined;
@@ -18,29 +20,51 @@ const SENDER_NAME = /^[A-Za-z0-9 ]{1,11}$/;
 
 /**
  * Normalises a recipient to Orange's `tel:+<E.164>` form. Accepts `+225…`, `225…`, `00225…` and
- * `tel:+225…`; spaces, dots, dashes and brackets are ignored. Numbers are checked against the
+ * `tel:+225…`; spaces, dots, dashes and brackets are ignored. A national number (`0700000001`, as
+ * people write them) is read in `defaultCountry` (ISO alpha-3). Numbers are checked against the
  * country's numbering plan (libphonenumber's metadata: lengths and leading digits), so a digit too few is caught here
  * rather than by Orange after a unit is spent.
  */
-export function normaliseRecipient(value: unknown, field = 'to'): string {
+export function normaliseRecipient(value: unknown, field = 'to', defaultCountry?: OrangeSmsCountry): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new OrangeSmsValidationError(field, 'a phone number is required');
   }
-  let candidate = value
+  const written = value
     .trim()
     .replace(/^tel:/i, '')
     .replace(/[\s().-]/g, '');
+  const international = written.startsWith('+') || written.startsWith('00');
+  // No country code starts with 0, so a single leading 0 is a national trunk prefix.
+  const national = !international && /^0[1-9]/.test(written);
+  let candidate = written;
   if (candidate.startsWith('00')) candidate = `+${candidate.slice(2)}`;
   if (!candidate.startsWith('+')) candidate = `+${candidate}`;
   if (!/^\+\d{6,15}$/.test(candidate)) {
     throw new OrangeSmsValidationError(field, 'expected an international number such as +2250700000000');
   }
-  // Already reduced to `+<digits>`: nothing to extract from surrounding text.
-  const parsed = libphonenumber().parsePhoneNumberFromString(candidate, { extract: false });
-  if (!parsed || !parsed.isValid()) {
-    throw new OrangeSmsValidationError(field, `${maskPhoneNumber(candidate)} is not a valid number for its country`);
+  const { parsePhoneNumberFromString } = libphonenumber();
+  // Already reduced to digits: nothing to extract from surrounding text.
+  const parsed = national ? undefined : parsePhoneNumberFromString(candidate, { extract: false });
+  if (parsed?.isValid()) return `tel:${parsed.number}`;
+  if (!international) {
+    if (defaultCountry === undefined) {
+      if (national) {
+        throw new OrangeSmsValidationError(
+          field,
+          `${maskPhoneNumber(written)} is in national format: add the country code (+225…) or set the defaultCountry option`,
+        );
+      }
+    } else {
+      const { alpha2, callingCode } = ORANGE_SMS_COUNTRIES[defaultCountry];
+      const local = parsePhoneNumberFromString(written, { defaultCountry: alpha2 as CountryCode, extract: false });
+      if (local?.isValid()) return `tel:${local.number}`;
+      throw new OrangeSmsValidationError(
+        field,
+        `${maskPhoneNumber(written)} is not a valid number of ${defaultCountry} (+${callingCode}) nor an international one`,
+      );
+    }
   }
-  return `tel:${parsed.number}`;
+  throw new OrangeSmsValidationError(field, `${maskPhoneNumber(candidate)} is not a valid number for its country`);
 }
 
 /** Checks a sender address (`tel:+2250000`); also accepts `+2250000` and returns the `tel:` form. */
@@ -63,7 +87,10 @@ export function validateSenderName(value: unknown, field = 'senderName'): string
 
 /** `+2250700000089` → `+22507*****89`; keeps the country and two leading digits, and the last two. */
 export function maskPhoneNumber(value: string): string {
-  const raw = value.replace(/^tel:/, '');
+  // Digits and + only: whatever else a caller passed (text, CR/LF) never reaches a log line.
+  const raw = String(value)
+    .replace(/^tel:/i, '')
+    .replace(/[^\d+]/g, '');
   const digits = raw.replace(/^\+/, '');
   if (digits.length <= 6) return `${raw.startsWith('+') ? '+' : ''}${'*'.repeat(digits.length)}`;
   const keepStart = Math.min(5, digits.length - 4);

@@ -11,6 +11,7 @@ import {
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsMessageFilter, TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
 import { countryOfNumber } from './orange-sms.countries.js';
+import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import {
   type DeliveryReceiptSubscription,
   type SubscribeDeliveryReceiptsInput,
@@ -23,7 +24,6 @@ import {
   ORANGE_SMS_RESOLVED_OPTIONS,
 } from '../orange-sms.constants.js';
 import {
-  OrangeSmsApiError,
   OrangeSmsError,
   OrangeSmsOptedOutError,
   OrangeSmsOutcomeUnknownError,
@@ -48,6 +48,9 @@ import type {
   SentSms,
 } from './orange-sms.interfaces.js';
 import { countSegments, type SmsSegments } from './orange-sms.segments.js';
+
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 interface PreparedSms {
   to: string;
@@ -148,7 +151,9 @@ export class OrangeSmsService {
         throw new OrangeSmsOptedOutError(prepared.to, maskPhoneNumber(prepared.to));
       }
       const sent = await this.submit(prepared, beforeWrite);
-      this.logger.debug(`SMS ${sent.id} submitted to ${maskPhoneNumber(sent.to)} (${sent.segments} segment(s))`);
+      this.logger.debug(
+        `SMS ${safeLogText(sent.id)} submitted to ${maskPhoneNumber(sent.to)} (${sent.segments} segment(s))`,
+      );
       await this.track(sent);
       this.events.publish(OrangeSmsEvents.SmsSent, new SmsSentEvent(sent));
       this.telemetry.emit({ type: 'send', outcome: 'sent', durationMs: performance.now() - started });
@@ -208,7 +213,7 @@ export class OrangeSmsService {
 
   /** Sent messages, most recent first (default limit 100). */
   listMessages(filter: OrangeSmsMessageFilter = {}): Promise<TrackedSms[]> {
-    const to = filter.to === undefined ? undefined : normaliseRecipient(filter.to);
+    const to = filter.to === undefined ? undefined : normaliseRecipient(filter.to, 'to', this.options.defaultCountry);
     return this.store.listMessages({ ...filter, ...(to ? { to } : {}) });
   }
 
@@ -236,9 +241,13 @@ export class OrangeSmsService {
     if (typeof input !== 'object' || input === null) {
       throw new OrangeSmsValidationError('input', 'expected an object such as { to, text }');
     }
-    const to = normaliseRecipient(input.to);
+    const to = normaliseRecipient(input.to, 'to', this.options.defaultCountry);
     if (typeof input.text !== 'string' || input.text.trim() === '') {
       throw new OrangeSmsValidationError('text', 'must be a non-empty string');
+    }
+    if (LONE_SURROGATE.test(input.text)) {
+      // A lone surrogate has no encoding: Orange would refuse or mangle it after a unit is spent.
+      throw new OrangeSmsValidationError('text', 'contains a lone UTF-16 surrogate (broken emoji or character)');
     }
     const segments = countSegments(input.text);
     if (segments.segments > this.options.maxSegments) {
@@ -282,18 +291,17 @@ export class OrangeSmsService {
       beforeWrite,
     });
     const resourceUrl = data?.outboundSMSMessageRequest?.resourceURL;
-    const id = typeof resourceUrl === 'string' ? resourceUrl.replace(/\/+$/, '').split('/').pop() : undefined;
-    if (!resourceUrl || !id) {
-      // Orange took the message (201) but the answer lacks its id: sent, yet untrackable.
-      throw new OrangeSmsApiError({
-        status: 201,
-        kind: 'http',
-        text: 'Orange accepted the SMS but its answer has no outboundSMSMessageRequest.resourceURL',
-        variables: [],
-      });
+    let id = typeof resourceUrl === 'string' ? messageIdOf(resourceUrl) : undefined;
+    if (id === undefined) {
+      // A 201 is a sent message: reporting it as failed would make the caller send it again. Its id
+      // is unknown, so it gets a synthetic one; receipts cannot be matched to it.
+      id = `unknown:${randomUUID()}`;
+      this.logger.warn(
+        `SMS to ${maskPhoneNumber(sms.to)} was accepted by Orange (201) but the answer has no resourceURL; tracked as ${id}`,
+      );
     }
     return {
-      id: decodeURIComponent(id),
+      id,
       to: sms.to,
       senderAddress: sms.senderAddress,
       ...(sms.senderName !== undefined ? { senderName: sms.senderName } : {}),
@@ -302,7 +310,7 @@ export class OrangeSmsService {
       encoding: sms.segments.encoding,
       status: 'submitted',
       submittedAt: new Date(),
-      resourceUrl,
+      resourceUrl: typeof resourceUrl === 'string' ? resourceUrl : '',
       ...(sms.reference !== undefined ? { reference: sms.reference } : {}),
     };
   }
@@ -317,7 +325,23 @@ export class OrangeSmsService {
         history: [{ status: 'submitted', at: sent.submittedAt }],
       });
     } catch (error) {
-      this.logger.error(`SMS ${sent.id} was sent but could not be stored: ${(error as Error)?.message ?? error}`);
+      this.logger.error(
+        `SMS ${safeLogText(sent.id)} was sent but could not be stored: ${safeLogText((error as Error)?.message ?? error)}`,
+      );
     }
+  }
+}
+
+/**
+ * Orange's message id: the last segment of `resourceURL`, percent-decoded; as received when it is not
+ * valid percent-encoding (the message was sent all the same). Undefined when there is no segment.
+ */
+export function messageIdOf(resourceUrl: string): string | undefined {
+  const last = resourceUrl.replace(/\/+$/, '').split('/').pop();
+  if (!last) return undefined;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
   }
 }

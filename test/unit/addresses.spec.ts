@@ -66,3 +66,46 @@ describe('maskPhoneNumber', () => {
     expect(maskPhoneNumber('+1234')).toBe('+****');
   });
 });
+
+describe('national numbers', () => {
+  it('reads 0700000001 (how every Ivorian writes it) in the default country', () => {
+    expect(normaliseRecipient('0700000001', 'to', 'CIV')).toBe('tel:+2250700000001');
+    expect(normaliseRecipient('07 00 00 00 89', 'to', 'CIV')).toBe('tel:+2250700000089');
+  });
+
+  it('reads a national number without trunk prefix in a country that has none (Senegal)', () => {
+    expect(normaliseRecipient('77 123 45 67', 'to', 'SEN')).toBe('tel:+221771234567');
+  });
+
+  it('still reads international forms first whatever the default country', () => {
+    expect(normaliseRecipient('+237690000001', 'to', 'CIV')).toBe('tel:+237690000001');
+    expect(normaliseRecipient('2250700000089', 'to', 'SEN')).toBe('tel:+2250700000089');
+  });
+
+  it('without a country, says to add the country code; numbers stay masked', () => {
+    const error = (() => {
+      try {
+        normaliseRecipient('0700000001');
+      } catch (caught) {
+        return caught as OrangeSmsValidationError;
+      }
+    })();
+    expect(error).toBeInstanceOf(OrangeSmsValidationError);
+    expect(error!.field).toBe('to');
+    expect(error!.reason).toContain('national format: add the country code (+225…)');
+    expect(error!.message).not.toContain('0700000001');
+  });
+
+  it('a national number invalid in the default country names the country', () => {
+    expect(() => normaliseRecipient('0100', 'to', 'CIV')).toThrow(OrangeSmsValidationError);
+    expect(() => normaliseRecipient('0912345', 'to', 'CIV')).toThrow(/not a valid number of CIV \(\+225\)/);
+  });
+});
+
+describe('maskPhoneNumber on anything a caller passes', () => {
+  it('keeps digits only, so CR/LF or text never reach a log line', () => {
+    const masked = maskPhoneNumber('+2250700\r\nFAKE LOG 000089');
+    expect(masked).not.toMatch(/[\r\n]|FAKE/);
+    expect(masked).toBe('+22507******89');
+  });
+});

@@ -70,3 +70,16 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });
 });
+
+describe('phone numbers in Orange error texts', () => {
+  it('are masked in the message; variables keep the raw values', () => {
+    const error = mapOrangeErrorResponse(400, {
+      requestError: {
+        policyException: { messageId: 'POL0001', text: 'Recipient %1 refused', variables: ['tel:+2250700000089'] },
+      },
+    }) as OrangeSmsApiError;
+    expect(error.message).toContain('+22507******89');
+    expect(error.message).not.toContain('2250700000089');
+    expect(error.variables).toEqual(['tel:+2250700000089']);
+  });
+});
