@@ -162,10 +162,19 @@ export class OrangeSmsBullmqQueue implements OrangeSmsQueueBackend {
         clearInFlight: async () => {
           await mark('clear');
         },
+        holdsLock: async () => {
+          const lock = await this.bounded(
+            'queue lock check',
+            this.client().then((client) => client.get(`${this.jobKey(job.id!)}:lock`)),
+          );
+          return lock === token;
+        },
       }),
       lost,
     ]);
-    if (outcome === 'lost') throw new Error('lost the job lock before sending; another worker has the job');
+    if (outcome === 'lost' || outcome.lockLost) {
+      throw new Error('lost the job lock; another worker has the job and reports its outcome');
+    }
     if (!outcome.error) return;
     if (!outcome.retry) {
       this.reported.add(job.id!);

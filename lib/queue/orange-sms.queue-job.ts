@@ -19,10 +19,17 @@ export interface OrangeSmsQueuedJob {
   /** Records that the request is about to be written; cleared when its outcome is known. */
   markInFlight(): Promise<void>;
   clearInFlight(): Promise<void>;
+  /**
+   * Whether this worker still holds the job. A worker that froze past its lock must not report a
+   * failure: the worker that took the job over reports its outcome (it may well have sent it).
+   */
+  holdsLock(): Promise<boolean>;
 }
 
 /** What a worker does with a job: `retry: false` makes the failure final (no further try). */
-export type OrangeSmsQueueProcessor = (job: OrangeSmsQueuedJob) => Promise<{ error?: Error; retry: boolean }>;
+export type OrangeSmsQueueProcessor = (
+  job: OrangeSmsQueuedJob,
+) => Promise<{ error?: Error; retry: boolean; lockLost?: boolean }>;
 
 /** A job that ended without being sent, as BullMQ ended it (not through the processor's verdict). */
 export interface OrangeSmsQueueFailure {

@@ -15,6 +15,8 @@ const GUARD = 1.01;
 const WINDOW_GUARD = 1.02;
 /** A later departure takes a new slot. */
 const MAX_LATENESS_MS = 5;
+/** How far ahead a slot may be reserved, in windows: what lost state must assume was planned. */
+const HORIZON_WINDOWS = 1;
 
 /**
  * Reserves the next departure slot for the whole fleet, on Redis's clock (replicas' clocks differ):
@@ -23,12 +25,16 @@ const MAX_LATENESS_MS = 5;
  * one round trip per send, no polling.
  *
  * All the state is one hash (`tat` and the last `limit` departures), so it is kept or lost whole.
- * Lost state (FLUSHALL, eviction, a failover to a replica that had not received it) cannot be told
- * from a first start, so a missing hash is read as the worst case: `limit` sends have just left. The
- * first slot is then one full window away, and no second at Orange holds more than the limit even
- * when the sends that really left were never recorded here. A new fleet's first send waits 1 s.
+ * No slot is handed out more than `horizon` ahead: a caller whose slot would lie further is told to
+ * come back later and nothing is recorded for it. So every departure planned but not yet made lies
+ * within the horizon, and lost state (FLUSHALL, eviction, a failover to a replica that had not received
+ * it), which cannot be told from a first start, is read as the worst case: sends may be planned over
+ * the whole horizon, and `limit` of them just before its end. The first slot is then horizon + window
+ * away, and no second at Orange holds more than the limit even when the sends that really left (or are
+ * about to) were never recorded here. A new fleet's first send therefore waits about 2 s.
  * Numbers are written with %.0f: Lua's default number format keeps 14 digits, not a µs timestamp.
- * KEYS: state hash. ARGV: interval µs, burst, window µs, window limit. Returns the wait in µs.
+ * KEYS: state hash. ARGV: interval µs, burst, window µs, window limit, horizon µs.
+ * Returns { µs until the slot, 1 } for a reserved slot, { µs until the caller may ask again, 0 } else.
  */
 const RESERVE = `
 local t = redis.call('TIME')
@@ -37,13 +43,15 @@ local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
+local horizon = tonumber(ARGV[5])
 local state = redis.call('HMGET', KEYS[1], 'tat', 'departures')
 local floor = now
 local tat = tonumber(state[1])
 local departures = {}
 if tat == nil then
-  floor = now + window
-  tat = floor
+  floor = now + horizon + window
+  -- An empty bucket at the floor: remembered as such, the first slot stays at the floor.
+  tat = floor + (burst - 1) * interval
 else
   for value in string.gmatch(state[2] or '', '[^,]+') do
     local departure = tonumber(value)
@@ -57,6 +65,14 @@ if #departures >= limit then
   local earliest = departures[#departures - limit + 1] + window
   if slot < earliest then slot = earliest end
 end
+if slot - now > horizon then
+  if state[1] == false then
+    -- Remember the worst-case floor, or a caller beyond the horizon would find no state again.
+    redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat), 'departures', '')
+    redis.call('PEXPIRE', KEYS[1], math.ceil((tat - now + window) / 1000) + 1000)
+  end
+  return { string.format('%.0f', slot - now - horizon), 0 }
+end
 local newTat = tat
 if slot > newTat then newTat = slot end
 newTat = newTat + interval
@@ -67,7 +83,7 @@ for i = math.max(1, #departures - limit + 1), #departures do
 end
 redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', newTat), 'departures', table.concat(kept, ','))
 redis.call('PEXPIRE', KEYS[1], math.ceil((newTat - now + window) / 1000) + 1000)
-return string.format('%.0f', slot - now)
+return { string.format('%.0f', slot - now), 1 }
 `;
 
 export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
@@ -93,13 +109,20 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
       Math.min(options.burst, limit),
       Math.round(1_000_000 * WINDOW_GUARD),
       limit,
+      Math.round(1_000_000 * WINDOW_GUARD * HORIZON_WINDOWS),
     ];
   }
 
   async acquire(): Promise<void> {
     for (;;) {
       if (this.closed) throw new Error('Orange SMS rate limiter closed');
-      const waitMs = (await this.reserve()) / 1000;
+      const [waitUs, reserved] = await this.reserve();
+      const waitMs = waitUs / 1000;
+      if (!reserved) {
+        // Our slot lies beyond the horizon: ask again when it is within it.
+        await this.sleep(Math.max(1, waitMs));
+        continue;
+      }
       if (waitMs <= 0) return;
       const target = performance.now() + waitMs;
       await this.sleep(waitMs);
@@ -109,10 +132,14 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
     }
   }
 
-  /** µs until this caller's slot. */
-  private async reserve(): Promise<number> {
+  /** [µs until this caller's slot, true] or [µs until it may ask again, false]. */
+  private async reserve(): Promise<[number, boolean]> {
     try {
-      return Number(await withDeadline(this.redis.eval(RESERVE, 1, this.key, ...this.args), this.timeoutMs));
+      const [wait, reserved] = (await withDeadline(
+        this.redis.eval(RESERVE, 1, this.key, ...this.args),
+        this.timeoutMs,
+      )) as [string, number];
+      return [Number(wait), reserved === 1];
     } catch (error) {
       throw storeError(error, 'pacing', describeEndpoint(this.redis.options));
     }

@@ -116,9 +116,13 @@ export class OrangeSmsService {
    * A queue worker's try at one message. A try cut off after its request may have been written (the
    * worker was killed) is not repeated: the outcome is unknown, so it fails like a lost connection.
    */
-  async processQueued(job: OrangeSmsQueuedJob): Promise<{ error?: Error; retry: boolean }> {
+  async processQueued(job: OrangeSmsQueuedJob): Promise<{ error?: Error; retry: boolean; lockLost?: boolean }> {
+    // Reports are fenced like the send: a worker that no longer holds the job (it froze past its lock,
+    // or cannot tell) stays silent, since the job's current holder reports its outcome.
+    const holdsLock = () => job.holdsLock().catch(() => false);
     if (job.interruptedInFlight) {
       const error = new OrangeSmsOutcomeUnknownError('a worker stopped while sending it');
+      if (!(await holdsLock())) return { error, retry: false, lockLost: true };
       this.reportFailure(job.input.to, error, job.input.reference);
       return { error, retry: false };
     }
@@ -133,6 +137,7 @@ export class OrangeSmsService {
       const retry = isRetryable(failure, false) && job.attempt < job.maxAttempts;
       // The outcome is known (Orange answered, or nothing was written): a later try is safe.
       if (retry && marked) await job.clearInFlight();
+      else if (!(await holdsLock())) return { error: failure, retry: false, lockLost: true };
       else this.reportFailure(job.input.to, failure, job.input.reference);
       return { error: failure, retry };
     }
