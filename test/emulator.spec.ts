@@ -129,7 +129,7 @@ const invalidInput = (part: string) => svc('SVC0002', 'Invalid input value for m
 // ---- token ----------------------------------------------------------------------------------
 
 describe('token endpoint', () => {
-  it('issues a Bearer token with expires_in as a string, the body starting with a newline', async () => {
+  it('issues a Bearer token with expires_in as the number 3600 like the recordings, the body starting with a newline', async () => {
     const emulator = await start();
     const response = await tokenRequest(emulator);
     expect(response.status).toBe(200);
@@ -140,16 +140,19 @@ describe('token endpoint', () => {
     const body = JSON.parse(text) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['token_type', 'access_token', 'expires_in']);
     expect(body['token_type']).toBe('Bearer');
-    expect(body['expires_in']).toBe('3600');
+    expect(body['expires_in']).toBe(3600);
     expect(body['access_token']).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(emulator.tokenRequests()).toBe(1);
     expect(emulator.issuedTokens()).toBe(1);
   });
 
-  it('serialises expires_in as a number when asked, with the configured TTL', async () => {
-    const emulator = await start({ expiresInAs: 'number', tokenTtlSeconds: 120 });
+  it('serialises expires_in as a number with the configured TTL, or as a string like the docs when asked', async () => {
+    const emulator = await start({ tokenTtlSeconds: 120 });
     const body = JSON.parse(await (await tokenRequest(emulator)).text()) as Record<string, unknown>;
     expect(body['expires_in']).toBe(120);
+    const documented = await start({ expiresInAs: 'string' });
+    const docBody = JSON.parse(await (await tokenRequest(documented)).text()) as Record<string, unknown>;
+    expect(docBody['expires_in']).toBe('3600');
   });
 
   it('accepts the legacy /oauth/v2/token path identically', async () => {
@@ -174,6 +177,7 @@ describe('token endpoint', () => {
     const emulator = await start();
     const response = await tokenRequest(emulator, { authorization: 'Basic %%%not-base64%%%' });
     expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Basic realm="Authorization Required"');
     expect(await response.json()).toEqual({
       error: 'invalid_client',
       error_description: 'Unable to decode Basic authorization.',
@@ -182,6 +186,7 @@ describe('token endpoint', () => {
       authorization: `Basic ${Buffer.from('no-colon').toString('base64')}`,
     });
     expect(noColon.status).toBe(401);
+    expect(noColon.headers.get('www-authenticate')).toBe('Basic realm="Authorization Required"');
     expect(((await noColon.json()) as { error_description: string }).error_description).toBe(
       'Unable to decode Basic authorization.',
     );

@@ -53,6 +53,9 @@ const DEFAULT_CREDENTIALS: OrangeSmsEmulatorCredentials = {
   clientId: 'emulator-client-id',
   clientSecret: 'emulator-client-secret',
 };
+/** Recorded header of the token endpoint's 401 answers (§12, invalid_credentials.yml). */
+const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="Authorization Required"' };
+
 /** Recipient reported by `deliver()` for an id the emulator never saw (reference 3.3 example). */
 const UNKNOWN_RECIPIENT = 'tel:+2250700000000';
 
@@ -118,7 +121,7 @@ function settingsFrom(options: OrangeSmsEmulatorOptions): Settings {
     deliveryDelayMs: nonNegative('deliveryDelayMs', options.deliveryDelayMs, 300),
     autoDeliveryStatus: options.autoDeliveryStatus === undefined ? 'DeliveredToTerminal' : options.autoDeliveryStatus,
     tokenTtlSeconds: positive('tokenTtlSeconds', options.tokenTtlSeconds) ?? 3600,
-    expiresInAs: options.expiresInAs ?? 'string',
+    expiresInAs: options.expiresInAs ?? 'number',
     rateLimitPerSecond: positive('rateLimitPerSecond', options.rateLimitPerSecond),
     initialUnits: nonNegative('initialUnits', options.initialUnits, 1000),
     countries: (options.countries ?? ['CIV']).map((c) => c.toUpperCase()),
@@ -555,13 +558,14 @@ export class OrangeSmsEmulator {
 
   private token(authorization: string | undefined, body: string): Reply {
     const basic = parseBasic(authorization);
-    if (basic.kind === 'undecodable') return reply(401, oauthErrors.undecodableBasic());
+    // Orange's gateway challenges on every 401 of the token endpoint, a garbled Basic header included.
+    if (basic.kind === 'undecodable') return reply(401, oauthErrors.undecodableBasic(), BASIC_CHALLENGE);
     const credentials =
       basic.kind === 'decoded'
         ? this.settings.credentials.find((c) => c.clientId === basic.clientId && c.clientSecret === basic.clientSecret)
         : undefined;
     if (!credentials) {
-      return reply(401, oauthErrors.invalidClient(), { 'WWW-Authenticate': 'Basic realm="Authorization Required"' });
+      return reply(401, oauthErrors.invalidClient(), BASIC_CHALLENGE);
     }
     if (new URLSearchParams(body).get('grant_type') !== 'client_credentials') {
       return reply(400, oauthErrors.unsupportedGrantType());
