@@ -619,6 +619,27 @@ describe('delivery receipts and inbound SMS', () => {
     });
   });
 
+  it('deliver() lets DeliveredToTerminal follow DeliveryImpossible, and nothing but a replay follow DeliveredToTerminal', async () => {
+    const receiver = await startReceiver();
+    const emulator = await start({ autoDeliveryStatus: null });
+    await send(emulator, await getToken(emulator));
+    const id = emulator.messages[0]!.id;
+    await emulator.deliver(id, 'DeliveryImpossible', { url: receiver.url });
+    await emulator.deliver(id, 'DeliveredToTerminal', { url: receiver.url });
+    expect(emulator.messages[0]!.deliveryStatus).toBe('DeliveredToTerminal');
+    await expect(emulator.deliver(id, 'DeliveryImpossible', { url: receiver.url })).rejects.toThrow(
+      /DeliveredToTerminal, nothing follows it/,
+    );
+    await emulator.deliver(id, 'DeliveredToTerminal', { url: receiver.url });
+    expect(
+      receiver.received.map(
+        (r) =>
+          (r.json as { deliveryInfoNotification: { deliveryInfo: { deliveryStatus: string } } })
+            .deliveryInfoNotification.deliveryInfo.deliveryStatus,
+      ),
+    ).toEqual(['DeliveryImpossible', 'DeliveredToTerminal', 'DeliveredToTerminal']);
+  });
+
   it('receive() POSTs the exact inboundSMSMessageNotification', async () => {
     const receiver = await startReceiver();
     const emulator = await start({ inboundUrl: `${receiver.url}/inbound?token=t` });

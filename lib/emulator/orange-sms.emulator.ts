@@ -11,6 +11,7 @@ import { EmulatedAccount } from './orange-sms.emulator-account.js';
 import {
   callbackResult,
   deliveryReceiptPayload,
+  deliveryStatusMayFollow,
   inboundPayload,
   postCallback,
 } from './orange-sms.emulator-callbacks.js';
@@ -312,6 +313,9 @@ export class OrangeSmsEmulator {
     const message = this.messages.find((m) => m.id === id);
     if (!message && opts.callbackData === undefined) {
       throw new Error(`OrangeSmsEmulator.deliver: unknown message id '${id}' (give callbackData to send it anyway)`);
+    }
+    if (message && !deliveryStatusMayFollow(message.deliveryStatus, status)) {
+      throw new Error(`OrangeSmsEmulator.deliver: message '${id}' was DeliveredToTerminal, nothing follows it`);
     }
     if (message) {
       message.deliveryStatus = status;
