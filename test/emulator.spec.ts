@@ -769,6 +769,35 @@ describe('delivery receipt subscriptions', () => {
     expect(await again.json()).toEqual(unknown);
   });
 
+  it('a subscription sits beside the start URL: cancelling it sends receipts to the start URL again', async () => {
+    const receiver = await startReceiver();
+    const startUrl = `${receiver.url}/start?token=s`;
+    const emulator = await start({ deliveryReceiptUrl: startUrl });
+    const token = await getToken(emulator);
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const created = await fetch(`${emulator.url}/smsmessaging/v1/outbound/${ENCODED_SENDER}/subscriptions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(subscriptionBody(`${receiver.url}/sub`)),
+    });
+    const id = (
+      (await created.json()) as { deliveryReceiptSubscription: { resourceURL: string } }
+    ).deliveryReceiptSubscription.resourceURL
+      .split('/')
+      .pop()!;
+    expect(emulator.deliveryReceiptUrl).toBe(`${receiver.url}/sub`);
+    const deleted = await fetch(`${emulator.url}/smsmessaging/v1/outbound/${ENCODED_SENDER}/subscriptions/${id}`, {
+      method: 'DELETE',
+      headers,
+    });
+    expect(deleted.status).toBe(204);
+    expect(emulator.deliveryReceiptUrl).toBe(startUrl);
+
+    await send(emulator, token);
+    await emulator.whenIdle();
+    expect(receiver.received.map((r) => r.url)).toEqual(['/start?token=s']);
+  });
+
   it('refuses a bad body with 400 SVC0002 and needs a Bearer token', async () => {
     const emulator = await start();
     const token = await getToken(emulator);

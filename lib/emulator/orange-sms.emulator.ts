@@ -215,9 +215,13 @@ export class OrangeSmsEmulator {
     return this.inbox ? `${this.url}/` : undefined;
   }
 
-  /** Where automatic and `deliver()` delivery receipts go; a DR subscription sets it too. */
+  /**
+   * Where automatic and `deliver()` delivery receipts go: the newest live DR subscription's notify
+   * URL, else the URL set at start or through this property. A subscription sits beside that URL,
+   * never in its place, so cancelling it brings the start URL back.
+   */
   get deliveryReceiptUrl(): string | undefined {
-    return this.receiptUrl;
+    return [...this.subscriptions.values()].at(-1)?.notifyURL ?? this.receiptUrl;
   }
 
   set deliveryReceiptUrl(url: string | undefined) {
@@ -375,7 +379,7 @@ export class OrangeSmsEmulator {
         url: this.url,
         clientId: this.settings.credentials[0]!.clientId,
         clientSecret: this.settings.credentials[0]!.clientSecret,
-        deliveryReceiptUrl: this.receiptUrl,
+        deliveryReceiptUrl: this.deliveryReceiptUrl,
         inboundUrl: this.inboundSmsUrl,
         tokenRequests: this.tokenRequestCount,
         issuedTokens: this.tokens.issuedCount(),
@@ -696,7 +700,7 @@ export class OrangeSmsEmulator {
   }
 
   /**
-   * Sets `deliveryReceiptUrl` to the notify URL. The subscription's callbackData is stored and
+   * Receipts go to the notify URL while it lives (see `deliveryReceiptUrl`). The subscription's callbackData is stored and
    * echoed but receipts keep callbackData = message id, as in the current API.
    */
   private createSubscription(pathSender: string | undefined, body: string): Reply {
@@ -707,7 +711,7 @@ export class OrangeSmsEmulator {
     // 24 hex characters, like the only known example id.
     const sub: Subscription = { id: randomUUID().replace(/-/g, '').slice(0, 24), senderAddress, ...checked.value };
     this.subscriptions.set(sub.id, sub);
-    this.deliveryReceiptUrl = sub.notifyURL;
+    this.inbox?.infoChanged();
     return reply(201, this.subscriptionBody(sub));
   }
 
@@ -721,7 +725,7 @@ export class OrangeSmsEmulator {
     const sub = id === undefined ? undefined : this.subscriptions.get(id);
     if (!sub) return reply(404, smsErrors.invalidInput('subscriptionId'));
     this.subscriptions.delete(sub.id);
-    if (this.deliveryReceiptUrl === sub.notifyURL) this.deliveryReceiptUrl = undefined;
+    this.inbox?.infoChanged();
     return reply(204);
   }
 }
