@@ -46,8 +46,8 @@ describe('orange-sms-emulator CLI', () => {
       body: 'grant_type=client_credentials',
     });
     expect(response.status).toBe(200);
-    const token = JSON.parse(await response.text()) as { access_token: string; expires_in: string };
-    expect(token.expires_in).toBe('60');
+    const token = JSON.parse(await response.text()) as { access_token: string; expires_in: number };
+    expect(token.expires_in).toBe(60);
     const contracts = await fetch(`${running.url}/sms/admin/v1/contracts`, {
       headers: { Authorization: `Bearer ${token.access_token}` },
     });

@@ -202,35 +202,36 @@ describe('emulator web inbox', () => {
     expect(await page.evaluate('typeof window.pwned')).toBe('undefined');
   });
 
-  it('"Delivered" and "Failed" POST the receipt to the app and show the new status and its answer', async () => {
+  it('"Failed" then "Delivered" POST the receipts to the app and show the new status and its answer', async () => {
     const id = emulator.messages.find((m) => m.address === `tel:${PHONE}`)!.id;
     await openThread(PHONE);
-    await bubble(id).locator('button[data-deliver="DeliveredToTerminal"]').click();
+    await bubble(id).locator('button[data-deliver="DeliveryImpossible"]').click();
 
     const receipt = await waitFor(() => receiver.received[0], 'the delivery receipt');
     expect(receipt.path).toBe(`/orange-sms/webhooks/delivery-receipts?token=${WEBHOOK_SECRET}`);
     expect(receipt.json).toEqual({
       deliveryInfoNotification: {
-        deliveryInfo: { address: `tel:${PHONE}`, deliveryStatus: 'DeliveredToTerminal' },
+        deliveryInfo: { address: `tel:${PHONE}`, deliveryStatus: 'DeliveryImpossible' },
         callbackData: id,
       },
     });
-    await bubble(id).locator('.status[data-status="DeliveredToTerminal"]').waitFor();
-    expect(await bubble(id).locator('.status').textContent()).toBe('Delivered');
+    await bubble(id).locator('.status[data-status="DeliveryImpossible"]').waitFor();
+    expect(await bubble(id).locator('.status').textContent()).toBe('Failed');
     await bubble(id)
       .locator('.receipt', { hasText: `app answered ${APP_STATUS}` })
       .waitFor();
-    expect(emulator.messages.find((m) => m.id === id)!.deliveryStatus).toBe('DeliveredToTerminal');
 
-    await bubble(id).locator('button[data-deliver="DeliveryImpossible"]').click();
+    // Orange: a message reported DeliveryImpossible may still be delivered.
+    await bubble(id).locator('button[data-deliver="DeliveredToTerminal"]').click();
     await waitFor(() => receiver.received[1], 'the second receipt');
-    await bubble(id).locator('.status[data-status="DeliveryImpossible"]').waitFor();
-    expect(await bubble(id).locator('.status').textContent()).toBe('Failed');
+    await bubble(id).locator('.status[data-status="DeliveredToTerminal"]').waitFor();
+    expect(await bubble(id).locator('.status').textContent()).toBe('Delivered');
+    expect(emulator.messages.find((m) => m.id === id)!.deliveryStatus).toBe('DeliveredToTerminal');
     expect(
       receiver.received.map((r) => (r.json.deliveryInfoNotification as { deliveryInfo: unknown }).deliveryInfo),
     ).toEqual([
-      { address: `tel:${PHONE}`, deliveryStatus: 'DeliveredToTerminal' },
       { address: `tel:${PHONE}`, deliveryStatus: 'DeliveryImpossible' },
+      { address: `tel:${PHONE}`, deliveryStatus: 'DeliveredToTerminal' },
     ]);
   });
 

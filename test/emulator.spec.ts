@@ -129,7 +129,7 @@ const invalidInput = (part: string) => svc('SVC0002', 'Invalid input value for m
 // ---- token ----------------------------------------------------------------------------------
 
 describe('token endpoint', () => {
-  it('issues a Bearer token with expires_in as a string, the body starting with a newline', async () => {
+  it('issues a Bearer token with expires_in as the number 3600 like the recordings, the body starting with a newline', async () => {
     const emulator = await start();
     const response = await tokenRequest(emulator);
     expect(response.status).toBe(200);
@@ -140,16 +140,19 @@ describe('token endpoint', () => {
     const body = JSON.parse(text) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['token_type', 'access_token', 'expires_in']);
     expect(body['token_type']).toBe('Bearer');
-    expect(body['expires_in']).toBe('3600');
+    expect(body['expires_in']).toBe(3600);
     expect(body['access_token']).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(emulator.tokenRequests()).toBe(1);
     expect(emulator.issuedTokens()).toBe(1);
   });
 
-  it('serialises expires_in as a number when asked, with the configured TTL', async () => {
-    const emulator = await start({ expiresInAs: 'number', tokenTtlSeconds: 120 });
+  it('serialises expires_in as a number with the configured TTL, or as a string like the docs when asked', async () => {
+    const emulator = await start({ tokenTtlSeconds: 120 });
     const body = JSON.parse(await (await tokenRequest(emulator)).text()) as Record<string, unknown>;
     expect(body['expires_in']).toBe(120);
+    const documented = await start({ expiresInAs: 'string' });
+    const docBody = JSON.parse(await (await tokenRequest(documented)).text()) as Record<string, unknown>;
+    expect(docBody['expires_in']).toBe('3600');
   });
 
   it('accepts the legacy /oauth/v2/token path identically', async () => {
@@ -174,6 +177,7 @@ describe('token endpoint', () => {
     const emulator = await start();
     const response = await tokenRequest(emulator, { authorization: 'Basic %%%not-base64%%%' });
     expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Basic realm="Authorization Required"');
     expect(await response.json()).toEqual({
       error: 'invalid_client',
       error_description: 'Unable to decode Basic authorization.',
@@ -182,6 +186,7 @@ describe('token endpoint', () => {
       authorization: `Basic ${Buffer.from('no-colon').toString('base64')}`,
     });
     expect(noColon.status).toBe(401);
+    expect(noColon.headers.get('www-authenticate')).toBe('Basic realm="Authorization Required"');
     expect(((await noColon.json()) as { error_description: string }).error_description).toBe(
       'Unable to decode Basic authorization.',
     );
@@ -614,6 +619,27 @@ describe('delivery receipts and inbound SMS', () => {
     });
   });
 
+  it('deliver() lets DeliveredToTerminal follow DeliveryImpossible, and nothing but a replay follow DeliveredToTerminal', async () => {
+    const receiver = await startReceiver();
+    const emulator = await start({ autoDeliveryStatus: null });
+    await send(emulator, await getToken(emulator));
+    const id = emulator.messages[0]!.id;
+    await emulator.deliver(id, 'DeliveryImpossible', { url: receiver.url });
+    await emulator.deliver(id, 'DeliveredToTerminal', { url: receiver.url });
+    expect(emulator.messages[0]!.deliveryStatus).toBe('DeliveredToTerminal');
+    await expect(emulator.deliver(id, 'DeliveryImpossible', { url: receiver.url })).rejects.toThrow(
+      /DeliveredToTerminal, nothing follows it/,
+    );
+    await emulator.deliver(id, 'DeliveredToTerminal', { url: receiver.url });
+    expect(
+      receiver.received.map(
+        (r) =>
+          (r.json as { deliveryInfoNotification: { deliveryInfo: { deliveryStatus: string } } })
+            .deliveryInfoNotification.deliveryInfo.deliveryStatus,
+      ),
+    ).toEqual(['DeliveryImpossible', 'DeliveredToTerminal', 'DeliveredToTerminal']);
+  });
+
   it('receive() POSTs the exact inboundSMSMessageNotification', async () => {
     const receiver = await startReceiver();
     const emulator = await start({ inboundUrl: `${receiver.url}/inbound?token=t` });
@@ -741,6 +767,35 @@ describe('delivery receipt subscriptions', () => {
     });
     expect(again.status).toBe(404);
     expect(await again.json()).toEqual(unknown);
+  });
+
+  it('a subscription sits beside the start URL: cancelling it sends receipts to the start URL again', async () => {
+    const receiver = await startReceiver();
+    const startUrl = `${receiver.url}/start?token=s`;
+    const emulator = await start({ deliveryReceiptUrl: startUrl });
+    const token = await getToken(emulator);
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const created = await fetch(`${emulator.url}/smsmessaging/v1/outbound/${ENCODED_SENDER}/subscriptions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(subscriptionBody(`${receiver.url}/sub`)),
+    });
+    const id = (
+      (await created.json()) as { deliveryReceiptSubscription: { resourceURL: string } }
+    ).deliveryReceiptSubscription.resourceURL
+      .split('/')
+      .pop()!;
+    expect(emulator.deliveryReceiptUrl).toBe(`${receiver.url}/sub`);
+    const deleted = await fetch(`${emulator.url}/smsmessaging/v1/outbound/${ENCODED_SENDER}/subscriptions/${id}`, {
+      method: 'DELETE',
+      headers,
+    });
+    expect(deleted.status).toBe(204);
+    expect(emulator.deliveryReceiptUrl).toBe(startUrl);
+
+    await send(emulator, token);
+    await emulator.whenIdle();
+    expect(receiver.received.map((r) => r.url)).toEqual(['/start?token=s']);
   });
 
   it('refuses a bad body with 400 SVC0002 and needs a Bearer token', async () => {

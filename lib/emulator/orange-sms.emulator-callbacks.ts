@@ -10,6 +10,18 @@ import type {
   OrangeDeliveryStatus,
 } from './orange-sms.emulator-types.js';
 
+/**
+ * The emulator's own notion of "final" (kept apart from the client's on purpose): Orange notes a
+ * message reported DeliveryImpossible may still be delivered, so anything may follow a status except
+ * DeliveredToTerminal, after which only a replay of the same receipt comes.
+ */
+export function deliveryStatusMayFollow(
+  previous: OrangeDeliveryStatus | undefined,
+  next: OrangeDeliveryStatus,
+): boolean {
+  return previous !== 'DeliveredToTerminal' || next === 'DeliveredToTerminal';
+}
+
 /** A receiver that never answers must not hold the emulator (or whenIdle()) forever. */
 const CALLBACK_TIMEOUT_MS = 10_000;
 

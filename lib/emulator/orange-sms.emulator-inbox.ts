@@ -5,6 +5,7 @@
  * Every secret is masked here, before it can reach the browser.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { deliveryStatusMayFollow } from './orange-sms.emulator-callbacks.js';
 import { readBody, type RequestTarget } from './orange-sms.emulator-http.js';
 import { INBOX_CONTENT_SECURITY_POLICY, INBOX_HTML } from './orange-sms.emulator-inbox-page.js';
 import { maskBody, maskHeaders, maskSecret, maskText } from './orange-sms.emulator-mask.js';
@@ -259,6 +260,9 @@ export class EmulatorInbox {
       return [400, { error: `status must be one of ${STATUSES.join(', ')}` }];
     if (id === undefined || !this.host.messages.some((m) => m.id === id))
       return [404, { error: `Unknown message id '${id ?? ''}'` }];
+    const previous = this.host.messages.find((m) => m.id === id)?.deliveryStatus;
+    if (!deliveryStatusMayFollow(previous, status as OrangeDeliveryStatus))
+      return [409, { error: 'This message was DeliveredToTerminal: no other status can follow it' }];
     if (!this.host.info().deliveryReceiptUrl)
       return [
         409,

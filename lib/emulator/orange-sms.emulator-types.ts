@@ -41,7 +41,10 @@ export interface OrangeSmsEmulatorOptions {
   autoDeliveryStatus?: OrangeDeliveryStatus | null;
   /** Token lifetime; default 3600 s like Orange. */
   tokenTtlSeconds?: number;
-  /** How `expires_in` is serialised: Orange's docs show a string, a real response a number. */
+  /**
+   * How `expires_in` is serialised; default 'number' (3600) like both recorded real answers,
+   * 'string' ("3600") like Orange's docs.
+   */
   expiresInAs?: 'string' | 'number';
   /** Sends allowed in any sliding 1 s window; undefined = unlimited. Orange's documented limit is 5. */
   rateLimitPerSecond?: number;

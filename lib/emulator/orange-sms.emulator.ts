@@ -11,6 +11,7 @@ import { EmulatedAccount } from './orange-sms.emulator-account.js';
 import {
   callbackResult,
   deliveryReceiptPayload,
+  deliveryStatusMayFollow,
   inboundPayload,
   postCallback,
 } from './orange-sms.emulator-callbacks.js';
@@ -53,6 +54,9 @@ const DEFAULT_CREDENTIALS: OrangeSmsEmulatorCredentials = {
   clientId: 'emulator-client-id',
   clientSecret: 'emulator-client-secret',
 };
+/** Recorded header of the token endpoint's 401 answers (§12, invalid_credentials.yml). */
+const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="Authorization Required"' };
+
 /** Recipient reported by `deliver()` for an id the emulator never saw (reference 3.3 example). */
 const UNKNOWN_RECIPIENT = 'tel:+2250700000000';
 
@@ -118,7 +122,7 @@ function settingsFrom(options: OrangeSmsEmulatorOptions): Settings {
     deliveryDelayMs: nonNegative('deliveryDelayMs', options.deliveryDelayMs, 300),
     autoDeliveryStatus: options.autoDeliveryStatus === undefined ? 'DeliveredToTerminal' : options.autoDeliveryStatus,
     tokenTtlSeconds: positive('tokenTtlSeconds', options.tokenTtlSeconds) ?? 3600,
-    expiresInAs: options.expiresInAs ?? 'string',
+    expiresInAs: options.expiresInAs ?? 'number',
     rateLimitPerSecond: positive('rateLimitPerSecond', options.rateLimitPerSecond),
     initialUnits: nonNegative('initialUnits', options.initialUnits, 1000),
     countries: (options.countries ?? ['CIV']).map((c) => c.toUpperCase()),
@@ -211,9 +215,13 @@ export class OrangeSmsEmulator {
     return this.inbox ? `${this.url}/` : undefined;
   }
 
-  /** Where automatic and `deliver()` delivery receipts go; a DR subscription sets it too. */
+  /**
+   * Where automatic and `deliver()` delivery receipts go: the newest live DR subscription's notify
+   * URL, else the URL set at start or through this property. A subscription sits beside that URL,
+   * never in its place, so cancelling it brings the start URL back.
+   */
   get deliveryReceiptUrl(): string | undefined {
-    return this.receiptUrl;
+    return [...this.subscriptions.values()].at(-1)?.notifyURL ?? this.receiptUrl;
   }
 
   set deliveryReceiptUrl(url: string | undefined) {
@@ -310,6 +318,9 @@ export class OrangeSmsEmulator {
     if (!message && opts.callbackData === undefined) {
       throw new Error(`OrangeSmsEmulator.deliver: unknown message id '${id}' (give callbackData to send it anyway)`);
     }
+    if (message && !deliveryStatusMayFollow(message.deliveryStatus, status)) {
+      throw new Error(`OrangeSmsEmulator.deliver: message '${id}' was DeliveredToTerminal, nothing follows it`);
+    }
     if (message) {
       message.deliveryStatus = status;
       this.inbox?.messageChanged(message);
@@ -368,7 +379,7 @@ export class OrangeSmsEmulator {
         url: this.url,
         clientId: this.settings.credentials[0]!.clientId,
         clientSecret: this.settings.credentials[0]!.clientSecret,
-        deliveryReceiptUrl: this.receiptUrl,
+        deliveryReceiptUrl: this.deliveryReceiptUrl,
         inboundUrl: this.inboundSmsUrl,
         tokenRequests: this.tokenRequestCount,
         issuedTokens: this.tokens.issuedCount(),
@@ -555,13 +566,14 @@ export class OrangeSmsEmulator {
 
   private token(authorization: string | undefined, body: string): Reply {
     const basic = parseBasic(authorization);
-    if (basic.kind === 'undecodable') return reply(401, oauthErrors.undecodableBasic());
+    // Orange's gateway challenges on every 401 of the token endpoint, a garbled Basic header included.
+    if (basic.kind === 'undecodable') return reply(401, oauthErrors.undecodableBasic(), BASIC_CHALLENGE);
     const credentials =
       basic.kind === 'decoded'
         ? this.settings.credentials.find((c) => c.clientId === basic.clientId && c.clientSecret === basic.clientSecret)
         : undefined;
     if (!credentials) {
-      return reply(401, oauthErrors.invalidClient(), { 'WWW-Authenticate': 'Basic realm="Authorization Required"' });
+      return reply(401, oauthErrors.invalidClient(), BASIC_CHALLENGE);
     }
     if (new URLSearchParams(body).get('grant_type') !== 'client_credentials') {
       return reply(400, oauthErrors.unsupportedGrantType());
@@ -688,7 +700,7 @@ export class OrangeSmsEmulator {
   }
 
   /**
-   * Sets `deliveryReceiptUrl` to the notify URL. The subscription's callbackData is stored and
+   * Receipts go to the notify URL while it lives (see `deliveryReceiptUrl`). The subscription's callbackData is stored and
    * echoed but receipts keep callbackData = message id, as in the current API.
    */
   private createSubscription(pathSender: string | undefined, body: string): Reply {
@@ -699,7 +711,7 @@ export class OrangeSmsEmulator {
     // 24 hex characters, like the only known example id.
     const sub: Subscription = { id: randomUUID().replace(/-/g, '').slice(0, 24), senderAddress, ...checked.value };
     this.subscriptions.set(sub.id, sub);
-    this.deliveryReceiptUrl = sub.notifyURL;
+    this.inbox?.infoChanged();
     return reply(201, this.subscriptionBody(sub));
   }
 
@@ -713,7 +725,7 @@ export class OrangeSmsEmulator {
     const sub = id === undefined ? undefined : this.subscriptions.get(id);
     if (!sub) return reply(404, smsErrors.invalidInput('subscriptionId'));
     this.subscriptions.delete(sub.id);
-    if (this.deliveryReceiptUrl === sub.notifyURL) this.deliveryReceiptUrl = undefined;
+    this.inbox?.infoChanged();
     return reply(204);
   }
 }
