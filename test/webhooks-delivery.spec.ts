@@ -126,6 +126,37 @@ describe.each<Platform>(['express', 'fastify'])('webhooks in depth on %s', (plat
     ]);
   });
 
+  it('DeliveredToTerminal after DeliveryImpossible moves the message to delivered and is emitted; nothing moves it back', async () => {
+    ctx.app = await startTestApp(ctx.emulator, {
+      platform,
+      providers: [ReceiptListener],
+      options: { rateLimit: false },
+    });
+    const listener = ctx.app.app.get(ReceiptListener);
+    const sms = ctx.app.app.get(OrangeSmsService);
+    const sent = await sms.send({ to: '+2250700000002', text: 'maybe' });
+    // Orange's recorded shape: deliveryInfo as an object, callbackData = the message id.
+    const receipt = (deliveryStatus: string) => ({
+      deliveryInfoNotification: {
+        callbackData: sent.id,
+        deliveryInfo: { address: 'tel:+2250700000002', deliveryStatus },
+      },
+    });
+    for (const status of ['DeliveryImpossible', 'DeliveredToTerminal', 'DeliveryImpossible', 'DeliveredToNetwork']) {
+      expect((await post('orange-sms/webhooks/delivery-receipts', receipt(status))).status).toBe(200);
+    }
+    await ctx.app.app.get(OrangeSmsEventDispatcher).whenIdle();
+    await waitFor(() => listener.all.length >= 2, 2_000, 'both receipts');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(listener.all.map((e) => [e.status, e.final, e.message?.status])).toEqual([
+      ['DeliveryImpossible', true, 'failed'],
+      ['DeliveredToTerminal', true, 'delivered'],
+    ]);
+    const message = (await sms.getMessage(sent.id))!;
+    expect(message.status).toBe('delivered');
+    expect(message.history.map((h) => h.status)).toEqual(['submitted', 'failed', 'delivered']);
+  });
+
   it('STOP opts the number out and the next send fails with no HTTP call; START undoes it; keyword listeners run only on their keyword', async () => {
     ctx.app = await startTestApp(ctx.emulator, {
       platform,

@@ -1,3 +1,4 @@
+import { isFinalDeliveryStatus } from '../tracking/orange-sms.status.js';
 import { OrangeSmsError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import type { SendSmsInput, SentSms } from '../sending/orange-sms.interfaces.js';
 import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
@@ -39,7 +40,10 @@ export class DeliveryReceiptEvent {
   readonly status!: OrangeDeliveryStatus;
   /** The handset received it. */
   readonly delivered: boolean;
-  /** No later receipt is expected: delivered or impossible. */
+  /**
+   * No later receipt is expected: delivered or impossible (`isFinalStatus`). An impossible one may
+   * still be followed by DeliveredToTerminal, which then moves the message to `delivered`.
+   */
   readonly final: boolean;
   /** The tracked message after this receipt, when the store knows it. */
   readonly message?: TrackedSms;
@@ -51,7 +55,7 @@ export class DeliveryReceiptEvent {
   constructor(init: Omit<DeliveryReceiptEvent, 'delivered' | 'final'>) {
     Object.assign(this, init);
     this.delivered = init.status === 'DeliveredToTerminal';
-    this.final = init.status === 'DeliveredToTerminal' || init.status === 'DeliveryImpossible';
+    this.final = isFinalDeliveryStatus(init.status);
   }
 }
 

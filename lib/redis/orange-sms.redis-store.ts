@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { OrangeSmsStore } from '../tracking/orange-sms.store.js';
-import { FINAL_STATUSES, STATUS_FROM_ORANGE, STATUS_RANK } from '../tracking/orange-sms.status.js';
+import { STATUS_FROM_ORANGE, STATUS_RANK } from '../tracking/orange-sms.status.js';
 import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
 import type {
   OrangeSmsMessageFilter,
@@ -18,24 +18,20 @@ export interface RedisOrangeSmsStoreOptions {
 }
 
 /**
- * Applies a receipt atomically: the status only moves forward (ranks and final statuses come from
- * the TypeScript state machine as arguments, so the rules live in one place). A receipt for a
+ * Applies a receipt atomically: the status only moves forward (the ranks come from the TypeScript
+ * state machine as an argument, so the rules live in one place: `failed` gives way to `delivered`). A receipt for a
  * message not stored yet is queued under `early:<id>` and applied by `saveMessage`.
- * KEYS: message, early list. ARGV: incoming status, Orange status, at (ISO), ranks JSON, finals JSON,
- * early TTL (ms).
+ * KEYS: message, early list. ARGV: incoming status, Orange status, at (ISO), ranks JSON, early TTL (ms).
  */
 const APPLY_STATUS = `
 local json = redis.call('GET', KEYS[1])
 if not json then
   redis.call('RPUSH', KEYS[2], cjson.encode({ deliveryStatus = ARGV[2], at = ARGV[3] }))
-  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+  redis.call('PEXPIRE', KEYS[2], ARGV[5])
   return { 0, false }
 end
 local message = cjson.decode(json)
 local ranks = cjson.decode(ARGV[4])
-for _, final in ipairs(cjson.decode(ARGV[5])) do
-  if message.status == final then return { 0, json } end
-end
 if ranks[ARGV[1]] <= ranks[message.status] then return { 0, json } end
 message.status = ARGV[1]
 message.deliveryStatus = ARGV[2]
@@ -61,7 +57,6 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
   private readonly prefix: string;
   private readonly ttlSeconds: number;
   private readonly ranks = JSON.stringify(STATUS_RANK);
-  private readonly finals = JSON.stringify(FINAL_STATUSES);
 
   constructor(
     private readonly redis: Redis,
@@ -135,7 +130,6 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
       update.deliveryStatus,
       update.at.toISOString(),
       this.ranks,
-      this.finals,
       EARLY_RECEIPT_TTL_MS,
     )) as [number, string | null];
     return json ? { message: decodeMessage(json), applied: applied === 1 } : { applied: false };

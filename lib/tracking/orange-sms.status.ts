@@ -13,25 +13,36 @@ export const STATUS_FROM_ORANGE: Readonly<Record<OrangeDeliveryStatus, OrangeSms
 
 /**
  * Progress order. Receipts can arrive late and out of order, so a status only ever moves forward:
- * network → waiting → uncertain (may still resolve) → delivered | failed (final, never left).
+ * network → waiting → uncertain (may still resolve) → failed → delivered. Orange notes that a message
+ * reported DeliveryImpossible may still be delivered, so `failed` gives way to `delivered` (and only to
+ * it); `delivered` is never left.
  */
 export const STATUS_RANK: Readonly<Record<OrangeSmsStatus, number>> = {
   submitted: 0,
   delivered_to_network: 1,
   waiting: 2,
   uncertain: 3,
-  delivered: 4,
   failed: 4,
+  delivered: 5,
 };
 
 export function statusFromDeliveryStatus(deliveryStatus: OrangeDeliveryStatus): OrangeSmsStatus {
   return STATUS_FROM_ORANGE[deliveryStatus];
 }
 
+/**
+ * The one definition of "final", for the stores, the events and the reports: no later receipt is
+ * expected. `failed` is final, yet a late DeliveredToTerminal still moves it to `delivered`.
+ */
 export const FINAL_STATUSES: readonly OrangeSmsStatus[] = ['delivered', 'failed'];
 
 export function isFinalStatus(status: OrangeSmsStatus): boolean {
   return FINAL_STATUSES.includes(status);
+}
+
+/** Whether Orange's status ends the message's receipts (the event's `final`). */
+export function isFinalDeliveryStatus(deliveryStatus: OrangeDeliveryStatus): boolean {
+  return isFinalStatus(STATUS_FROM_ORANGE[deliveryStatus]);
 }
 
 /** The status after a receipt, or undefined when the receipt does not move the message forward. */
@@ -40,6 +51,5 @@ export function nextStatus(
   deliveryStatus: OrangeDeliveryStatus,
 ): OrangeSmsStatus | undefined {
   const incoming = STATUS_FROM_ORANGE[deliveryStatus];
-  if (isFinalStatus(current)) return undefined;
   return STATUS_RANK[incoming] > STATUS_RANK[current] ? incoming : undefined;
 }
