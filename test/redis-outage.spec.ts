@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { Injectable } from '@nestjs/common';
 import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 import { OnSmsFailed, OrangeSmsService, OrangeSmsStoreError, SmsFailedEvent } from '../lib/index.js';
 import { capturedLogs } from './support/log-capture.js';
 import { startRedisFaultProxy } from './support/redis-fault-proxy.js';
-import { freePort } from './support/redis-server.js';
+import { freePort, startRedis } from './support/redis-server.js';
 import { startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { WorkerProcess } from './support/worker-process.js';
 
@@ -16,34 +15,6 @@ class FailureCounter {
   onFailed(event: SmsFailedEvent) {
     FailureCounter.failed.push(event);
   }
-}
-
-/** A redis-server on a fixed port, so the test can kill it and bring it back where the app expects it. */
-async function redisOn(port: number): Promise<{ kill(): Promise<void> }> {
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return {
-    kill: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
-  };
 }
 
 async function elapsed<T>(promise: Promise<T>): Promise<{ ms: number; error?: unknown; value?: T }> {
@@ -98,7 +69,7 @@ describe('Redis faults are bounded in time', () => {
 
   it('Redis that accepts the connection but never answers: boot fails within connectTimeoutMs', async () => {
     const port = await freePort();
-    const redis = await redisOn(port);
+    const redis = await startRedis({ port });
     const proxy = await startRedisFaultProxy({ port });
     try {
       proxy.pause();
@@ -117,7 +88,7 @@ describe('Redis faults are bounded in time', () => {
 
   it('Redis killed mid-run: calls fail within the bound with OrangeSmsStoreError, nothing is sent, then it recovers without a restart', async () => {
     const port = await freePort();
-    let redis = await redisOn(port);
+    let redis = await startRedis({ port });
     try {
       app = await startTestApp(emulator, {
         providers: [FailureCounter],
@@ -149,7 +120,7 @@ describe('Redis faults are bounded in time', () => {
       expect(capturedLogs.filter((line) => line.startsWith('warn:') && line.includes('unreachable'))).toHaveLength(1);
       expect(capturedLogs.join('\n')).toContain(`127.0.0.1:${port}`);
 
-      redis = await redisOn(port);
+      redis = await startRedis({ port });
       await waitFor(() => capturedLogs.some((line) => line.includes('reachable again')), 10_000, 'reconnection');
       await sms.send({ to: '+2250700000001', text: 'after' });
       await sms.enqueue({ to: '+2250700000001', text: 'queued after', reference: 'q2' });
@@ -163,7 +134,7 @@ describe('Redis faults are bounded in time', () => {
 
   it('Redis stuck (no answer) and a failing opt-out read: the send fails closed with OrangeSmsStoreError, then works again', async () => {
     const port = await freePort();
-    const redis = await redisOn(port);
+    const redis = await startRedis({ port });
     const proxy = await startRedisFaultProxy({ port });
     try {
       app = await startTestApp(emulator, {

@@ -4,11 +4,16 @@ import { createServer } from 'node:net';
 export interface TestRedis {
   url: string;
   stop(): Promise<void>;
+  /** Dies at once (SIGKILL), as in a crash. */
+  kill(): Promise<void>;
 }
 
-/** A throwaway redis-server on a free loopback port, no persistence; never one the test did not start. */
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+/**
+ * A throwaway redis-server on a loopback port (a free one unless given: a test that kills Redis brings
+ * it back where the app expects it), no persistence; never one the test did not start.
+ */
+export async function startRedis(options: { port?: number } = {}): Promise<TestRedis> {
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
@@ -29,15 +34,13 @@ export async function startRedis(): Promise<TestRedis> {
       reject(new Error(`cannot start redis-server (is it installed? npm test installs it): ${error.message}`));
     });
   });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  const signal = (name: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(name);
+    });
+  return { url: `redis://127.0.0.1:${port}`, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
 }
 
 export function freePort(): Promise<number> {
