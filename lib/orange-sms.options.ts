@@ -42,6 +42,13 @@ export interface OrangeSmsListenerRetryOptions {
   maxAttempts?: number;
   /** Wait before the second delivery; ×5 for each next one (1 s, 5 s, 25 s). Default 1,000 ms. */
   initialDelayMs?: number;
+  /**
+   * How long the instance that took a notification owns its delivery. Past it, any live instance's
+   * sweep delivers it (its instance died). Default 30,000 ms.
+   */
+  leaseMs?: number;
+  /** How often each instance sweeps the outbox for such notifications. Default 10,000 ms. */
+  sweepIntervalMs?: number;
 }
 
 export interface OrangeSmsRedisOptions {
@@ -234,6 +241,8 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
   const listenerRetry = {
     maxAttempts: positive(issues, 'listenerRetry.maxAttempts', opts.listenerRetry?.maxAttempts, 4, true),
     initialDelayMs: positive(issues, 'listenerRetry.initialDelayMs', opts.listenerRetry?.initialDelayMs, 1_000),
+    leaseMs: positive(issues, 'listenerRetry.leaseMs', opts.listenerRetry?.leaseMs, 30_000),
+    sweepIntervalMs: positive(issues, 'listenerRetry.sweepIntervalMs', opts.listenerRetry?.sweepIntervalMs, 10_000),
   };
   const orangeTimeZone = opts.orangeTimeZone ?? opts.legacyTimeZone ?? 'UTC';
   const timeZoneField = opts.orangeTimeZone !== undefined ? 'orangeTimeZone' : 'legacyTimeZone';

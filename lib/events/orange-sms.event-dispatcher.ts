@@ -14,9 +14,6 @@ import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.st
 import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
 import { DeliveryReceiptEvent, InboundSmsEvent, OrangeSmsEvents } from './orange-sms.events.js';
 
-/** How long an instance owns an event it recorded or is retrying, beyond its next attempt. */
-const LEASE_MS = 60_000;
-
 export interface OrangeSmsRedeliveryResult {
   delivered: number;
   failed: number;
@@ -26,7 +23,10 @@ export interface OrangeSmsRedeliveryResult {
  * Delivers Orange's notifications to the app's listeners from the outbox. The webhook records a
  * notification, acknowledges Orange, then this runs the listeners; when one throws, the notification
  * is delivered again with backoff (`listenerRetry`), then kept as failed for `retryFailedEvents()`.
- * At boot it delivers what a crash left pending (events whose lease ran out). Listeners may thus run more than once for one
+ * Every `listenerRetry.sweepIntervalMs` (and at boot) it delivers what a dead instance left pending:
+ * events whose lease (`listenerRetry.leaseMs`) ran out, each claimed atomically by one live instance.
+ * So an acknowledged notification reaches the listeners within lease + sweep interval (40 s by
+ * default) even when the instance that took it was killed. Listeners may run more than once for one
  * notification (at least once): make them idempotent, e.g. on `messageId`.
  */
 @Injectable()
@@ -35,6 +35,7 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
@@ -43,9 +44,14 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
     @Optional() private readonly emitter?: EventEmitter2,
   ) {}
 
+  /** The event owned by this instance for one lease. */
+  leased(event: OrangeSmsStoredEvent): OrangeSmsStoredEvent {
+    return { ...event, leaseUntil: new Date(Date.now() + this.options.listenerRetry.leaseMs) };
+  }
+
   /** Puts the notification in the outbox; Orange is acknowledged only after this resolved. */
   record(event: OrangeSmsStoredEvent): Promise<void> {
-    return this.store.saveEvent({ ...event, leaseUntil: new Date(Date.now() + LEASE_MS) });
+    return this.store.saveEvent(this.leased(event));
   }
 
   /** Delivers after the current request, so a slow listener never delays Orange's acknowledgement. */
@@ -74,22 +80,43 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const now = Date.now();
-    const abandoned = (await this.store.listEvents({ state: 'pending' })).filter(
-      (event) => !event.leaseUntil || event.leaseUntil.getTime() < now,
-    );
-    if (abandoned.length > 0) this.logger.log(`Delivering ${abandoned.length} Orange notification(s) left pending`);
-    for (const event of abandoned) {
-      const claimed = { ...event, leaseUntil: new Date(now + LEASE_MS) };
-      await this.store.saveEvent(claimed);
-      this.dispatchSoon(claimed);
-    }
+    await this.sweep();
+    this.sweeper = setInterval(() => {
+      this.track(
+        this.sweep().catch((error: unknown) =>
+          this.logger.warn(
+            `Outbox sweep failed, next in ${this.options.listenerRetry.sweepIntervalMs} ms: ${(error as Error)?.message}`,
+          ),
+        ),
+      );
+    }, this.options.listenerRetry.sweepIntervalMs);
+    this.sweeper.unref();
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
+    if (this.sweeper) clearInterval(this.sweeper);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+  }
+
+  /** Delivers the pending events whose lease ran out (their instance died), one claimant each. */
+  private async sweep(): Promise<void> {
+    if (this.stopped) return;
+    const now = Date.now();
+    const { leaseMs } = this.options.listenerRetry;
+    const abandoned = (await this.store.listEvents({ state: 'pending' })).filter(
+      (event) => !event.leaseUntil || event.leaseUntil.getTime() < now,
+    );
+    let claimedCount = 0;
+    for (const event of abandoned) {
+      if (this.stopped || !(await this.store.claimEvent(event.id, leaseMs))) continue;
+      const claimed = { ...event, leaseUntil: new Date(Date.now() + leaseMs) };
+      await this.store.saveEvent(claimed);
+      claimedCount++;
+      this.dispatchSoon(claimed);
+    }
+    if (claimedCount > 0) this.logger.log(`Delivering ${claimedCount} Orange notification(s) left pending`);
   }
 
   /** True when every listener succeeded. */
@@ -114,7 +141,7 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
       ...event,
       attempts,
       state: gaveUp ? 'failed' : 'pending',
-      leaseUntil: new Date(Date.now() + delayMs + LEASE_MS),
+      leaseUntil: new Date(Date.now() + delayMs + this.options.listenerRetry.leaseMs),
       lastError: (error as Error)?.message ?? String(error),
     };
     this.logger.error(

@@ -4,6 +4,8 @@ import { STATUS_FROM_ORANGE, STATUS_RANK } from '../tracking/orange-sms.status.j
 import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
 import type {
   OrangeSmsMessageFilter,
+  OrangeSmsNotificationTake,
+  OrangeSmsNotificationTaken,
   OrangeSmsStatusResult,
   OrangeSmsStatusUpdate,
   TrackedSms,
@@ -42,6 +44,60 @@ table.insert(message.history, { status = ARGV[1], deliveryStatus = ARGV[2], at =
 local updated = cjson.encode(message)
 redis.call('SET', KEYS[1], updated, 'KEEPTTL')
 return { 1, updated }
+`;
+
+/**
+ * Takes one notification whole (see `OrangeSmsStore.takeNotification`): dedupe, status change or
+ * opt-out, outbox record, in one script. The dedupe record holds the attempt that took it and its
+ * answer, so the same attempt resent by ioredis after a lost reply answers as the first time did.
+ * KEYS: taken, message, early list, opt-out set, events hash.
+ * ARGV: attempt, dedupe TTL (ms), has receipt ('1'|''), incoming status, Orange status, at (ISO),
+ * ranks JSON, early TTL (ms), opt-out ('1' in, '0' out, '' none), opt-out number, event id, event JSON.
+ * Returns { fresh, stale, message JSON | false, event JSON | false }.
+ */
+const TAKE_NOTIFICATION = `
+local taken = redis.call('GET', KEYS[1])
+if taken then
+  local attempt, stale = string.match(taken, '^(.*)|(%d)$')
+  if attempt ~= ARGV[1] then return { 0, 0, false, false } end
+  local message = false
+  if ARGV[3] == '1' then message = redis.call('GET', KEYS[2]) end
+  return { 1, tonumber(stale), message, redis.call('HGET', KEYS[5], ARGV[11]) }
+end
+local stale = 0
+local message = false
+if ARGV[3] == '1' then
+  local json = redis.call('GET', KEYS[2])
+  if not json then
+    redis.call('RPUSH', KEYS[3], cjson.encode({ deliveryStatus = ARGV[5], at = ARGV[6] }))
+    redis.call('PEXPIRE', KEYS[3], ARGV[8])
+  else
+    local decoded = cjson.decode(json)
+    local ranks = cjson.decode(ARGV[7])
+    if ranks[ARGV[4]] <= ranks[decoded.status] then
+      stale = 1
+      message = json
+    else
+      decoded.status = ARGV[4]
+      decoded.deliveryStatus = ARGV[5]
+      decoded.updatedAt = ARGV[6]
+      if ARGV[4] == 'delivered' then decoded.deliveredAt = ARGV[6] end
+      if type(decoded.history) ~= 'table' or next(decoded.history) == nil then decoded.history = {} end
+      table.insert(decoded.history, { status = ARGV[4], deliveryStatus = ARGV[5], at = ARGV[6] })
+      message = cjson.encode(decoded)
+      redis.call('SET', KEYS[2], message, 'KEEPTTL')
+    end
+  end
+end
+if ARGV[9] == '1' then redis.call('SADD', KEYS[4], ARGV[10]) end
+if ARGV[9] == '0' then redis.call('SREM', KEYS[4], ARGV[10]) end
+local event = false
+if stale == 0 then
+  redis.call('HSET', KEYS[5], ARGV[11], ARGV[12])
+  event = ARGV[12]
+end
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. stale, 'PX', ARGV[2])
+return { 1, stale, message, event }
 `;
 
 /** How long a receipt waits for its message to be stored. */
@@ -137,6 +193,42 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
 
   async markSeen(key: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(this.key('seen', key), '1', 'PX', Math.ceil(ttlMs), 'NX')) === 'OK';
+  }
+
+  async takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
+    const receipt = take.receipt;
+    const [fresh, stale, message, event] = (await this.redis.eval(
+      TAKE_NOTIFICATION,
+      5,
+      this.key('taken', take.key),
+      this.key('msg', receipt?.messageId ?? ''),
+      this.key('early', receipt?.messageId ?? ''),
+      this.key('optout'),
+      this.key('events'),
+      take.attempt,
+      Math.ceil(take.dedupeTtlMs),
+      receipt ? '1' : '',
+      receipt ? STATUS_FROM_ORANGE[receipt.update.deliveryStatus] : '',
+      receipt?.update.deliveryStatus ?? '',
+      receipt?.update.at.toISOString() ?? '',
+      this.ranks,
+      EARLY_RECEIPT_TTL_MS,
+      take.optOut ? (take.optOut.optedOut ? '1' : '0') : '',
+      take.optOut?.number ?? '',
+      take.event.id,
+      encode(take.event),
+    )) as [number, number, string | null, string | null];
+    if (fresh !== 1) return { fresh: false };
+    return {
+      fresh: true,
+      ...(stale === 1 ? { stale: true } : {}),
+      ...(message ? { message: decodeMessage(message) } : {}),
+      ...(event ? { event: decodeEvent(event) } : {}),
+    };
+  }
+
+  async claimEvent(id: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.set(this.key('claim', id), '1', 'PX', Math.ceil(leaseMs), 'NX')) === 'OK';
   }
 
   async setOptedOut(number: string, optedOut: boolean): Promise<void> {

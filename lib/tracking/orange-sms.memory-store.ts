@@ -3,6 +3,8 @@ import { nextStatus } from './orange-sms.status.js';
 import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
 import type {
   OrangeSmsMessageFilter,
+  OrangeSmsNotificationTake,
+  OrangeSmsNotificationTaken,
   OrangeSmsStatusResult,
   OrangeSmsStatusUpdate,
   TrackedSms,
@@ -37,6 +39,13 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
   private readonly earlyReceipts = new Map<string, { updates: OrangeSmsStatusUpdate[]; expiresAt: number }>();
   private readonly optedOut = new Set<string>();
   private readonly events = new Map<string, OrangeSmsStoredEvent>();
+  /** Notifications taken: by which attempt, and what it answered (a replay answers the same). */
+  private readonly taken = new Map<
+    string,
+    { attempt: string; expiresAt: number; answer: OrangeSmsNotificationTaken }
+  >();
+  /** Outbox event id → claimed until (ms since epoch). */
+  private readonly claims = new Map<string, number>();
 
   constructor(options: OrangeSmsMemoryStoreOptions = {}) {
     this.maxMessages = positiveInteger('maxMessages', options.maxMessages, 10_000);
@@ -86,15 +95,20 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
   async applyDeliveryStatus(id: string, update: OrangeSmsStatusUpdate): Promise<OrangeSmsStatusResult> {
     const message = this.messages.get(id);
     if (!message) {
-      const early = this.earlyReceipts.get(id) ?? { updates: [], expiresAt: Date.now() + EARLY_RECEIPT_TTL_MS };
-      early.updates.push(update);
-      this.earlyReceipts.delete(id);
-      this.earlyReceipts.set(id, early);
-      evictOldest(this.earlyReceipts, this.maxEarlyReceipts);
+      this.keepEarly(id, update);
       return { applied: false };
     }
     const applied = apply(message, update);
     return { message: copy(message), applied };
+  }
+
+  /** A receipt for a message not stored yet: applied when `saveMessage` brings it. */
+  private keepEarly(id: string, update: OrangeSmsStatusUpdate): void {
+    const early = this.earlyReceipts.get(id) ?? { updates: [], expiresAt: Date.now() + EARLY_RECEIPT_TTL_MS };
+    early.updates.push(update);
+    this.earlyReceipts.delete(id);
+    this.earlyReceipts.set(id, early);
+    evictOldest(this.earlyReceipts, this.maxEarlyReceipts);
   }
 
   async markSeen(key: string, ttlMs: number): Promise<boolean> {
@@ -112,6 +126,50 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
     return true;
   }
 
+  async takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
+    // Synchronous from here to the return: nothing else runs in between, so it is atomic.
+    const now = Date.now();
+    const taken = this.taken.get(take.key);
+    if (taken && taken.expiresAt > now) {
+      if (taken.attempt !== take.attempt) return { fresh: false };
+      const event = this.events.get(take.key);
+      return { ...taken.answer, ...(event ? { event: structuredClone(event) } : {}) };
+    }
+    const answer: OrangeSmsNotificationTaken = { fresh: true };
+    let record = true;
+    if (take.receipt) {
+      const message = this.messages.get(take.receipt.messageId);
+      if (message) {
+        record = apply(message, take.receipt.update);
+        answer.message = copy(message);
+        if (!record) answer.stale = true;
+      } else {
+        this.keepEarly(take.receipt.messageId, take.receipt.update);
+      }
+    }
+    if (take.optOut) {
+      if (take.optOut.optedOut) this.optedOut.add(take.optOut.number);
+      else this.optedOut.delete(take.optOut.number);
+    }
+    if (record) this.putEvent(take.event);
+    this.taken.delete(take.key);
+    this.taken.set(take.key, { attempt: take.attempt, expiresAt: now + take.dedupeTtlMs, answer });
+    this.seen.delete(take.key);
+    this.seen.set(take.key, now + take.dedupeTtlMs);
+    evictOldest(this.taken, this.maxSeenKeys);
+    evictOldest(this.seen, this.maxSeenKeys);
+    return record ? { ...answer, event: structuredClone(take.event) } : answer;
+  }
+
+  async claimEvent(id: string, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    const claimedUntil = this.claims.get(id);
+    if (claimedUntil !== undefined && claimedUntil > now) return false;
+    this.claims.set(id, now + leaseMs);
+    evictOldest(this.claims, this.maxEvents);
+    return true;
+  }
+
   async setOptedOut(number: string, optedOut: boolean): Promise<void> {
     if (optedOut) this.optedOut.add(number);
     else this.optedOut.delete(number);
@@ -122,7 +180,12 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
   }
 
   async saveEvent(event: OrangeSmsStoredEvent): Promise<void> {
+    this.putEvent(event);
+  }
+
+  private putEvent(event: OrangeSmsStoredEvent): void {
     // Callers build a new event object for each save and never change it: a shallow copy suffices.
+    this.events.delete(event.id);
     this.events.set(event.id, { ...event, data: { ...event.data } } as OrangeSmsStoredEvent);
     if (this.events.size > this.maxEvents) {
       for (const [id, stored] of this.events) {

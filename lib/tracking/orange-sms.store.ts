@@ -1,5 +1,7 @@
 import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
 import type {
+  OrangeSmsNotificationTake,
+  OrangeSmsNotificationTaken,
   OrangeSmsMessageFilter,
   OrangeSmsStatusResult,
   OrangeSmsStatusUpdate,
@@ -25,6 +27,20 @@ export interface OrangeSmsStore {
 
   /** True the first time `key` is seen within `ttlMs`; false for a repeat. */
   markSeen(key: string, ttlMs: number): Promise<boolean>;
+
+  /**
+   * Takes one notification from Orange as ONE atomic operation: dedupe, the status change (a receipt)
+   * or the opt-out change (an inbound STOP/START), and the outbox record. It happens whole or not at
+   * all. Replayed with the same `attempt` (a client resending after a lost reply), it answers as the
+   * first time did and changes nothing; a new attempt for a key already taken is a duplicate.
+   */
+  takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken>;
+
+  /**
+   * Claims an outbox event for `leaseMs` (atomic: one claimant wins). Used by the sweep that delivers
+   * events an instance left behind when it died.
+   */
+  claimEvent(id: string, leaseMs: number): Promise<boolean>;
 
   /** Opt-out list, keyed by `tel:+…`. */
   setOptedOut(number: string, optedOut: boolean): Promise<void>;

@@ -1,3 +1,4 @@
+import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
 import type { OrangeDeliveryStatus } from '../events/orange-sms.events.js';
 import type { SentSms } from '../sending/orange-sms.interfaces.js';
 import type { OrangeSmsStatus } from './orange-sms.status.js';
@@ -45,4 +46,30 @@ export interface OrangeSmsStatusResult {
   message?: TrackedSms;
   /** False when the receipt did not move the status forward (late, repeated or after a final one). */
   applied: boolean;
+}
+
+/** One notification from Orange to take atomically (see `OrangeSmsStore.takeNotification`). */
+export interface OrangeSmsNotificationTake {
+  /** Dedupe key of the notification; also the id of its outbox event. */
+  key: string;
+  /** Unique per handling attempt: what tells a resent command from Orange sending the notification again. */
+  attempt: string;
+  dedupeTtlMs: number;
+  /** A delivery receipt: the status update of that message. */
+  receipt?: { messageId: string; update: OrangeSmsStatusUpdate };
+  /** An inbound STOP or START: the opt-out change. */
+  optOut?: { number: string; optedOut: boolean };
+  /** The outbox record, written with the rest unless the receipt is stale. */
+  event: OrangeSmsStoredEvent;
+}
+
+export interface OrangeSmsNotificationTaken {
+  /** False for a notification taken before (Orange sent it again): nothing changed. */
+  fresh: boolean;
+  /** The outbox event to deliver now; absent for a duplicate or a stale receipt. */
+  event?: OrangeSmsStoredEvent;
+  /** Receipts: the message after the receipt, when the store knows it. */
+  message?: TrackedSms;
+  /** Receipts: the message was known and the receipt did not move it forward (late or out of order). */
+  stale?: boolean;
 }

@@ -15,12 +15,13 @@ import {
   Post,
   Put,
   Res,
+  ServiceUnavailableException,
   type Type,
   UseGuards,
 } from '@nestjs/common';
 import { ORANGE_SMS_LOGGER_CONTEXT } from '../orange-sms.constants.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
-import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
+import { OrangeSmsStoreError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import type { OrangeSmsWebhooksConfig } from './orange-sms.webhook-config.js';
 import { OrangeSmsWebhookGuard } from './orange-sms.webhook.guard.js';
 import { type OrangeSmsWebhookResult, OrangeSmsWebhookService } from './orange-sms.webhook.service.js';
@@ -49,8 +50,11 @@ export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig
     @Post('delivery-receipts')
     @UseGuards(OrangeSmsWebhookGuard)
     @HttpCode(200)
-    deliveryReceipts(@Body() body: unknown): Promise<OrangeSmsWebhookResult> {
-      return observed(this.telemetry, 'delivery-receipts', () => this.webhooks.handleDeliveryReceipt(body));
+    deliveryReceipts(
+      @Body() body: unknown,
+      @Res({ passthrough: true }) response: HeaderSettable,
+    ): Promise<OrangeSmsWebhookResult> {
+      return observed(this.telemetry, 'delivery-receipts', response, () => this.webhooks.handleDeliveryReceipt(body));
     }
 
     /** Orange `inboundSMSMessageNotification`. */
@@ -60,8 +64,9 @@ export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig
     inbound(
       @Body() body: unknown,
       @Headers() headers: Record<string, string | string[] | undefined>,
+      @Res({ passthrough: true }) response: HeaderSettable,
     ): Promise<OrangeSmsWebhookResult> {
-      return observed(this.telemetry, 'inbound', () => this.webhooks.handleInboundSms(body, headers));
+      return observed(this.telemetry, 'inbound', response, () => this.webhooks.handleInboundSms(body, headers));
     }
 
     /**
@@ -100,9 +105,13 @@ const WEBHOOK_ROUTES = ['delivery-receipts', 'inbound'];
  * carries the secret as `?token=`). HEAD is answered by the GET route on Express and Fastify.
  */
 function methodNotAllowed(response: HeaderSettable): never {
-  if (typeof response.header === 'function') response.header('Allow', 'POST');
-  else response.setHeader?.('Allow', 'POST');
+  setHeader(response, 'Allow', 'POST');
   throw new HttpException('Method Not Allowed: Orange webhooks accept POST only', HttpStatus.METHOD_NOT_ALLOWED);
+}
+
+function setHeader(response: HeaderSettable, name: string, value: string): void {
+  if (typeof response.header === 'function') response.header(name, value);
+  else response.setHeader?.(name, value);
 }
 
 /** Express' and Fastify's replies both set a header one of these ways. */
@@ -111,10 +120,17 @@ interface HeaderSettable {
   setHeader?: (name: string, value: string) => unknown;
 }
 
-/** Maps a body that is not Orange's to 400, and reports each request's outcome. */
+/** Seconds Orange is asked to wait before sending again a notification the store could not take. */
+const STORE_RETRY_AFTER_SECONDS = '5';
+
+/**
+ * Maps a body that is not Orange's to 400 and a store that cannot be reached to 503 with Retry-After
+ * (nothing was acknowledged: Orange sends it again), and reports each request's outcome.
+ */
 async function observed(
   telemetry: OrangeSmsTelemetry,
   route: 'delivery-receipts' | 'inbound',
+  response: HeaderSettable,
   handle: () => Promise<OrangeSmsWebhookResult>,
 ): Promise<OrangeSmsWebhookResult> {
   try {
@@ -129,6 +145,12 @@ async function observed(
     const invalid = error instanceof OrangeSmsValidationError;
     telemetry.emit({ type: 'webhook', route, outcome: invalid ? 'invalid' : 'error' });
     if (invalid) throw new BadRequestException(error.message);
+    if (error instanceof OrangeSmsStoreError) {
+      setHeader(response, 'Retry-After', STORE_RETRY_AFTER_SECONDS);
+      throw new ServiceUnavailableException(
+        'The notification store is unavailable: nothing was recorded, send it again later',
+      );
+    }
     throw error;
   }
 }

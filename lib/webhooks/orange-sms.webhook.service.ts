@@ -9,6 +9,7 @@ import { maskPhoneNumber } from '../sending/orange-sms.addresses.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
+import type { OrangeSmsNotificationTaken } from '../tracking/orange-sms.tracked-sms.js';
 import { parseDeliveryReceiptNotification, parseInboundSmsNotification } from './orange-sms.webhook-parsers.js';
 
 export interface OrangeSmsWebhookResult {
@@ -26,9 +27,12 @@ const DEDUPE_TTL_MS = 24 * 3_600_000;
  * turns the controller off (`webhooks: { enabled: false }`) calls it from its own routes, behind
  * `OrangeSmsWebhookGuard`. Throws `OrangeSmsValidationError` (→ 400) for a body that is not Orange's.
  *
- * Order, for each notification: dedupe (atomic), store (state machine, opt-out), outbox; the route
- * answers 200 only after all three, and the listeners run after that, with redelivery on failure.
- * A store failure propagates (→ 5xx), so nothing is acknowledged that was not recorded.
+ * Each notification is taken by ONE atomic store operation (dedupe, status change or opt-out, outbox
+ * record), so the route answers 200 only for what is durable, and Orange's retry of a notification
+ * whose first attempt failed completes it without doing anything twice. The listeners run after the
+ * answer, from the outbox, with redelivery on failure. When one notification of a body fails, those
+ * taken before it are still delivered, and the error propagates (→ 503 for a store that cannot be
+ * reached) so that Orange sends the body again.
  */
 @Injectable()
 export class OrangeSmsWebhookService {
@@ -44,44 +48,38 @@ export class OrangeSmsWebhookService {
   async handleDeliveryReceipt(body: unknown): Promise<OrangeSmsWebhookResult> {
     const receipts = parseDeliveryReceiptNotification(body);
     const receivedAt = new Date();
-    const result: OrangeSmsWebhookResult = { accepted: 0, duplicates: 0 };
-    const recorded: OrangeSmsStoredEvent[] = [];
-    for (const receipt of receipts) {
-      const id = `dr:${receipt.messageId}:${receipt.status}`;
-      const fresh = await this.store.markSeen(id, DEDUPE_TTL_MS);
-      this.telemetry.emit({ type: 'receipt', status: receipt.status, duplicate: !fresh });
-      if (!fresh) {
-        result.duplicates++;
-        continue;
-      }
-      result.accepted++;
-      const { message, applied } = await this.store.applyDeliveryStatus(receipt.messageId, {
-        deliveryStatus: receipt.status,
-        at: receivedAt,
-      });
-      if (message && !applied) {
-        // Late or out of order (e.g. DeliveredToNetwork after DeliveredToTerminal): nothing changed.
-        this.logger.debug(
-          `Stale receipt ${receipt.status} for SMS ${safeLogText(receipt.messageId)} (now ${message.status}) ignored`,
-        );
-        continue;
-      }
-      this.logger.debug(
-        `Delivery receipt ${receipt.status} for SMS ${safeLogText(receipt.messageId)} to ${maskPhoneNumber(receipt.to)}`,
-      );
-      const event: OrangeSmsStoredEvent = {
-        id,
-        kind: 'delivery-receipt',
-        state: 'pending',
-        attempts: 0,
-        createdAt: receivedAt,
-        data: { ...receipt, callbackData: receipt.messageId, receivedAt, raw: body },
-      };
-      await this.dispatcher.record(event);
-      recorded.push(event);
-    }
-    for (const event of recorded) this.dispatcher.dispatchSoon(event);
-    return result;
+    const raw = safeRaw(body);
+    return this.takeAll(
+      receipts.map((receipt) => async () => {
+        const id = `dr:${receipt.messageId}:${receipt.status}`;
+        const taken = await this.store.takeNotification({
+          key: id,
+          attempt: randomUUID(),
+          dedupeTtlMs: DEDUPE_TTL_MS,
+          receipt: { messageId: receipt.messageId, update: { deliveryStatus: receipt.status, at: receivedAt } },
+          event: this.dispatcher.leased({
+            id,
+            kind: 'delivery-receipt',
+            state: 'pending',
+            attempts: 0,
+            createdAt: receivedAt,
+            data: { ...receipt, callbackData: receipt.messageId, receivedAt, raw },
+          }),
+        });
+        this.telemetry.emit({ type: 'receipt', status: receipt.status, duplicate: !taken.fresh });
+        if (taken.stale) {
+          // Late or out of order (e.g. DeliveredToNetwork after DeliveredToTerminal): nothing changed.
+          this.logger.debug(
+            `Stale receipt ${receipt.status} for SMS ${safeLogText(receipt.messageId)} (now ${taken.message?.status}) ignored`,
+          );
+        } else if (taken.fresh) {
+          this.logger.debug(
+            `Delivery receipt ${receipt.status} for SMS ${safeLogText(receipt.messageId)} to ${maskPhoneNumber(receipt.to)}`,
+          );
+        }
+        return taken;
+      }),
+    );
   }
 
   async handleInboundSms(
@@ -90,57 +88,120 @@ export class OrangeSmsWebhookService {
   ): Promise<OrangeSmsWebhookResult> {
     const messages = parseInboundSmsNotification(body, { timeZone: this.options.orangeTimeZone, headers });
     const receivedAt = new Date();
+    const raw = safeRaw(body);
+    return this.takeAll(
+      messages.map((message) => async () => {
+        const id = `mo:${inboundKey(message)}`;
+        const optOut = this.optOutChange(keywordOf(message.text));
+        const taken = await this.store.takeNotification({
+          key: id,
+          attempt: randomUUID(),
+          dedupeTtlMs: DEDUPE_TTL_MS,
+          ...(optOut ? { optOut: { number: message.from, optedOut: optOut.optedOut } } : {}),
+          event: this.dispatcher.leased({
+            id,
+            kind: 'inbound',
+            state: 'pending',
+            attempts: 0,
+            createdAt: receivedAt,
+            data: {
+              from: message.from,
+              senderKind: message.senderKind,
+              ...(message.senderReference !== undefined ? { senderReference: message.senderReference } : {}),
+              ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
+              ...(message.sentAtRaw !== undefined ? { sentAtRaw: message.sentAtRaw } : {}),
+              ...(message.callbackData !== undefined ? { callbackData: message.callbackData } : {}),
+              to: message.to,
+              text: message.text,
+              ...(message.messageId !== undefined ? { messageId: message.messageId } : {}),
+              receivedAt,
+              raw,
+            },
+          }),
+        });
+        this.telemetry.emit({ type: 'inbound', duplicate: !taken.fresh });
+        if (taken.fresh) {
+          this.logger.debug(`Inbound SMS from ${maskPhoneNumber(message.from)} to ${safeLogText(message.to)}`);
+          if (optOut) {
+            this.logger.log(
+              `${maskPhoneNumber(message.from)} ${optOut.optedOut ? 'opted out' : 'opted back in'} (${safeLogText(optOut.keyword)})`,
+            );
+          }
+        }
+        return taken;
+      }),
+    );
+  }
+
+  /**
+   * Takes the notifications of one body in order. Those taken are delivered even when a later one
+   * fails; the failure then propagates, so Orange retries the body and the retry completes the rest
+   * (the ones taken read as duplicates).
+   */
+  private async takeAll(takes: (() => Promise<OrangeSmsNotificationTaken>)[]): Promise<OrangeSmsWebhookResult> {
     const result: OrangeSmsWebhookResult = { accepted: 0, duplicates: 0 };
     const recorded: OrangeSmsStoredEvent[] = [];
-    for (const message of messages) {
-      const id = `mo:${inboundKey(message)}`;
-      const fresh = await this.store.markSeen(id, DEDUPE_TTL_MS);
-      this.telemetry.emit({ type: 'inbound', duplicate: !fresh });
-      if (!fresh) {
-        result.duplicates++;
-        continue;
+    try {
+      for (const take of takes) {
+        const taken = await take();
+        if (!taken.fresh) {
+          result.duplicates++;
+          continue;
+        }
+        result.accepted++;
+        if (taken.event) recorded.push(taken.event);
       }
-      result.accepted++;
-      await this.applyOptOut(message.from, keywordOf(message.text));
-      this.logger.debug(`Inbound SMS from ${maskPhoneNumber(message.from)} to ${safeLogText(message.to)}`);
-      const event: OrangeSmsStoredEvent = {
-        id,
-        kind: 'inbound',
-        state: 'pending',
-        attempts: 0,
-        createdAt: receivedAt,
-        data: {
-          from: message.from,
-          senderKind: message.senderKind,
-          ...(message.senderReference !== undefined ? { senderReference: message.senderReference } : {}),
-          ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
-          ...(message.sentAtRaw !== undefined ? { sentAtRaw: message.sentAtRaw } : {}),
-          ...(message.callbackData !== undefined ? { callbackData: message.callbackData } : {}),
-          to: message.to,
-          text: message.text,
-          ...(message.messageId !== undefined ? { messageId: message.messageId } : {}),
-          receivedAt,
-          raw: body,
-        },
-      };
-      await this.dispatcher.record(event);
-      recorded.push(event);
+    } finally {
+      for (const event of recorded) this.dispatcher.dispatchSoon(event);
     }
-    for (const event of recorded) this.dispatcher.dispatchSoon(event);
     return result;
   }
 
-  private async applyOptOut(from: string, keyword: string): Promise<void> {
+  private optOutChange(keyword: string): { optedOut: boolean; keyword: string } | undefined {
     const optOut = this.options.optOut;
-    if (!optOut) return;
-    if (optOut.stopKeywords.includes(keyword)) {
-      await this.store.setOptedOut(from, true);
-      this.logger.log(`${maskPhoneNumber(from)} opted out (${safeLogText(keyword)})`);
-    } else if (optOut.startKeywords.includes(keyword)) {
-      await this.store.setOptedOut(from, false);
-      this.logger.log(`${maskPhoneNumber(from)} opted back in (${safeLogText(keyword)})`);
-    }
+    if (!optOut) return undefined;
+    if (optOut.stopKeywords.includes(keyword)) return { optedOut: true, keyword };
+    if (optOut.startKeywords.includes(keyword)) return { optedOut: false, keyword };
+    return undefined;
   }
+}
+
+/** Bodies larger than this are kept as truncated text in `raw`. */
+const RAW_MAX_CHARS = 16_384;
+/** Deeper bodies are kept as text: a deep object graph can break serialisers and clones downstream. */
+const RAW_MAX_DEPTH = 32;
+
+/**
+ * Orange's body in a form that cannot fail to store, list, clone or redeliver: a plain JSON copy when
+ * it is small and shallow (Orange's always are), else `{ rawTruncated: true, rawText }` with the JSON
+ * text cut at 16 KiB (or a note when it cannot be serialised at all).
+ */
+export function safeRaw(body: unknown): unknown {
+  let text: string;
+  try {
+    text = JSON.stringify(body) ?? 'null';
+  } catch (error) {
+    return { rawTruncated: true, rawText: '', rawError: (error as Error)?.name ?? 'unserialisable' };
+  }
+  if (text.length <= RAW_MAX_CHARS && depthOf(text) <= RAW_MAX_DEPTH) return JSON.parse(text) as unknown;
+  return { rawTruncated: true, rawText: text.slice(0, RAW_MAX_CHARS) };
+}
+
+/** Nesting depth of a JSON text, counted without parsing it. */
+function depthOf(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') max = Math.max(max, ++depth);
+    else if (char === '}' || char === ']') depth--;
+  }
+  return max;
 }
 
 /**

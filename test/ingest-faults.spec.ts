@@ -1,0 +1,269 @@
+import 'reflect-metadata';
+import { Injectable } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import {
+  DeliveryReceiptEvent,
+  InboundSmsEvent,
+  OnDeliveryReceipt,
+  OnInboundSms,
+  OrangeSmsEventDispatcher,
+  OrangeSmsMemoryStore,
+  OrangeSmsService,
+  OrangeSmsStoreError,
+} from '../lib/index.js';
+import type { OrangeSmsNotificationTake, OrangeSmsNotificationTaken } from '../lib/tracking/orange-sms.tracked-sms.js';
+import { RedisOrangeSmsStore } from '../lib/redis/index.js';
+import { scriptTouching, startRedisFaultProxy, type RedisFaultProxy } from './support/redis-fault-proxy.js';
+import { startRedis, type TestRedis } from './support/redis-server.js';
+import { startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
+
+@Injectable()
+class Listeners {
+  static receipts: DeliveryReceiptEvent[] = [];
+  static inbound: InboundSmsEvent[] = [];
+  @OnDeliveryReceipt()
+  onReceipt(event: DeliveryReceiptEvent) {
+    Listeners.receipts.push(event);
+  }
+  @OnInboundSms()
+  onInbound(event: InboundSmsEvent) {
+    Listeners.inbound.push(event);
+  }
+}
+
+/** The memory store, whose k-th notification take fails as an unreachable store would. */
+class FailingStore extends OrangeSmsMemoryStore {
+  takes = 0;
+  failOn = new Set<number>();
+  override async takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
+    this.takes++;
+    if (this.failOn.has(this.takes)) {
+      throw new OrangeSmsStoreError('store unreachable (test)', { operation: 'takeNotification' });
+    }
+    return super.takeNotification(take);
+  }
+}
+
+const receipt = (messageId: string, deliveryStatus: string, address = 'tel:+2250700000001') => ({
+  deliveryInfoNotification: { callbackData: messageId, deliveryInfo: { address, deliveryStatus } },
+});
+const inbound = (from: string, text: string, messageId: string) => ({
+  inboundSMSMessageNotification: {
+    inboundSMSMessage: { senderAddress: `tel:${from}`, destinationAddress: '+2250000', message: text, messageId },
+  },
+});
+
+/** Orange's notifications are taken whole or not at all: counted at the listeners, under store faults. */
+describe('ingest under faults: every notification acknowledged 200 is applied and reaches its listener', () => {
+  let emulator: OrangeSmsEmulator;
+  let redis: TestRedis;
+  let app: TestApp | undefined;
+  let proxy: RedisFaultProxy | undefined;
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${app!.url}/orange-sms/webhooks/${path}?token=${WEBHOOK_SECRET}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const settle = async () => {
+    await app!.app.get(OrangeSmsEventDispatcher).whenIdle();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+
+  beforeAll(async () => {
+    emulator = await OrangeSmsEmulator.start({ autoDeliveryStatus: null });
+    redis = await startRedis();
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await proxy?.close();
+    proxy = undefined;
+    emulator.reset();
+    Listeners.receipts = [];
+    Listeners.inbound = [];
+  });
+  afterAll(async () => {
+    await emulator.stop();
+    await redis.stop();
+  });
+
+  it('a STOP whose first take failed gets 503 with Retry-After; Orange’s retry records it once', async () => {
+    const store = new FailingStore();
+    store.failOn.add(1);
+    app = await startTestApp(emulator, { providers: [Listeners], options: { store }, wireCallbacks: false });
+    const first = await post('inbound', inbound('+2250700000009', 'STOP', 'mo-1'));
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('5');
+    expect(await store.isOptedOut('tel:+2250700000009')).toBe(false);
+    // Orange sends it again: taken now (it was not a duplicate), applied and emitted once.
+    const retry = await post('inbound', inbound('+2250700000009', 'STOP', 'mo-1'));
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toEqual({ accepted: 1, duplicates: 0 });
+    await settle();
+    expect(await store.isOptedOut('tel:+2250700000009')).toBe(true);
+    expect(Listeners.inbound.map((e) => e.keyword)).toEqual(['STOP']);
+    expect((await post('inbound', inbound('+2250700000009', 'STOP', 'mo-1'))).status).toBe(200);
+    await settle();
+    expect(Listeners.inbound).toHaveLength(1);
+  });
+
+  it('a body whose second notification fails: the first is delivered, 503, and the retry completes the rest once', async () => {
+    const store = new FailingStore();
+    app = await startTestApp(emulator, {
+      providers: [Listeners],
+      options: { store, rateLimit: false },
+      wireCallbacks: false,
+    });
+    const sms = app.app.get(OrangeSmsService);
+    const sent = await sms.send({ to: '+2250700000001', text: 'a' });
+    // Orange's list form: several deliveryInfo entries in one notification.
+    const body = {
+      deliveryInfoNotification: {
+        callbackData: sent.id,
+        deliveryInfo: [
+          { address: 'tel:+2250700000001', deliveryStatus: 'DeliveredToNetwork' },
+          { address: 'tel:+2250700000001', deliveryStatus: 'DeliveredToTerminal' },
+        ],
+      },
+    };
+    store.failOn.add(store.takes + 2);
+    expect((await post('delivery-receipts', body)).status).toBe(503);
+    await settle();
+    expect(Listeners.receipts.map((e) => e.status)).toEqual(['DeliveredToNetwork']);
+    const retry = await post('delivery-receipts', body);
+    expect(await retry.json()).toEqual({ accepted: 1, duplicates: 1 });
+    await settle();
+    expect(Listeners.receipts.map((e) => e.status)).toEqual(['DeliveredToNetwork', 'DeliveredToTerminal']);
+    expect((await sms.getMessage(sent.id))!.status).toBe('delivered');
+  });
+
+  it('a receipt with a very deep JSON field is taken (200) and the outbox stays listable and retryable', async () => {
+    const store = new OrangeSmsMemoryStore();
+    app = await startTestApp(emulator, {
+      providers: [Listeners],
+      options: { store, rateLimit: false },
+      wireCallbacks: false,
+    });
+    const sent = await app.app.get(OrangeSmsService).send({ to: '+2250700000001', text: 'deep' });
+    // 5,000 nested arrays in an extra field: JSON text built by hand (JSON.stringify would overflow).
+    const deep = '['.repeat(5_000) + ']'.repeat(5_000);
+    const text = JSON.stringify(receipt(sent.id, 'DeliveredToTerminal')).replace(/}}$/, `,"extra":${deep}}}`);
+    const response = await post('delivery-receipts', text);
+    expect(response.status).toBe(200);
+    await settle();
+    expect(Listeners.receipts).toHaveLength(1);
+    expect(Listeners.receipts[0]!.raw).toMatchObject({ rawTruncated: true });
+    const dispatcher = app.app.get(OrangeSmsEventDispatcher);
+    await expect(dispatcher.listFailedEvents()).resolves.toEqual([]);
+    await expect(dispatcher.retryFailedEvents()).resolves.toEqual({ delivered: 0, failed: 0 });
+  });
+
+  describe('on Redis, through a proxy that loses replies and fails commands', () => {
+    const startOnProxy = async (keyPrefix: string) => {
+      proxy = await startRedisFaultProxy({ port: Number(new URL(redis.url).port) });
+      app = await startTestApp(emulator, {
+        providers: [Listeners],
+        options: { rateLimit: false, redis: { url: proxy.url, keyPrefix } },
+        wireCallbacks: false,
+      });
+      return app.app.get(OrangeSmsService);
+    };
+
+    it('the reply of the take is lost and ioredis resends it: applied once, acknowledged, listener run once', async () => {
+      const sms = await startOnProxy('lost-reply:');
+      const sent = await sms.send({ to: '+2250700000001', text: 'x' });
+      const dropped = proxy!.dropReply(scriptTouching('lost-reply:taken:'));
+      const response = await post('delivery-receipts', receipt(sent.id, 'DeliveredToTerminal'));
+      await dropped;
+      // Either the resend answered as the first time (200, accepted) or the call failed (503) and
+      // Orange's retry reads as a duplicate; in both cases the receipt is applied, and emitted once.
+      expect([200, 503]).toContain(response.status);
+      if (response.status === 503) {
+        expect(await (await post('delivery-receipts', receipt(sent.id, 'DeliveredToTerminal'))).json()).toEqual({
+          accepted: 0,
+          duplicates: 1,
+        });
+      } else {
+        expect(await response.json()).toEqual({ accepted: 1, duplicates: 0 });
+      }
+      expect((await sms.getMessage(sent.id))!.status).toBe('delivered');
+      if (response.status === 200) {
+        await waitFor(() => Listeners.receipts.length >= 1, 3_000, 'the listener');
+        await settle();
+        expect(Listeners.receipts).toHaveLength(1);
+      }
+    });
+
+    it('the take answered with an error (a failover): 503, nothing recorded; the retry is applied and emitted once', async () => {
+      const sms = await startOnProxy('failed-take:');
+      const sent = await sms.send({ to: '+2250700000001', text: 'x' });
+      const failed = proxy!.failCommand(
+        scriptTouching('failed-take:taken:'),
+        'READONLY You can’t write against a read only replica.',
+      );
+      const first = await post('delivery-receipts', receipt(sent.id, 'DeliveredToTerminal'));
+      await failed;
+      expect(first.status).toBe(503);
+      expect(first.headers.get('retry-after')).toBe('5');
+      expect((await sms.getMessage(sent.id))!.status).toBe('submitted');
+      const retry = await post('delivery-receipts', receipt(sent.id, 'DeliveredToTerminal'));
+      expect(await retry.json()).toEqual({ accepted: 1, duplicates: 0 });
+      await waitFor(() => Listeners.receipts.length >= 1, 3_000, 'the listener');
+      await settle();
+      expect(Listeners.receipts).toHaveLength(1);
+      expect((await sms.getMessage(sent.id))!.status).toBe('delivered');
+    });
+
+    it('an event taken by an instance that died before delivering it is delivered by a live instance’s sweep', async () => {
+      const client = new Redis(redis.url);
+      try {
+        // The dead instance: it took the STOP (acknowledged to Orange) and never ran the listeners.
+        const dead = new RedisOrangeSmsStore(client, { keyPrefix: 'sweep:' });
+        const taken = await dead.takeNotification({
+          key: 'mo:id:dead-1',
+          attempt: 'dead-attempt',
+          dedupeTtlMs: 60_000,
+          optOut: { number: 'tel:+2250700000077', optedOut: true },
+          event: {
+            id: 'mo:id:dead-1',
+            kind: 'inbound',
+            state: 'pending',
+            attempts: 0,
+            createdAt: new Date(),
+            leaseUntil: new Date(Date.now() + 300),
+            data: {
+              from: 'tel:+2250700000077',
+              senderKind: 'number',
+              to: '+2250000',
+              text: 'STOP',
+              messageId: 'dead-1',
+              receivedAt: new Date(),
+              raw: {},
+            },
+          },
+        });
+        expect(taken.fresh).toBe(true);
+        const started = Date.now();
+        app = await startTestApp(emulator, {
+          providers: [Listeners],
+          options: {
+            redis: { url: redis.url, keyPrefix: 'sweep:' },
+            listenerRetry: { leaseMs: 300, sweepIntervalMs: 200 },
+          },
+          wireCallbacks: false,
+        });
+        // Lease 300 ms + sweep every 200 ms: delivered within about half a second, once.
+        await waitFor(() => Listeners.inbound.length >= 1, 5_000, 'the sweep');
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        expect(Listeners.inbound.map((e) => e.messageId)).toEqual(['dead-1']);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(await dead.listEvents()).toEqual([]);
+      } finally {
+        client.disconnect();
+      }
+    });
+  });
+});
