@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 import { OnSmsSent, OrangeSmsService, OrangeSmsValidationError, SmsSentEvent } from '../lib/index.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 import { startTestApp, type TestApp, waitFor } from './support/test-app.js';
+import { WorkerProcess } from './support/worker-process.js';
 
 @Injectable()
 class SentCounter {
@@ -13,40 +12,6 @@ class SentCounter {
   @OnSmsSent()
   onSent(event: SmsSentEvent) {
     SentCounter.sent.push(event);
-  }
-}
-
-/** A worker in its own process (test/support/queue-worker.mjs), reporting SmsFailed events on stdout. */
-class WorkerProcess {
-  readonly failures: { failed: string; error: string }[] = [];
-  private readonly child: ChildProcess;
-  private buffer = '';
-  private readyResolve!: () => void;
-  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
-
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--no-warnings', join(process.cwd(), 'test/support/queue-worker.mjs')], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      this.buffer += chunk.toString();
-      let newline: number;
-      while ((newline = this.buffer.indexOf('\n')) >= 0) {
-        const line = JSON.parse(this.buffer.slice(0, newline)) as { ready?: number; failed?: string; error?: string };
-        this.buffer = this.buffer.slice(newline + 1);
-        if (line.ready) this.readyResolve();
-        if (line.failed) this.failures.push(line as { failed: string; error: string });
-      }
-    });
-  }
-
-  kill(signal: NodeJS.Signals): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
-      this.child.once('exit', () => resolve());
-      this.child.kill(signal);
-    });
   }
 }
 

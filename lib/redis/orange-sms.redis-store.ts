@@ -20,28 +20,38 @@ export interface RedisOrangeSmsStoreOptions {
 }
 
 /**
+ * The state machine step in Lua, shared by both scripts: moves the decoded `message` to `status` when
+ * its rank is higher (ranks come from the TypeScript state machine, so the rules live in one place).
+ * Returns the new JSON, or nil when the receipt does not move it forward.
+ */
+const ADVANCE_STATUS = `
+local function advance(message, ranks, status, deliveryStatus, at)
+  if ranks[status] <= ranks[message.status] then return nil end
+  message.status = status
+  message.deliveryStatus = deliveryStatus
+  message.updatedAt = at
+  if status == 'delivered' then message.deliveredAt = at end
+  if type(message.history) ~= 'table' or next(message.history) == nil then message.history = {} end
+  table.insert(message.history, { status = status, deliveryStatus = deliveryStatus, at = at })
+  return cjson.encode(message)
+end
+`;
+
+/**
  * Applies a receipt atomically: the status only moves forward (the ranks come from the TypeScript
  * state machine as an argument, so the rules live in one place: `failed` gives way to `delivered`). A receipt for a
  * message not stored yet is queued under `early:<id>` and applied by `saveMessage`.
  * KEYS: message, early list. ARGV: incoming status, Orange status, at (ISO), ranks JSON, early TTL (ms).
  */
-const APPLY_STATUS = `
+const APPLY_STATUS = `${ADVANCE_STATUS}
 local json = redis.call('GET', KEYS[1])
 if not json then
   redis.call('RPUSH', KEYS[2], cjson.encode({ deliveryStatus = ARGV[2], at = ARGV[3] }))
   redis.call('PEXPIRE', KEYS[2], ARGV[5])
   return { 0, false }
 end
-local message = cjson.decode(json)
-local ranks = cjson.decode(ARGV[4])
-if ranks[ARGV[1]] <= ranks[message.status] then return { 0, json } end
-message.status = ARGV[1]
-message.deliveryStatus = ARGV[2]
-message.updatedAt = ARGV[3]
-if ARGV[1] == 'delivered' then message.deliveredAt = ARGV[3] end
-if type(message.history) ~= 'table' or next(message.history) == nil then message.history = {} end
-table.insert(message.history, { status = ARGV[1], deliveryStatus = ARGV[2], at = ARGV[3] })
-local updated = cjson.encode(message)
+local updated = advance(cjson.decode(json), cjson.decode(ARGV[4]), ARGV[1], ARGV[2], ARGV[3])
+if not updated then return { 0, json } end
 redis.call('SET', KEYS[1], updated, 'KEEPTTL')
 return { 1, updated }
 `;
@@ -55,7 +65,7 @@ return { 1, updated }
  * ranks JSON, early TTL (ms), opt-out ('1' in, '0' out, '' none), opt-out number, event id, event JSON.
  * Returns { fresh, stale, message JSON | false, event JSON | false }.
  */
-const TAKE_NOTIFICATION = `
+const TAKE_NOTIFICATION = `${ADVANCE_STATUS}
 local taken = redis.call('GET', KEYS[1])
 if taken then
   local attempt, stale = string.match(taken, '^(.*)|(%d)$')
@@ -72,20 +82,12 @@ if ARGV[3] == '1' then
     redis.call('RPUSH', KEYS[3], cjson.encode({ deliveryStatus = ARGV[5], at = ARGV[6] }))
     redis.call('PEXPIRE', KEYS[3], ARGV[8])
   else
-    local decoded = cjson.decode(json)
-    local ranks = cjson.decode(ARGV[7])
-    if ranks[ARGV[4]] <= ranks[decoded.status] then
+    message = advance(cjson.decode(json), cjson.decode(ARGV[7]), ARGV[4], ARGV[5], ARGV[6])
+    if message then
+      redis.call('SET', KEYS[2], message, 'KEEPTTL')
+    else
       stale = 1
       message = json
-    else
-      decoded.status = ARGV[4]
-      decoded.deliveryStatus = ARGV[5]
-      decoded.updatedAt = ARGV[6]
-      if ARGV[4] == 'delivered' then decoded.deliveredAt = ARGV[6] end
-      if type(decoded.history) ~= 'table' or next(decoded.history) == nil then decoded.history = {} end
-      table.insert(decoded.history, { status = ARGV[4], deliveryStatus = ARGV[5], at = ARGV[6] })
-      message = cjson.encode(decoded)
-      redis.call('SET', KEYS[2], message, 'KEEPTTL')
     end
   end
 end
