@@ -1,3 +1,4 @@
+import type { OrangeSmsStoredEvent } from '../lib/tracking/orange-sms.stored-event.js';
 import { Redis } from 'ioredis';
 import { RedisOrangeSmsStore } from '../lib/redis/index.js';
 import type { TrackedSms } from '../lib/tracking/orange-sms.tracked-sms.js';
@@ -88,11 +89,21 @@ describe('RedisOrangeSmsStore (a real redis-server)', () => {
     expect((await replicaB.listMessages({ limit: 1 })).map((m) => m.id)).toEqual(['l2']);
   });
 
-  it('markSeen is taken by exactly one of many concurrent callers', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? replicaA : replicaB).markSeen('dr:x:Delivered', 60_000)),
+  it('a notification is taken by exactly one of many concurrent attempts on two replicas', async () => {
+    const takes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        (i % 2 ? replicaA : replicaB).takeNotification({
+          key: 'mo:id:race',
+          attempt: `attempt-${i}`,
+          dedupeTtlMs: 60_000,
+          event: inboundEvent('mo:id:race'),
+        }),
+      ),
     );
-    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(takes.filter((taken) => taken.fresh)).toHaveLength(1);
+    expect(takes.filter((taken) => taken.event)).toHaveLength(1);
+    expect((await replicaA.listEvents()).map((event) => event.id)).toEqual(['mo:id:race']);
+    await replicaB.deleteEvent('mo:id:race');
   });
 
   it('opt-out list and event outbox are shared', async () => {
@@ -124,3 +135,14 @@ describe('RedisOrangeSmsStore (a real redis-server)', () => {
     expect(await replicaA.listEvents()).toEqual([]);
   });
 });
+
+function inboundEvent(id: string): OrangeSmsStoredEvent {
+  return {
+    id,
+    kind: 'inbound',
+    state: 'pending',
+    attempts: 0,
+    createdAt: new Date(),
+    data: { from: 'tel:+2250700000001', to: '+2250000', text: 'HI', receivedAt: new Date(), raw: {} },
+  };
+}

@@ -44,14 +44,9 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
     @Optional() private readonly emitter?: EventEmitter2,
   ) {}
 
-  /** The event owned by this instance for one lease. */
+  /** The event owned by this instance for one lease (the webhook records it with the notification). */
   leased(event: OrangeSmsStoredEvent): OrangeSmsStoredEvent {
     return { ...event, leaseUntil: new Date(Date.now() + this.options.listenerRetry.leaseMs) };
-  }
-
-  /** Puts the notification in the outbox; Orange is acknowledged only after this resolved. */
-  record(event: OrangeSmsStoredEvent): Promise<void> {
-    return this.store.saveEvent(this.leased(event));
   }
 
   /** Delivers after the current request, so a slow listener never delays Orange's acknowledgement. */

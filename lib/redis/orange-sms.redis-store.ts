@@ -107,9 +107,10 @@ const EARLY_RECEIPT_TTL_MS = 24 * 3_600_000;
 
 /**
  * `OrangeSmsStore` on Redis, shared by every instance: messages (JSON, with a TTL) indexed by submit
- * time, atomic status transitions (Lua), notification dedupe (`SET NX PX`), the opt-out set and the
- * event outbox (a hash). Keys: `<prefix>msg:<id>`, `<prefix>msgs` (sorted set), `<prefix>early:<id>`,
- * `<prefix>seen:<key>`, `<prefix>optout`, `<prefix>events`.
+ * time, atomic status transitions and notification takes (Lua), the opt-out set and the event outbox
+ * (a hash). Keys: `<prefix>msg:<id>`, `<prefix>msgs` (sorted set), `<prefix>early:<id>`,
+ * `<prefix>taken:<key>` (dedupe: attempt and answer), `<prefix>claim:<event id>`, `<prefix>optout`,
+ * `<prefix>events`.
  */
 export class RedisOrangeSmsStore implements OrangeSmsStore {
   private readonly prefix: string;
@@ -191,10 +192,6 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
       EARLY_RECEIPT_TTL_MS,
     )) as [number, string | null];
     return json ? { message: decodeMessage(json), applied: applied === 1 } : { applied: false };
-  }
-
-  async markSeen(key: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.key('seen', key), '1', 'PX', Math.ceil(ttlMs), 'NX')) === 'OK';
   }
 
   async takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {

@@ -34,8 +34,6 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
   private readonly maxEarlyReceipts: number;
   private readonly maxEvents: number;
   private readonly messages = new Map<string, TrackedSms>();
-  /** key → expiry (ms since epoch). */
-  private readonly seen = new Map<string, number>();
   private readonly earlyReceipts = new Map<string, { updates: OrangeSmsStatusUpdate[]; expiresAt: number }>();
   private readonly optedOut = new Set<string>();
   private readonly events = new Map<string, OrangeSmsStoredEvent>();
@@ -111,21 +109,6 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
     evictOldest(this.earlyReceipts, this.maxEarlyReceipts);
   }
 
-  async markSeen(key: string, ttlMs: number): Promise<boolean> {
-    const now = Date.now();
-    const expiresAt = this.seen.get(key);
-    if (expiresAt !== undefined && expiresAt > now) return false;
-    this.seen.delete(key);
-    this.seen.set(key, now + ttlMs);
-    // Drop expired keys from the old end, then the oldest past the cap.
-    for (const [oldKey, oldExpiry] of this.seen) {
-      if (oldExpiry > now) break;
-      this.seen.delete(oldKey);
-    }
-    evictOldest(this.seen, this.maxSeenKeys);
-    return true;
-  }
-
   async takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
     // Synchronous from here to the return: nothing else runs in between, so it is atomic.
     const now = Date.now();
@@ -154,10 +137,12 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
     if (record) this.putEvent(take.event);
     this.taken.delete(take.key);
     this.taken.set(take.key, { attempt: take.attempt, expiresAt: now + take.dedupeTtlMs, answer });
-    this.seen.delete(take.key);
-    this.seen.set(take.key, now + take.dedupeTtlMs);
+    // Drop expired keys from the old end, then the oldest past the cap.
+    for (const [oldKey, old] of this.taken) {
+      if (old.expiresAt > now) break;
+      this.taken.delete(oldKey);
+    }
     evictOldest(this.taken, this.maxSeenKeys);
-    evictOldest(this.seen, this.maxSeenKeys);
     return record ? { ...answer, event: structuredClone(take.event) } : answer;
   }
 

@@ -11,8 +11,9 @@ import type {
 /**
  * Where sent messages, their delivery status, notification dedupe, the opt-out list and the event
  * outbox live. The default keeps them in memory; a shared store (Redis) lets every instance of a
- * fleet see them all. Implementations must make `applyDeliveryStatus` and `markSeen` atomic: a final
- * status is never left and a notification is taken once, even when two replicas race.
+ * fleet see them all. Implementations must make `applyDeliveryStatus`, `takeNotification` and
+ * `claimEvent` atomic: a status only moves forward and a notification is taken once, even when two
+ * replicas race.
  */
 export interface OrangeSmsStore {
   saveMessage(message: TrackedSms): Promise<void>;
@@ -24,9 +25,6 @@ export interface OrangeSmsStore {
    * (yet) is kept and applied when `saveMessage` brings that id, so an early receipt is not lost.
    */
   applyDeliveryStatus(id: string, update: OrangeSmsStatusUpdate): Promise<OrangeSmsStatusResult>;
-
-  /** True the first time `key` is seen within `ttlMs`; false for a repeat. */
-  markSeen(key: string, ttlMs: number): Promise<boolean>;
 
   /**
    * Takes one notification from Orange as ONE atomic operation: dedupe, the status change (a receipt)

@@ -1,3 +1,4 @@
+import type { OrangeSmsStoredEvent } from '../../lib/tracking/orange-sms.stored-event.js';
 import { OrangeSmsMemoryStore } from '../../lib/tracking/orange-sms.memory-store.js';
 import type { TrackedSms } from '../../lib/tracking/orange-sms.tracked-sms.js';
 
@@ -25,16 +26,19 @@ describe('OrangeSmsMemoryStore', () => {
     expect((await store.getMessage('early'))!.status).toBe('delivered');
   });
 
-  it('markSeen is true once per key within its TTL, and bounded', async () => {
+  it('takeNotification: once per key within its TTL (a replayed attempt answers the same), and bounded', async () => {
     const store = new OrangeSmsMemoryStore({ maxSeenKeys: 2 });
-    expect(await store.markSeen('a', 60_000)).toBe(true);
-    expect(await store.markSeen('a', 60_000)).toBe(false);
-    expect(await store.markSeen('b', 60_000)).toBe(true);
-    expect(await store.markSeen('c', 60_000)).toBe(true); // evicts a
-    expect(await store.markSeen('a', 60_000)).toBe(true);
-    expect(await store.markSeen('d', 1)).toBe(true);
+    const take = (key: string, attempt: string, dedupeTtlMs = 60_000) =>
+      store.takeNotification({ key, attempt, dedupeTtlMs, event: inboundEvent(key) });
+    expect((await take('a', '1')).fresh).toBe(true);
+    expect((await take('a', '2')).fresh).toBe(false); // Orange sent it again
+    expect(await take('a', '1')).toMatchObject({ fresh: true, event: { id: 'a' } }); // the same attempt replayed
+    expect((await take('b', '3')).fresh).toBe(true);
+    expect((await take('c', '4')).fresh).toBe(true); // evicts a
+    expect((await take('a', '5')).fresh).toBe(true);
+    expect((await take('d', '6', 1)).fresh).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(await store.markSeen('d', 1)).toBe(true);
+    expect((await take('d', '7', 1)).fresh).toBe(true);
   });
 
   it('returns copies: changing a result does not change the store', async () => {
@@ -54,3 +58,14 @@ describe('OrangeSmsMemoryStore', () => {
     expect(await store.isOptedOut('tel:+2250700000001')).toBe(false);
   });
 });
+
+function inboundEvent(id: string): OrangeSmsStoredEvent {
+  return {
+    id,
+    kind: 'inbound',
+    state: 'pending',
+    attempts: 0,
+    createdAt: new Date(),
+    data: { from: 'tel:+2250700000001', to: '+2250000', text: 'HI', receivedAt: new Date(), raw: {} },
+  };
+}
