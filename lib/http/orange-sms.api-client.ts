@@ -3,6 +3,7 @@ import { ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
 import { OrangeSmsAuthError, OrangeSmsTimeoutError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsTokenProvider } from '../auth/orange-sms.token-provider.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import { settleWithin } from './orange-sms.deadline.js';
 import { ORANGE_SMS_RATE_LIMITER, type OrangeSmsRateLimiter } from './orange-sms.rate-limiter.js';
 import { OrangeSmsRetryPolicy } from './orange-sms.retry-policy.js';
 import { operationOf, OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
@@ -110,17 +111,11 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
    * this one gives up. Its failures are marked: nothing was sent yet, so the attempt may be repeated.
    */
   private async token(timeoutMs: number): Promise<string> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new OrangeSmsTimeoutError(timeoutMs)), timeoutMs);
-    });
     try {
-      return await Promise.race([this.tokens.getToken(), timeout]);
+      return await settleWithin(this.tokens.getToken(), timeoutMs, () => new OrangeSmsTimeoutError(timeoutMs));
     } catch (error) {
       if (typeof error === 'object' && error !== null) tokenPhaseFailures.add(error);
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

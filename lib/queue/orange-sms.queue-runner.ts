@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { OrangeSmsError, OrangeSmsOutcomeUnknownError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js';
 import { OrangeSmsEvents, SmsFailedEvent } from '../events/orange-sms.events.js';
+import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import { OrangeSmsService } from '../sending/orange-sms.service.js';
 import { ORANGE_SMS_QUEUE, type OrangeSmsQueueBackend, type OrangeSmsQueueFailure } from './orange-sms.queue-job.js';
 
@@ -31,7 +32,7 @@ export class OrangeSmsQueueRunner implements OnApplicationBootstrap, OnApplicati
   }
 
   private reportFailure({ input, reason, mayHaveBeenSent }: OrangeSmsQueueFailure): void {
-    const cleaned = reason.replace(/[\r\n]+/g, ' ');
+    const cleaned = safeLogText(reason);
     const error = mayHaveBeenSent
       ? new OrangeSmsOutcomeUnknownError(`the queue ended the job: ${cleaned}`)
       : new OrangeSmsError(`Queued SMS was not sent: the queue ended the job (${cleaned})`);

@@ -2,6 +2,8 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { OrangeSmsError, OrangeSmsStoreError } from '../errors/orange-sms.errors.js';
 import { ORANGE_SMS_LOGGER_CONTEXT } from '../orange-sms.constants.js';
+import { settleWithin } from '../http/orange-sms.deadline.js';
+import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import type { OrangeSmsRateLimitOptions, OrangeSmsRedisOptions } from '../orange-sms.options.js';
 import { RedisOrangeSmsRateLimiter } from './orange-sms.redis-rate-limiter.js';
 import { RedisOrangeSmsStore } from './orange-sms.redis-store.js';
@@ -206,13 +208,9 @@ export function storeError(error: unknown, operation: string, endpoint: string):
   });
 }
 
-/** Settles like `promise`, or rejects after `timeoutMs`. */
+/** Settles like `promise`, or rejects with "no answer within …" after `timeoutMs`. */
 export function withDeadline<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+  return settleWithin(promise, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
 }
 
 /** `host:port` of a connection, never its URL (which may carry a password). */
@@ -229,7 +227,7 @@ function isConnectionError(error: unknown): boolean {
 
 function reasonOf(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
-  const message = String((error as Error)?.message ?? error).replace(/[\r\n]+/g, ' ');
+  const message = safeLogText((error as Error)?.message ?? error);
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
