@@ -143,7 +143,8 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
       this.taken.delete(oldKey);
     }
     evictOldest(this.taken, this.maxSeenKeys);
-    return record ? { ...answer, event: structuredClone(take.event) } : answer;
+    // The caller's own event object: it built it for this take and the store keeps a copy.
+    return record ? { ...answer, event: take.event } : answer;
   }
 
   async claimEvent(id: string, leaseMs: number): Promise<boolean> {

@@ -88,8 +88,10 @@ export class OrangeSmsWebhookGuard implements CanActivate {
     if (Number.isFinite(length) && length > this.config.maxBodyBytes) {
       throw new PayloadTooLargeException(`Webhook body over ${this.config.maxBodyBytes} bytes`);
     }
-    // A chunked or compressed body has no (true) Content-Length: bound what the parser produced.
-    if (parsedBodyBytes(request.body) > this.config.maxBodyBytes) {
+    // A chunked or compressed body has no (true) Content-Length: bound what the parser produced. A
+    // plain body's declared length is its real size (the parser checks it), so it is not measured again.
+    const declaredIsReal = Number.isFinite(length) && request.headers['content-encoding'] === undefined;
+    if (!declaredIsReal && parsedBodyBytes(request.body) > this.config.maxBodyBytes) {
       throw new PayloadTooLargeException(`Webhook body over ${this.config.maxBodyBytes} bytes`);
     }
     if (this.allowed) {

@@ -166,42 +166,40 @@ export class OrangeSmsWebhookService {
   }
 }
 
-/** Bodies larger than this are kept as truncated text in `raw`. */
+/** Bodies larger than this (JSON characters, about) are kept as truncated text in `raw`. */
 const RAW_MAX_CHARS = 16_384;
 /** Deeper bodies are kept as text: a deep object graph can break serialisers and clones downstream. */
 const RAW_MAX_DEPTH = 32;
 
 /**
- * Orange's body in a form that cannot fail to store, list, clone or redeliver: a plain JSON copy when
- * it is small and shallow (Orange's always are), else `{ rawTruncated: true, rawText }` with the JSON
- * text cut at 16 KiB (or a note when it cannot be serialised at all).
+ * Orange's body in a form that cannot fail to store, list, clone or redeliver. A parsed JSON body that
+ * is small and shallow (Orange's always are) is plain data already and is kept as it is; anything
+ * else becomes `{ rawTruncated: true, rawText }`, its JSON text cut at 16 KiB (or a note when it
+ * cannot be serialised at all).
  */
 export function safeRaw(body: unknown): unknown {
+  if (isSmallPlainJson(body)) return body;
   let text: string;
   try {
     text = JSON.stringify(body) ?? 'null';
   } catch (error) {
     return { rawTruncated: true, rawText: '', rawError: (error as Error)?.name ?? 'unserialisable' };
   }
-  if (text.length <= RAW_MAX_CHARS && depthOf(text) <= RAW_MAX_DEPTH) return JSON.parse(text) as unknown;
   return { rawTruncated: true, rawText: text.slice(0, RAW_MAX_CHARS) };
 }
 
-/** Nesting depth of a JSON text, counted without parsing it. */
-function depthOf(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (inString) {
-      if (char === '\\') i++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === '{' || char === '[') max = Math.max(max, ++depth);
-    else if (char === '}' || char === ']') depth--;
-  }
-  return max;
+/** Walks the value once, giving up as soon as it is too deep, too large or not JSON data. */
+function isSmallPlainJson(value: unknown): boolean {
+  let budget = RAW_MAX_CHARS;
+  const visit = (node: unknown, depth: number): boolean => {
+    if (node === null || typeof node === 'boolean' || typeof node === 'number') return (budget -= 8) > 0;
+    if (typeof node === 'string') return (budget -= node.length + 2) > 0;
+    if (typeof node !== 'object' || depth >= RAW_MAX_DEPTH) return false;
+    if (Array.isArray(node)) return node.every((item) => visit(item, depth + 1));
+    if (Object.getPrototypeOf(node) !== Object.prototype && Object.getPrototypeOf(node) !== null) return false;
+    return Object.entries(node).every(([key, item]) => (budget -= key.length + 4) > 0 && visit(item, depth + 1));
+  };
+  return visit(value, 0);
 }
 
 /**
