@@ -14,37 +14,26 @@ import type {
 type Json = Record<string, unknown>;
 
 export function normaliseContracts(body: unknown, legacyTimeZone = 'UTC', now: Date = new Date()): OrangeSmsContract[] {
+  // The two formats differ only in where each field sits.
+  const contract = (c: Json, id: unknown, offer: unknown, expires: unknown): OrangeSmsContract => {
+    const expiry = optionalDate('expiresAt', expires, legacyTimeZone);
+    return {
+      id: String(id),
+      country: String(c.country),
+      offer: String(offer ?? ''),
+      availableUnits: toNumber(c.availableUnits),
+      ...expiry,
+      state: contractState(optionalString(c.status), expiry.expiresAt, now),
+      raw: c,
+    };
+  };
   if (Array.isArray(body)) {
-    return body.filter(isRecord).map((c) => {
-      const expires = optionalDate('expiresAt', c.expirationDate, legacyTimeZone);
-      const status = optionalString(c.status);
-      return {
-        id: String(c.id),
-        country: String(c.country),
-        offer: String(c.offerName ?? c.service ?? ''),
-        availableUnits: toNumber(c.availableUnits),
-        ...expires,
-        state: contractState(status, expires.expiresAt, now),
-        raw: c,
-      };
-    });
+    return body.filter(isRecord).map((c) => contract(c, c.id, c.offerName ?? c.service, c.expirationDate));
   }
   const partner = isRecord(body) && isRecord(body.partnerContracts) ? body.partnerContracts : undefined;
   if (!partner) throw unexpected('contracts');
-  return list(partner.contracts).flatMap((contract) =>
-    list(contract.serviceContracts).map((c) => {
-      const expires = optionalDate('expiresAt', c.expires, legacyTimeZone);
-      const status = optionalString(c.status);
-      return {
-        id: String(c.contractId),
-        country: String(c.country),
-        offer: String(c.service ?? contract.service ?? ''),
-        availableUnits: toNumber(c.availableUnits),
-        ...expires,
-        state: contractState(status, expires.expiresAt, now),
-        raw: c,
-      };
-    }),
+  return list(partner.contracts).flatMap((group) =>
+    list(group.serviceContracts).map((c) => contract(c, c.contractId, c.service ?? group.service, c.expires)),
   );
 }
 

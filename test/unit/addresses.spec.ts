@@ -65,6 +65,11 @@ describe('maskPhoneNumber', () => {
     expect(maskPhoneNumber('tel:+237690000001')).toBe('+23769*****01');
     expect(maskPhoneNumber('+1234')).toBe('+****');
   });
+
+  it("masks Orange's anonymous acr: reference alike, and drops anything that could break a log line", () => {
+    expect(maskPhoneNumber('acr:OrangeAPIToken')).toBe('acr:Or**********en');
+    expect(maskPhoneNumber('acr:ab\r\ncd')).toBe('acr:****');
+  });
 });
 
 describe('national numbers', () => {
