@@ -178,23 +178,43 @@ describe('ingest under faults: every notification acknowledged 200 is applied an
       const dropped = proxy!.dropReply(scriptTouching('lost-reply:taken:'));
       const response = await post('delivery-receipts', receipt(sent.id, 'DeliveredToTerminal'));
       await dropped;
-      // Either the resend answered as the first time (200, accepted) or the call failed (503) and
-      // Orange's retry reads as a duplicate; in both cases the receipt is applied, and emitted once.
-      expect([200, 503]).toContain(response.status);
-      if (response.status === 503) {
-        expect(await (await post('delivery-receipts', receipt(sent.id, 'DeliveredToTerminal'))).json()).toEqual({
-          accepted: 0,
-          duplicates: 1,
-        });
-      } else {
-        expect(await response.json()).toEqual({ accepted: 1, duplicates: 0 });
-      }
+      // The resend carries the same attempt, so it answers as the first run did: taken, not a duplicate.
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ accepted: 1, duplicates: 0 });
+      expect(proxy!.commands.filter(scriptTouching('lost-reply:taken:'))).toHaveLength(2);
+      await waitFor(() => Listeners.receipts.length >= 1, 3_000, 'the listener');
+      await settle();
+      expect(Listeners.receipts).toHaveLength(1);
       expect((await sms.getMessage(sent.id))!.status).toBe('delivered');
-      if (response.status === 200) {
-        await waitFor(() => Listeners.receipts.length >= 1, 3_000, 'the listener');
-        await settle();
-        expect(Listeners.receipts).toHaveLength(1);
-      }
+    });
+
+    it('the take ran but its reply came after the command timeout: 503, Orange’s retry is a duplicate, the sweep runs the listener once', async () => {
+      proxy = await startRedisFaultProxy({ port: Number(new URL(redis.url).port) });
+      app = await startTestApp(emulator, {
+        providers: [Listeners],
+        options: {
+          rateLimit: false,
+          redis: { url: proxy.url, keyPrefix: 'late-reply:', commandTimeoutMs: 300 },
+          listenerRetry: { leaseMs: 500, sweepIntervalMs: 200 },
+        },
+        wireCallbacks: false,
+      });
+      const sms = app.app.get(OrangeSmsService);
+      const sent = await sms.send({ to: '+2250700000001', text: 'x' });
+      const delayed = proxy.delayReply(scriptTouching('late-reply:taken:'), 1_000);
+      const first = await post('delivery-receipts', receipt(sent.id, 'DeliveredToTerminal'));
+      await delayed;
+      // We could not tell it was recorded, so Orange is not told 200 …
+      expect(first.status).toBe(503);
+      expect(Listeners.receipts).toHaveLength(0);
+      // … it was, though: Orange's retry is a duplicate, and the outbox event is delivered by the sweep.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const retry = await post('delivery-receipts', receipt(sent.id, 'DeliveredToTerminal'));
+      expect(await retry.json()).toEqual({ accepted: 0, duplicates: 1 });
+      expect((await sms.getMessage(sent.id))!.status).toBe('delivered');
+      await waitFor(() => Listeners.receipts.length >= 1, 5_000, 'the sweep');
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(Listeners.receipts.map((e) => e.messageId)).toEqual([sent.id]);
     });
 
     it('the take answered with an error (a failover): 503, nothing recorded; the retry is applied and emitted once', async () => {

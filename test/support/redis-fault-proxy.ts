@@ -6,6 +6,8 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
  *
  * - `dropReply(match)`: the next matching command runs on Redis, its reply is swallowed and the client's
  *   connection is cut (ioredis then reconnects and resends what it had pending: the "lost reply").
+ * - `delayReply(match, ms)`: the next matching command runs on Redis, its reply comes `ms` late (past
+ *   the client's command timeout: it gives up although the command took effect).
  * - `failCommand(match, error?)`: the next matching command never reaches Redis; the client gets an error
  *   reply (a failover, OOM, READONLY…).
  * - `pause()` / `resume()`: stop forwarding in both directions (a network partition); `cutAll()` cuts
@@ -19,6 +21,8 @@ export interface RedisFaultProxy {
   /** Every command the proxy forwarded or failed, in order (name upper-cased). */
   readonly commands: string[][];
   dropReply(match: CommandMatch): Promise<string[]>;
+  /** The next matching command runs on Redis; its reply (and those after it) reach the client `ms` later. */
+  delayReply(match: CommandMatch, ms: number): Promise<string[]>;
   failCommand(match: CommandMatch, error?: string): Promise<string[]>;
   pause(): void;
   resume(): void;
@@ -29,7 +33,8 @@ export interface RedisFaultProxy {
 export type CommandMatch = (command: string[]) => boolean;
 
 interface Fault {
-  kind: 'drop' | 'fail';
+  kind: 'drop' | 'fail' | 'delay';
+  delayMs?: number;
   match: CommandMatch;
   error: string;
   resolve: (command: string[]) => void;
@@ -48,10 +53,12 @@ export async function startRedisFaultProxy(target: { host?: string; port: number
     sockets.add(client);
     sockets.add(upstream);
     // One entry per command forwarded upstream, in order: what to do with its reply.
-    const pending: { drop: boolean; fault?: Fault; command: string[] }[] = [];
+    const pending: { fault?: Fault; command: string[] }[] = [];
     let fromClient = Buffer.alloc(0);
     let fromServer = Buffer.alloc(0);
     let cut = false;
+    // While a delayed reply is held, later replies (injected failures too) wait behind it, in order.
+    let holding = false;
 
     const cutBoth = () => {
       if (cut) return;
@@ -81,41 +88,56 @@ export async function startRedisFaultProxy(target: { host?: string; port: number
           if (fault?.kind === 'fail') {
             fault.resolve(command);
             // Replies must stay in order: answer after the replies of commands already upstream.
-            pending.push({ drop: false, fault, command });
+            pending.push({ fault, command });
             if (pending.length === 1) flushFailures();
             continue;
           }
-          pending.push({ drop: fault?.kind === 'drop', fault, command });
+          pending.push({ fault, command });
           upstream.write(raw);
         }
       }),
     );
 
     const flushFailures = () => {
-      while (pending.length > 0 && pending[0].fault?.kind === 'fail') {
+      while (!holding && pending.length > 0 && pending[0].fault?.kind === 'fail') {
         const { fault } = pending.shift()!;
         if (!cut) client.write(`-${fault!.error}\r\n`);
       }
     };
 
+    const forwardReplies = () => {
+      while (!holding) {
+        const parsed = parseValue(fromServer, 0);
+        if (!parsed) break;
+        const raw = fromServer.subarray(0, parsed.end);
+        fromServer = fromServer.subarray(parsed.end);
+        // Replies with no command waiting (pub/sub pushes) pass through.
+        const entry = pending.shift();
+        if (entry?.fault?.kind === 'drop') {
+          entry.fault.resolve(entry.command);
+          cutBoth();
+          return;
+        }
+        if (entry?.fault?.kind === 'delay') {
+          const fault = entry.fault;
+          holding = true;
+          fault.resolve(entry.command);
+          setTimeout(() => {
+            holding = false;
+            if (!cut) client.write(raw);
+            flushFailures();
+            forwardReplies();
+          }, fault.delayMs);
+          return;
+        }
+        if (!cut) client.write(raw);
+        flushFailures();
+      }
+    };
     upstream.on('data', (chunk: Buffer) =>
       whenFlowing(() => {
         fromServer = Buffer.concat([fromServer, chunk]);
-        for (;;) {
-          const parsed = parseValue(fromServer, 0);
-          if (!parsed) break;
-          const raw = fromServer.subarray(0, parsed.end);
-          fromServer = fromServer.subarray(parsed.end);
-          // Replies with no command waiting (pub/sub pushes) pass through.
-          const entry = pending.shift();
-          if (entry?.drop) {
-            entry.fault!.resolve(entry.command);
-            cutBoth();
-            return;
-          }
-          if (!cut) client.write(raw);
-          flushFailures();
-        }
+        forwardReplies();
       }),
     );
   });
@@ -131,6 +153,8 @@ export async function startRedisFaultProxy(target: { host?: string; port: number
     port,
     commands,
     dropReply: (match) => addFault('drop', match),
+    delayReply: (match, ms) =>
+      new Promise<string[]>((resolve) => faults.push({ kind: 'delay', match, error: '', delayMs: ms, resolve })),
     failCommand: (match, error) => addFault('fail', match, error),
     pause: () => {
       paused = true;
