@@ -1,35 +1,17 @@
 import 'reflect-metadata';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Injectable } from '@nestjs/common';
 import axios from 'axios';
 import {
-  OnSmsFailed,
-  OnSmsSent,
   OrangeSmsApiError,
   OrangeSmsConnectionError,
   OrangeSmsService,
   OrangeSmsTimeoutError,
   OrangeSmsValidationError,
-  SmsFailedEvent,
-  SmsSentEvent,
 } from '../lib/index.js';
 import type { OrangeSmsModuleOptions } from '../lib/orange-sms.options.js';
 import { startTestApp, type TestApp, useEmulator, waitFor } from './support/test-app.js';
-
-@Injectable()
-class Outcomes {
-  sent: SmsSentEvent[] = [];
-  failed: SmsFailedEvent[] = [];
-  @OnSmsSent()
-  onSent(event: SmsSentEvent) {
-    this.sent.push(event);
-  }
-  @OnSmsFailed()
-  onFailed(event: SmsFailedEvent) {
-    this.failed.push(event);
-  }
-}
+import { SendOutcomes } from './support/send-outcomes.js';
 
 /** A tiny Orange of our own, for answers the emulator never gives. */
 class MockOrange {
@@ -99,7 +81,7 @@ describe('client faults', () => {
   async function emulatorApp(options: OrangeSmsModuleOptions = {}): Promise<OrangeSmsService> {
     ctx.app = await startTestApp(ctx.emulator, {
       options: { rateLimit: false, ...options },
-      providers: [Outcomes],
+      providers: [SendOutcomes],
       wireCallbacks: false,
     });
     return ctx.app.app.get(OrangeSmsService);
@@ -172,10 +154,10 @@ describe('client faults', () => {
     async function mockApp(options: OrangeSmsModuleOptions = {}) {
       app = await startTestApp(ctx.emulator, {
         options: { baseUrl: mock.url, rateLimit: false, ...options },
-        providers: [Outcomes],
+        providers: [SendOutcomes],
         wireCallbacks: false,
       });
-      return { sms: app.app.get(OrangeSmsService), outcomes: app.app.get(Outcomes) };
+      return { sms: app.app.get(OrangeSmsService), outcomes: app.app.get(SendOutcomes) };
     }
 
     it('200 concurrent sends hitting 401 code 41 make exactly 1 new token request and all succeed', async () => {

@@ -1,37 +1,14 @@
 import 'reflect-metadata';
-import { Injectable } from '@nestjs/common';
 import { OrangeSmsEmulator } from '../lib/emulator/index.js';
-import {
-  OnSmsFailed,
-  OnSmsSent,
-  OrangeSmsApiError,
-  OrangeSmsAuthError,
-  OrangeSmsService,
-  OrangeSmsValidationError,
-  SmsFailedEvent,
-  SmsSentEvent,
-} from '../lib/index.js';
+import { OrangeSmsApiError, OrangeSmsAuthError, OrangeSmsService, OrangeSmsValidationError } from '../lib/index.js';
 import { startTestApp, type TestApp, waitFor } from './support/test-app.js';
-
-@Injectable()
-class SendListener {
-  sent: SmsSentEvent[] = [];
-  failed: SmsFailedEvent[] = [];
-  @OnSmsSent()
-  onSent(event: SmsSentEvent) {
-    this.sent.push(event);
-  }
-  @OnSmsFailed()
-  onFailed(event: SmsFailedEvent) {
-    this.failed.push(event);
-  }
-}
+import { SendOutcomes } from './support/send-outcomes.js';
 
 describe('OrangeSmsService.send', () => {
   let emulator: OrangeSmsEmulator;
   let testApp: TestApp;
   let sms: OrangeSmsService;
-  let listener: SendListener;
+  let listener: SendOutcomes;
 
   beforeAll(async () => {
     emulator = await OrangeSmsEmulator.start({
@@ -39,9 +16,9 @@ describe('OrangeSmsService.send', () => {
       expiresInAs: 'string',
       countries: ['CIV', 'CMR'],
     });
-    testApp = await startTestApp(emulator, { providers: [SendListener], options: { senderName: 'ACME' } });
+    testApp = await startTestApp(emulator, { providers: [SendOutcomes], options: { senderName: 'ACME' } });
     sms = testApp.app.get(OrangeSmsService);
-    listener = testApp.app.get(SendListener);
+    listener = testApp.app.get(SendOutcomes);
   });
   beforeEach(async () => {
     // Let events of the previous test (emitted after their send settled) land before clearing.
