@@ -1,8 +1,8 @@
-import type { OrangeSmsStoredEvent } from '../lib/tracking/orange-sms.stored-event.js';
 import { Redis } from 'ioredis';
 import { RedisOrangeSmsStore } from '../lib/redis/index.js';
 import type { TrackedSms } from '../lib/tracking/orange-sms.tracked-sms.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
+import { inboundEvent } from './support/stored-events.js';
 
 const message = (id: string, submittedAt = new Date()): TrackedSms => ({
   id,
@@ -135,14 +135,3 @@ describe('RedisOrangeSmsStore (a real redis-server)', () => {
     expect(await replicaA.listEvents()).toEqual([]);
   });
 });
-
-function inboundEvent(id: string): OrangeSmsStoredEvent {
-  return {
-    id,
-    kind: 'inbound',
-    state: 'pending',
-    attempts: 0,
-    createdAt: new Date(),
-    data: { from: 'tel:+2250700000001', to: '+2250000', text: 'HI', receivedAt: new Date(), raw: {} },
-  };
-}

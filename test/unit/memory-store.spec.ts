@@ -1,6 +1,6 @@
-import type { OrangeSmsStoredEvent } from '../../lib/tracking/orange-sms.stored-event.js';
 import { OrangeSmsMemoryStore } from '../../lib/tracking/orange-sms.memory-store.js';
 import type { TrackedSms } from '../../lib/tracking/orange-sms.tracked-sms.js';
+import { inboundEvent } from '../support/stored-events.js';
 
 const message = (id: string): TrackedSms => ({
   id,
@@ -58,14 +58,3 @@ describe('OrangeSmsMemoryStore', () => {
     expect(await store.isOptedOut('tel:+2250700000001')).toBe(false);
   });
 });
-
-function inboundEvent(id: string): OrangeSmsStoredEvent {
-  return {
-    id,
-    kind: 'inbound',
-    state: 'pending',
-    attempts: 0,
-    createdAt: new Date(),
-    data: { from: 'tel:+2250700000001', to: '+2250000', text: 'HI', receivedAt: new Date(), raw: {} },
-  };
-}
