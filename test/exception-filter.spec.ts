@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Body, Controller, Post, UseFilters } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { OrangeSmsExceptionFilter, OrangeSmsService, type SendSmsInput } from '../lib/index.js';
+import { OrangeSmsExceptionFilter, OrangeSmsService, OrangeSmsStoreError, type SendSmsInput } from '../lib/index.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../lib/tracking/orange-sms.store.js';
 import { startTestApp, type TestApp, useEmulator } from './support/test-app.js';
 
@@ -103,6 +103,24 @@ describe('OrangeSmsExceptionFilter in a host route (Express)', () => {
     expect(text).toContain('OrangeSmsAuthError');
     expect(text).not.toContain(ctx.emulator.credentials.clientSecret);
     expect(text).not.toContain(ctx.emulator.authorizationHeader);
+  });
+
+  it('a store failure → 503 with Retry-After, whose text does not claim a send (it can be a read)', async () => {
+    const store = testApp.app.get<OrangeSmsStore>(ORANGE_SMS_STORE);
+    const original = store.isOptedOut.bind(store);
+    store.isOptedOut = () => Promise.reject(new OrangeSmsStoreError('Redis down', { operation: 'isOptedOut' }));
+    try {
+      const response = await post({ to: '+2250700000089', text: 'x' });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(await response.json()).toMatchObject({
+        error: 'OrangeSmsStoreError',
+        message: 'The SMS service is unavailable; try again later',
+      });
+      expect(ctx.emulator.requests.filter((r) => r.kind === 'send')).toHaveLength(0);
+    } finally {
+      store.isOptedOut = original;
+    }
   });
 
   it('works registered globally as APP_FILTER (with the adapter host)', async () => {

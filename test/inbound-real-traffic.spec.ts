@@ -114,6 +114,26 @@ describe.each<Platform>(['express', 'fastify'])('inbound as Orange really sends 
     }
   });
 
+  it('any other path under the webhook prefix gets 404 without echoing the URL or its secret', async () => {
+    for (const method of ['GET', 'POST']) {
+      for (const route of ['delivery-receipt', 'inbound/extra', 'x', 'a/b/c/d']) {
+        const response = await fetch(url(route), {
+          method,
+          ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}),
+        });
+        const text = await response.text();
+        expect([method, route, response.status]).toEqual([method, route, 404]);
+        expect(text).not.toContain(WEBHOOK_SECRET);
+        expect(text).toContain('delivery-receipts and inbound');
+      }
+    }
+    const prefix = await fetch(`${testApp.url}/orange-sms/webhooks?token=${WEBHOOK_SECRET}`);
+    expect(prefix.status).toBe(404);
+    expect(await prefix.text()).not.toContain(WEBHOOK_SECRET);
+    // The real routes are not shadowed.
+    expect((await post({ hello: 'world' })).status).toBe(400);
+  });
+
   it('a gzip or chunked body over the limit gets 413 although its Content-Length is small or absent', async () => {
     const big = recordedInbound('x'.repeat(70 * 1024), '62a48a4a1e4c4b0b9e0e0004');
     const compressed = gzipSync(JSON.stringify(big));

@@ -63,12 +63,12 @@ export function orangeSmsHttpAnswer(error: OrangeSmsError): OrangeSmsHttpAnswer 
   ) {
     return answer(502, 'The SMS provider did not confirm the message; it may have been sent', { outcomeUnknown: true });
   }
-  if (
-    error instanceof OrangeSmsTimeoutError ||
-    error instanceof OrangeSmsConnectionError ||
-    error instanceof OrangeSmsStoreError
-  ) {
+  if (error instanceof OrangeSmsTimeoutError || error instanceof OrangeSmsConnectionError) {
     return answer(503, 'The SMS service is unavailable; nothing was sent', {}, 5);
+  }
+  // Raised by reads (stats, inbox) as well as before a send: the text must hold for both.
+  if (error instanceof OrangeSmsStoreError) {
+    return answer(503, 'The SMS service is unavailable; try again later', {}, 5);
   }
   if (error instanceof OrangeSmsApiError && error.status === 503) {
     return answer(

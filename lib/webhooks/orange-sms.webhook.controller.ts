@@ -1,4 +1,5 @@
 import {
+  All,
   BadRequestException,
   Body,
   Controller,
@@ -9,6 +10,7 @@ import {
   HttpException,
   HttpStatus,
   Logger,
+  NotFoundException,
   type OnModuleInit,
   Options,
   Patch,
@@ -92,6 +94,17 @@ export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig
     @Options(WEBHOOK_ROUTES)
     optionsNotAllowed(@Res({ passthrough: true }) response: HeaderSettable): never {
       return methodNotAllowed(response);
+    }
+
+    /**
+     * Any other path under the webhook prefix (a typo in the URL given to Orange, a scanner): 404
+     * with a fixed message, because the framework's own 404 echoes the URL and its `?token=` secret.
+     * Declared last so that it never shadows the routes above. Parameters rather than a wildcard:
+     * Express 5 and Fastify spell wildcards differently, `:a/:b` means the same on both.
+     */
+    @All(['', ':a', ':a/:b', ':a/:b/:c', ':a/:b/:c/:d'])
+    notFound(): never {
+      throw new NotFoundException('Not Found: the Orange webhook routes are delivery-receipts and inbound');
     }
   }
   for (const decorate of config.decorators) decorate(OrangeSmsWebhookController);
