@@ -345,14 +345,14 @@ function checkSender(settings: DoctorSettings, config: CliConfiguration): Doctor
     return skipped('sender', 'not configured (set ORANGE_SMS_COUNTRY or ORANGE_SMS_SENDER_ADDRESS to check it)');
   }
   try {
-    // Credentials as configured (already judged by the token check), so only sender issues remain.
+    // Placeholder credentials: the token check judges the real ones, so only sender issues remain.
     const resolved = resolveOrangeSmsOptions({
-      ...config.options,
+      clientId: 'doctor',
+      clientSecret: 'doctor',
       // Without a sender address, the name alone is checked (the placeholder sender passes).
       senderAddress: configured ? sender.senderAddress : config.options.senderAddress,
       country: sender.country,
       senderName: sender.senderName,
-      defaultCountry: undefined,
     });
     const name = resolved.senderName;
     const address = configured ? resolved.senderAddress : 'no sender address configured';

@@ -66,6 +66,7 @@ export async function runOrangeSmsCli(argv: string[], io: OrangeSmsCliIo = {}): 
     safeOut.write(parsed.json ? toJson(result.json) : result.human);
     return 0;
   } catch (error) {
+    if (error instanceof OrangeSmsCliUsageError) return fail(safeErr, error);
     const { exitCode, message } = describeError(error, parsed.command, config);
     safeErr.write(`${message}\n`);
     return exitCode;
