@@ -263,6 +263,24 @@ describe('orange-sms doctor', () => {
     expect(out).not.toContain(wrong);
   });
 
+  it('an app that accepts calls without the secret: warn, though the secret was accepted', async () => {
+    const open = await startTestApp(emulator, {
+      options: { webhookSecret: undefined },
+      extras: { webhooks: { allowUnauthenticated: true } },
+      wireCallbacks: false,
+    });
+    try {
+      const { code, out } = await doctor(['--app-url', open.url], doctorEnv(emulator));
+      expect(code).toBe(0);
+      expect(out).toContain(
+        `warn  webhook inbound: ${open.url}/orange-sms/webhooks/inbound reached, but it accepts calls without the secret too`,
+      );
+      expect(out).toMatch(/^ {6}fix: remove webhooks.allowUnauthenticated/m);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('a wrong webhook path: 404 reported with what to check', async () => {
     const { code, out } = await doctor(
       ['--app-url', testApp.url, '--webhook-path', '/api/orange'],

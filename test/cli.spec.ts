@@ -351,7 +351,7 @@ describe('orange-sms usage errors', () => {
   it('--help, global and per command: exit 0, says secrets are never flags', async () => {
     const global = await cli(['--help'], {});
     expect(global.code).toBe(0);
-    for (const command of ['send', 'balance', 'usage', 'purchases', 'subscribe-receipts', 'emulator']) {
+    for (const command of ['send', 'balance', 'usage', 'purchases', 'subscribe-receipts', 'doctor', 'emulator']) {
       expect(global.out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
     expect(global.out).toContain('Secrets are never taken as flags');

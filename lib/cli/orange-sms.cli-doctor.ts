@@ -302,7 +302,8 @@ async function checkContracts({ stats }: OrangeSmsCliServices, expiryDays: numbe
       if (c.availableUnits > 0)
         warnings.push(
           `warn: ${c.country} contract ${c.id} is ${c.state} with ${c.availableUnits} units left: Orange refuses ` +
-            `every send on it (POL0001 "Expired contract"); buy a bundle for ${c.country} to use them again`,
+            `every send on it${c.state === 'expired' ? ' (POL0001 "Expired contract")' : ''}; ` +
+            `buy a bundle for ${c.country} to use them again`,
         );
     } else if (c.availableUnits === 0) {
       warnings.push(`warn: ${c.country} contract ${c.id} has no units left: buy a bundle for ${c.country}`);
@@ -391,6 +392,19 @@ function webhookUrl(appUrl: URL, path: string, route: string): URL {
   return url;
 }
 
+/** One probe: `{}` is not an Orange body, so the module's route records nothing whatever the secret. */
+async function postProbe(target: URL): Promise<{ status: number; location: string | null }> {
+  const response = await fetch(target, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': 'orange-sms-doctor' },
+    body: '{}',
+    redirect: 'manual',
+    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+  });
+  await response.body?.cancel();
+  return { status: response.status, location: response.headers.get('location') };
+}
+
 /**
  * POSTs `{}` to each webhook route with the secret as `?token=`, as Orange presents it. The guard
  * checks the secret before the payload parser, and `{}` is not an Orange body: 400 means "reached,
@@ -431,18 +445,9 @@ async function probeWebhook(url: URL, route: string, secret: string | undefined)
   const target = new URL(url.toString());
   if (secret !== undefined) target.searchParams.set('token', secret);
   let status: number;
-  let location: string | null = null;
+  let location: string | null;
   try {
-    const response = await fetch(target, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'orange-sms-doctor' },
-      body: '{}',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-    });
-    status = response.status;
-    location = response.headers.get('location');
-    await response.body?.cancel();
+    ({ status, location } = await postProbe(target));
   } catch (error) {
     const cause = (error as { cause?: { code?: string } })?.cause?.code ?? (error as Error)?.name ?? 'error';
     return {
@@ -459,11 +464,21 @@ async function probeWebhook(url: URL, route: string, secret: string | undefined)
     details: [...details, ...more],
   });
   if (status === 400) {
-    return secret === undefined
-      ? withDetails('warn', `${shown} accepts calls without a secret (answered 400 to an empty body)`, [
-          'fix: set webhookSecret in the module (and ORANGE_SMS_WEBHOOK_SECRET here): Orange does not sign callbacks',
-        ])
-      : withDetails('ok', `${shown} reached, secret accepted (400 to the empty probe body; nothing recorded)`);
+    if (secret === undefined) {
+      return withDetails('warn', `${shown} accepts calls without a secret (answered 400 to an empty body)`, [
+        'fix: set webhookSecret in the module (and ORANGE_SMS_WEBHOOK_SECRET here): Orange does not sign callbacks',
+      ]);
+    }
+    // Accepted with the secret; the same probe without it must be refused, else the secret proves nothing.
+    const bare = new URL(url.toString());
+    bare.searchParams.delete('token');
+    const without = await postProbe(bare).catch(() => undefined);
+    if (without?.status === 400) {
+      return withDetails('warn', `${shown} reached, but it accepts calls without the secret too`, [
+        'fix: remove webhooks.allowUnauthenticated, or keep the route behind your own protection',
+      ]);
+    }
+    return withDetails('ok', `${shown} reached, secret accepted (400 to the empty probe body; nothing recorded)`);
   }
   if (status === 401) {
     return secret === undefined
