@@ -209,10 +209,10 @@ describe('orange-sms balance, usage, purchases', () => {
     const { code, out, err } = await cli(['balance']);
     expect({ code, err }).toEqual({ code: 0, err: '' });
     const library = await stats.getBalance();
-    expect(out).toMatch(/^COUNTRY\s+OFFER\s+AVAILABLE\s+EXPIRES\s+CONTRACT$/m);
+    expect(out).toMatch(/^COUNTRY\s+OFFER\s+STATE\s+AVAILABLE\s+EXPIRES\s+CONTRACT$/m);
     expect(out).toMatch(
       new RegExp(
-        `^CIV\\s+SMS_OCB\\s+${available}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\s+${library.contracts[0]!.id}$`,
+        `^CIV\\s+SMS_OCB\\s+active\\s+${available}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\s+${library.contracts[0]!.id}$`,
         'm',
       ),
     );
@@ -351,7 +351,7 @@ describe('orange-sms usage errors', () => {
   it('--help, global and per command: exit 0, says secrets are never flags', async () => {
     const global = await cli(['--help'], {});
     expect(global.code).toBe(0);
-    for (const command of ['send', 'balance', 'usage', 'purchases', 'subscribe-receipts', 'emulator']) {
+    for (const command of ['send', 'balance', 'usage', 'purchases', 'subscribe-receipts', 'doctor', 'emulator']) {
       expect(global.out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
     expect(global.out).toContain('Secrets are never taken as flags');

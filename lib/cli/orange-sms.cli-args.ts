@@ -14,6 +14,7 @@ export type CliCommandName =
   | 'subscribe-receipts'
   | 'get-subscription'
   | 'cancel-subscription'
+  | 'doctor'
   | 'emulator';
 
 interface FlagSpec {
@@ -110,6 +111,34 @@ export const COMMANDS: Record<Exclude<CliCommandName, 'emulator'>, CommandSpec> 
     sender: true,
     flags: { country: SENDER_FLAGS.country!, 'sender-address': SENDER_FLAGS['sender-address']! },
   },
+  doctor: {
+    summary: 'check the set-up: token, contracts, sender, webhooks; prints what to fix',
+    // The sender is checked, not required: doctor reads it itself (see orange-sms.cli-doctor.ts).
+    sender: false,
+    flags: {
+      ...SENDER_FLAGS,
+      'app-url': {
+        type: 'string',
+        value: 'https://…',
+        help: "your application's public URL, to probe its webhook routes (ORANGE_SMS_APP_URL)",
+      },
+      'webhook-path': {
+        type: 'string',
+        value: 'PATH',
+        help: "the module's webhooks.path (ORANGE_SMS_WEBHOOK_PATH, default orange-sms/webhooks)",
+      },
+      'expiry-days': {
+        type: 'string',
+        value: 'N',
+        help: 'warn when an active contract expires within N days (default 7)',
+      },
+    },
+    notes:
+      'Checks in order: the token endpoint, the contracts (units, state, expiry), the sender address and\n' +
+      'name when configured, and with --app-url the webhook routes: reachable, and ORANGE_SMS_WEBHOOK_SECRET\n' +
+      "accepted (the probe is a body that is not Orange's: the app answers 400 and records nothing).\n" +
+      'Each check prints ok, warn, FAIL or skip, with what to fix. Exit 1 when any check fails.',
+  },
 };
 
 const GLOBAL_FLAGS: Record<string, FlagSpec> = {
@@ -137,10 +166,12 @@ const ENVIRONMENT = `Environment (credentials are read from here only):
   ORANGE_SMS_SENDER_NAME                          default sender name
   ORANGE_SMS_BASE_URL                             default https://api.orange.com; e.g. the emulator's URL
   ORANGE_SMS_WEBHOOK_SECRET                       subscribe-receipts: added to the notify URL as ?token=
+                                                  doctor: the secret the webhook probe presents
+  ORANGE_SMS_APP_URL, ORANGE_SMS_WEBHOOK_PATH     doctor: where your application's webhooks are
 Secrets are never taken as flags: a flag would land in your shell history. Flags override the other
 variables.`;
 
-const EXIT_CODES = 'Exit codes: 0 ok, 1 Orange or API failure, 2 usage or validation error.';
+const EXIT_CODES = 'Exit codes: 0 ok, 1 Orange or API failure (doctor: a check failed), 2 usage or validation error.';
 
 function flagLines(flags: Record<string, FlagSpec>): string[] {
   const entries = Object.entries(flags).map(([name, spec]) => [
@@ -259,7 +290,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   rejectSecretFlags(argv);
   if (name === undefined) {
     if (values.help) return { kind: 'help', text: globalUsage() };
-    throw usageError('a command is required (send, balance, usage, purchases, subscribe-receipts, …)');
+    throw usageError('a command is required (send, balance, usage, purchases, subscribe-receipts, doctor, …)');
   }
   if (name === 'help') {
     const topic = tokens.filter((t) => t.kind === 'positional')[1];

@@ -13,6 +13,7 @@ import {
   OrangeSmsTimeoutError,
   OrangeSmsValidationError,
 } from '../errors/orange-sms.errors.js';
+import type { OrangeSmsTokenProvider } from '../auth/orange-sms.token-provider.js';
 import type { OrangeSmsModuleOptions } from '../orange-sms.options.js';
 import type { OrangeSmsService } from '../sending/orange-sms.service.js';
 import type { OrangeSmsStatsService } from '../stats/orange-sms.stats.service.js';
@@ -29,6 +30,7 @@ import {
 export interface OrangeSmsCliServices {
   sms: OrangeSmsService;
   stats: OrangeSmsStatsService;
+  tokens: OrangeSmsTokenProvider;
 }
 
 /** What a command produced: `json` is the library's result, `human` its rendering. */
@@ -68,7 +70,11 @@ export async function withOrangeSms<T>(
     { logger: false, abortOnError: false },
   );
   try {
-    return await run({ sms: app.get(library.OrangeSmsService), stats: app.get(library.OrangeSmsStatsService) });
+    return await run({
+      sms: app.get(library.OrangeSmsService),
+      stats: app.get(library.OrangeSmsStatsService),
+      tokens: app.get(library.OrangeSmsTokenProvider),
+    });
   } finally {
     await app.close();
   }
@@ -145,6 +151,9 @@ export async function executeCommand(
         human: `Cancelled delivery-receipt subscription ${parsed.argument}.\n`,
       };
     }
+    case 'doctor':
+      // Several checks that each report, rather than one result: runOrangeSmsCli routes it to runDoctor.
+      throw new Error('orange-sms doctor runs through runDoctor');
   }
 }
 

@@ -124,13 +124,23 @@ export function formatSent(sent: SentSms): string {
   ]);
 }
 
+/**
+ * One row per contract with its state; the total counts active contracts only (what Orange lets you
+ * spend), and the units stranded on expired or inactive contracts get their own line.
+ */
 export function formatBalance(balance: OrangeSmsBalance): string {
   if (balance.contracts.length === 0) return 'No contracts.\n';
+  const unspendable =
+    balance.unspendableUnits > 0
+      ? `Not spendable: ${plural(balance.unspendableUnits, 'unit')} on expired or inactive contracts (not in the total)\n`
+      : '';
   return (
     table(
-      ['COUNTRY', 'OFFER', 'AVAILABLE', 'EXPIRES', 'CONTRACT'],
-      balance.contracts.map((c) => [c.country, c.offer, c.availableUnits, formatDate(c.expiresAt), c.id]),
-    ) + `Total: ${plural(balance.availableUnits, 'unit')} available\n`
+      ['COUNTRY', 'OFFER', 'STATE', 'AVAILABLE', 'EXPIRES', 'CONTRACT'],
+      balance.contracts.map((c) => [c.country, c.offer, c.state, c.availableUnits, formatDate(c.expiresAt), c.id]),
+    ) +
+    `Total: ${plural(balance.availableUnits, 'unit')} available\n` +
+    unspendable
   );
 }
 

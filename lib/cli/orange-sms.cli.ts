@@ -12,6 +12,7 @@ import {
   resolveConfiguration,
 } from './orange-sms.cli-args.js';
 import { describeError, executeCommand, withOrangeSms } from './orange-sms.cli-commands.js';
+import { runDoctor } from './orange-sms.cli-doctor.js';
 import { type CliOutput, redactingOutput, toJson } from './orange-sms.cli-output.js';
 import { isEntryPoint } from '../emulator/orange-sms.emulator-entry.js';
 
@@ -60,10 +61,12 @@ export async function runOrangeSmsCli(argv: string[], io: OrangeSmsCliIo = {}): 
   const safeOut = redactingOutput(out, config.secrets);
   const safeErr = redactingOutput(err, config.secrets);
   try {
+    if (parsed.command === 'doctor') return await runDoctor(parsed, config, environment, safeOut);
     const result = await withOrangeSms(config.options, (services) => executeCommand(parsed, config, services));
     safeOut.write(parsed.json ? toJson(result.json) : result.human);
     return 0;
   } catch (error) {
+    if (error instanceof OrangeSmsCliUsageError) return fail(safeErr, error);
     const { exitCode, message } = describeError(error, parsed.command, config);
     safeErr.write(`${message}\n`);
     return exitCode;
