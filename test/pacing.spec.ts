@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 import { OrangeSmsService, OrangeSmsValidationError, type SendSmsInput } from '../lib/index.js';
+import { ORANGE_SMS_RATE_LIMITER, type OrangeSmsRateLimiter } from '../lib/http/orange-sms.rate-limiter.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { maxInWindow } from './support/windows.js';
 
@@ -62,6 +63,33 @@ describe('pacing and sendMany', () => {
     expect(sendTimes).toHaveLength(12);
     expect(maxInWindow(sendTimes)).toBeLessThanOrEqual(5);
   }, 10_000);
+
+  it('a send that cannot be written within 5 ms of its slot takes a new slot instead of bunching', async () => {
+    emulator.reset();
+    const limiter = testApp.app.get<OrangeSmsRateLimiter>(ORANGE_SMS_RATE_LIMITER);
+    const acquire = limiter.acquire.bind(limiter);
+    const slots: number[] = [];
+    let stalls = 1;
+    limiter.acquire = async () => {
+      const slot = await acquire();
+      slots.push(performance.now());
+      // The event loop is held (a GC pause, a busy host) between the slot and the write, once.
+      if (stalls-- > 0) {
+        const until = performance.now() + 30;
+        while (performance.now() < until);
+      }
+      return slot;
+    };
+    try {
+      await sms.send({ to: '+2250730000001', text: 'late' });
+      await sms.send({ to: '+2250730000002', text: 'on time' });
+    } finally {
+      limiter.acquire = acquire;
+    }
+    // Two sends, three slots: the stalled one was dropped and a new one taken before the write.
+    expect(slots).toHaveLength(3);
+    expect(emulator.requests.filter((r) => r.kind === 'send')).toHaveLength(2);
+  });
 
   it('sendMany rejects only when it cannot start', async () => {
     await expect(sms.sendMany('nope' as unknown as SendSmsInput[])).rejects.toBeInstanceOf(OrangeSmsValidationError);

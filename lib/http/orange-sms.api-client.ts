@@ -4,7 +4,12 @@ import { OrangeSmsAuthError, OrangeSmsTimeoutError } from '../errors/orange-sms.
 import { OrangeSmsTokenProvider } from '../auth/orange-sms.token-provider.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { settleWithin } from './orange-sms.deadline.js';
-import { ORANGE_SMS_RATE_LIMITER, type OrangeSmsRateLimiter } from './orange-sms.rate-limiter.js';
+import {
+  isLateForSlot,
+  ORANGE_SMS_RATE_LIMITER,
+  type OrangeSmsDepartureSlot,
+  type OrangeSmsRateLimiter,
+} from './orange-sms.rate-limiter.js';
 import { OrangeSmsRetryPolicy } from './orange-sms.retry-policy.js';
 import { operationOf, OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { type OrangeSmsHttpRequest, type OrangeSmsHttpResponse, OrangeSmsTransport } from './orange-sms.transport.js';
@@ -21,6 +26,18 @@ export type OrangeSmsApiRequest = Omit<OrangeSmsHttpRequest, 'authorization'> & 
  * issued before a credential change), 42 expired. Either way a fresh token fixes it.
  */
 const STALE_TOKEN_CODES = new Set<string | number | undefined>([41, 42]);
+
+/** How an attempt leaves: paced or not, the slot already taken for it, the hook before the write. */
+interface Departure {
+  paced: boolean;
+  slot?: TakenSlot;
+  beforeWrite?: () => Promise<void>;
+}
+
+/** A slot already taken (a limiter may hand out none: `void`). */
+interface TakenSlot {
+  slot: OrangeSmsDepartureSlot | void;
+}
 
 /** Marks failures of the token phase: no request to Orange's SMS API was written, so a retry is safe. */
 const tokenPhaseFailures = new WeakSet<object>();
@@ -57,6 +74,7 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
     const safeToRepeat = (error: unknown) =>
       http.idempotent || (typeof error === 'object' && error !== null && tokenPhaseFailures.has(error));
     let deadlineMs = this.retry.deadlineMs;
+    let firstSlot: TakenSlot | undefined;
     if (paced) {
       // Token first, then the slot: a slot spent waiting for a cold token would let the request
       // leave late and bunch up with the next ones. The token is fetched with retries under the
@@ -64,10 +82,11 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
       const started = Date.now();
       await this.retry.execute((timeoutMs) => this.token(timeoutMs), true, onRetry, { phase: true });
       deadlineMs = Math.max(1, deadlineMs - (Date.now() - started));
-      await this.limiter.acquire();
+      firstSlot = { slot: await this.limiter.acquire() };
     }
     return this.retry.execute(
-      (timeoutMs, attempt) => this.authorised<T>(http, timeoutMs, paced && attempt > 1, paced, beforeWrite),
+      (timeoutMs, attempt) =>
+        this.authorised<T>(http, timeoutMs, { paced, slot: attempt === 1 ? firstSlot : undefined, beforeWrite }),
       safeToRepeat,
       onRetry,
       { deadlineMs },
@@ -81,13 +100,10 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
   private async authorised<T>(
     request: Omit<OrangeSmsHttpRequest, 'authorization'>,
     timeoutMs: number,
-    paceFirst: boolean,
-    paced: boolean,
-    beforeWrite?: () => Promise<void>,
+    departure: Departure,
   ): Promise<OrangeSmsHttpResponse<T>> {
     const token = await this.token(timeoutMs);
-    if (paceFirst) await this.limiter.acquire();
-    await beforeWrite?.();
+    await this.leave(departure, departure.slot);
     try {
       return await this.observed(request.path, () =>
         this.transport.request<T>({ ...request, authorization: `Bearer ${token}` }, timeoutMs),
@@ -98,12 +114,23 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
       // 401 share one new token request.
       await this.tokens.invalidate(token);
       const fresh = await this.token(timeoutMs);
-      if (paced) await this.limiter.acquire();
-      await beforeWrite?.();
+      await this.leave(departure);
       return this.observed(request.path, () =>
         this.transport.request<T>({ ...request, authorization: `Bearer ${fresh}` }, timeoutMs),
       );
     }
+  }
+
+  /**
+   * Waits for the moment to write: a slot of the pacing (for sends; the one given, else a new one),
+   * then `beforeWrite`, then a new slot for as long as the last one was missed by more than
+   * `MAX_DEPARTURE_LATENESS_MS`. Checked here, the last step before the write, so nothing between
+   * the slot and the request can bunch sends at Orange.
+   */
+  private async leave(departure: Departure, taken?: TakenSlot): Promise<void> {
+    let slot = taken ? taken.slot : departure.paced ? await this.limiter.acquire() : undefined;
+    await departure.beforeWrite?.();
+    while (departure.paced && isLateForSlot(slot)) slot = await this.limiter.acquire();
   }
 
   /**

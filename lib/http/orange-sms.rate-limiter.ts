@@ -3,11 +3,32 @@ import type { OrangeSmsRateLimitOptions } from '../orange-sms.options.js';
 /** Injection token of the send pacing in use. */
 export const ORANGE_SMS_RATE_LIMITER = 'ORANGE_SMS_RATE_LIMITER';
 
+/** A departure slot handed out by the pacing: when the send was planned to leave. */
+export interface OrangeSmsDepartureSlot {
+  /** `performance.now()` time of the slot. */
+  plannedAt: number;
+}
+
 /** Paces sends toward Orange. The default is in-process; a shared one makes the rate hold for a fleet. */
 export interface OrangeSmsRateLimiter {
-  /** Resolves when one more send may leave now. */
-  acquire(): Promise<void>;
+  /**
+   * Resolves when one more send may leave now. With a slot, the caller checks just before it writes
+   * the request that it is not leaving late (`isLateForSlot`), and takes a new slot if it is.
+   */
+  acquire(): Promise<OrangeSmsDepartureSlot | void>;
   close?(): void;
+}
+
+/**
+ * A send written later than this after its slot takes a new one. Slots are recorded as planned, so a
+ * late departure (a busy event loop, a slow token or in-flight mark) followed by sends on time could
+ * bunch more than R into one second at Orange. Checked at the last moment before the write, so the
+ * window's guard only has to cover what happens after it (the socket, the network, Orange's clock).
+ */
+export const MAX_DEPARTURE_LATENESS_MS = 5;
+
+export function isLateForSlot(slot: OrangeSmsDepartureSlot | void, now = performance.now()): boolean {
+  return slot !== undefined && now - slot.plannedAt > MAX_DEPARTURE_LATENESS_MS;
 }
 
 /** Spacing kept 1 % wider than 1/rate, so network jitter on arrival cannot fit one send too many in a second. */
@@ -35,7 +56,8 @@ export class OrangeSmsLocalRateLimiter implements OrangeSmsRateLimiter {
   private readonly departures: number[] = [];
   /** Theoretical arrival time of the next send at the steady rate. */
   private tat: number;
-  private readonly queue: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private readonly queue: Array<{ resolve: (slot: OrangeSmsDepartureSlot) => void; reject: (error: Error) => void }> =
+    [];
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -48,12 +70,11 @@ export class OrangeSmsLocalRateLimiter implements OrangeSmsRateLimiter {
     this.tat = this.now();
   }
 
-  acquire(): Promise<void> {
+  acquire(): Promise<OrangeSmsDepartureSlot> {
     if (this.queue.length === 0 && this.waitMs(this.now()) === 0) {
-      this.take(this.now());
-      return Promise.resolve();
+      return Promise.resolve(this.take(this.now()));
     }
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<OrangeSmsDepartureSlot>((resolve, reject) => {
       this.queue.push({ resolve, reject });
       if (!this.timer) this.drain();
     });
@@ -77,8 +98,7 @@ export class OrangeSmsLocalRateLimiter implements OrangeSmsRateLimiter {
         this.timer = setTimeout(this.drain, Math.max(1, Math.floor(wait)));
         return;
       }
-      this.take(now);
-      this.queue.shift()!.resolve();
+      this.queue.shift()!.resolve(this.take(now));
     }
   };
 
@@ -89,10 +109,11 @@ export class OrangeSmsLocalRateLimiter implements OrangeSmsRateLimiter {
     return Math.max(0, forBucket, forWindow);
   }
 
-  private take(now: number): void {
+  private take(now: number): OrangeSmsDepartureSlot {
     this.tat = Math.max(this.tat, now) + this.intervalMs;
     this.departures.push(now);
     if (this.departures.length > this.windowLimit) this.departures.shift();
+    return { plannedAt: now };
   }
 }
 

@@ -1,20 +1,18 @@
 import type { Redis } from 'ioredis';
-import type { OrangeSmsRateLimiter } from '../http/orange-sms.rate-limiter.js';
+import type { OrangeSmsDepartureSlot, OrangeSmsRateLimiter } from '../http/orange-sms.rate-limiter.js';
 import type { OrangeSmsRateLimitOptions } from '../orange-sms.options.js';
 import { describeEndpoint, storeError, withDeadline } from './orange-sms.redis-backend.js';
 
 /** Same guard as the in-process limiter: spacing 1 % wider than 1/rate absorbs arrival jitter. */
 const GUARD = 1.01;
 /**
- * The sliding window is 20 ms wider than a second. A send that leaves up to MAX_LATENESS_MS after its
- * slot, followed by sends on time, leaves 15 ms for what happens between the slot and Orange's
- * clock (event loop, GC, network). Measured on a loaded 2-core machine: a 10 ms or 15 ms margin let
+ * The sliding window is 20 ms wider than a second. A send that leaves up to MAX_DEPARTURE_LATENESS_MS
+ * after its slot, followed by sends on time, leaves 15 ms for what happens between the slot and
+ * Orange's clock (event loop, GC, network). Measured on a loaded 2-core machine: a 10 ms or 15 ms margin let
  * a sixth send into one second at the emulator; 20 ms did not in 60 s. It caps the sustained rate
  * at R / 1.02 ≈ 0.98 R (slots lost to late timers take it a little lower).
  */
 const WINDOW_GUARD = 1.02;
-/** A later departure takes a new slot. */
-const MAX_LATENESS_MS = 5;
 /** How far ahead a slot may be reserved, in windows: what lost state must assume was planned. */
 const HORIZON_WINDOWS = 1;
 
@@ -113,7 +111,8 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
     ];
   }
 
-  async acquire(): Promise<void> {
+  /** The slot as planned: the caller drops it and asks again when it cannot leave on time. */
+  async acquire(): Promise<OrangeSmsDepartureSlot> {
     for (;;) {
       if (this.closed) throw new Error('Orange SMS rate limiter closed');
       const [waitUs, reserved] = await this.reserve();
@@ -123,12 +122,10 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
         await this.sleep(Math.max(1, waitMs));
         continue;
       }
-      if (waitMs <= 0) return;
-      const target = performance.now() + waitMs;
-      await this.sleep(waitMs);
-      // Slots are recorded as planned: leaving much later than planned (a busy event loop) could
-      // bunch this send with the next ones. Such a slot is dropped and a new one reserved.
-      if (performance.now() - target <= MAX_LATENESS_MS) return;
+      // Redis read its clock before its reply reached us: counting from now never leaves early.
+      const plannedAt = performance.now() + Math.max(0, waitMs);
+      if (waitMs > 0) await this.sleep(waitMs);
+      return { plannedAt };
     }
   }
 
