@@ -12,6 +12,7 @@ import {
   callbackResult,
   deliveryReceiptPayload,
   deliveryStatusMayFollow,
+  inboundHeaders,
   inboundPayload,
   postCallback,
 } from './orange-sms.emulator-callbacks.js';
@@ -358,7 +359,7 @@ export class OrangeSmsEmulator {
       'inbound',
       url,
       inboundPayload(input),
-      opts.headers,
+      { ...inboundHeaders(input), ...opts.headers },
       this.stopController.signal,
     );
   }
