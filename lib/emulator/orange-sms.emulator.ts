@@ -606,7 +606,7 @@ export class OrangeSmsEmulator {
 
     const checked = validateSend(validSender(pathSender), body, this.settings.approvedSenderNames);
     if (!checked.ok) return reply(checked.status, checked.body);
-    const { address, senderAddress, senderName, message } = checked.value;
+    const { address, senderAddress, senderName, senderNameAsSent, message } = checked.value;
 
     const segments = countSegments(message);
     const lookup = this.account.contractFor(address, segments);
@@ -637,7 +637,7 @@ export class OrangeSmsEmulator {
       outboundSMSMessageRequest: {
         address: [address],
         senderAddress,
-        ...(senderName !== undefined ? { senderName } : {}),
+        ...(senderName !== undefined ? { senderName: senderNameAsSent ?? senderName } : {}),
         outboundSMSTextMessage: { message },
         resourceURL: resourceUrl,
       },
