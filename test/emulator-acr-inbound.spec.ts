@@ -121,6 +121,14 @@ describe('emulator acr: inbound', () => {
       expect(((await response.json()) as { status: number }).status).toBe(200);
       await waitFor(() => inbox.byText(text) !== undefined, 5_000, 'the inbox inbound');
       expect(inbox.byText(text)).toMatchObject(expected);
+      // The inbox files it under the phone that texted, and shows what the app saw as the sender.
+      const state = (await (await fetch(`${emulator.url}/_inbox/state`)).json()) as {
+        callbacks: Array<{ inbound: { from: string; sender: string; text: string } | null }>;
+      };
+      expect(state.callbacks.find((c) => c.inbound?.text === text)?.inbound).toMatchObject({
+        from: 'tel:+2250700000004',
+        sender: 'acr:OrangeAPIToken',
+      });
     },
   );
 });

@@ -36,7 +36,7 @@ export function deliveryReceiptPayload(address: string, status: OrangeDeliverySt
 }
 
 /** Subscriber as `tel:+<digits>` whatever form the caller used. */
-function subscriberAddress(from: string): string {
+export function subscriberAddress(from: string): string {
   if (from.startsWith('tel:')) return from;
   return from.startsWith('+') ? `tel:${from}` : `tel:+${from}`;
 }

@@ -373,6 +373,7 @@ const SCRIPT = String.raw`
       el('div', 'meta', [
         el('span', null, [clock(c.at)]),
         el('span', 'dot', ['to ' + phone(c.inbound.to)]),
+        c.inbound.sender && c.inbound.sender !== c.inbound.from ? el('span', 'dot', ['sent as ' + c.inbound.sender]) : null,
         el('span', 'dot receipt ' + (httpClass(c.status) === 'ok' ? 'good' : 'fail'), [appAnswer(c.status, c.error)])
       ])
     ]);

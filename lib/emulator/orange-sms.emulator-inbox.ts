@@ -366,7 +366,9 @@ export class EmulatorInbox {
       inbound:
         callback.kind === 'inbound'
           ? {
-              from: text(field(inbound, 'senderAddress')),
+              from: callback.subscriber ?? text(field(inbound, 'senderAddress')),
+              // What the app saw as the sender: differs from `from` for an acr: inbound.
+              sender: text(field(inbound, 'senderAddress')),
               to: text(field(inbound, 'destinationAddress')),
               text: text(field(inbound, 'message')),
             }

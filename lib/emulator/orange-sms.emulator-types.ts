@@ -138,6 +138,8 @@ export interface EmulatedCallback {
   /** Why it failed, when `status` is 'error'. */
   error?: string;
   at: Date;
+  /** Inbound only: the subscriber played (`tel:+…`), also when the payload carries only an `acr:` reference. */
+  subscriber?: string;
 }
 
 /** Options of `deliver()`. */

@@ -14,6 +14,7 @@ import {
   deliveryStatusMayFollow,
   inboundHeaders,
   inboundPayload,
+  subscriberAddress,
   postCallback,
 } from './orange-sms.emulator-callbacks.js';
 import { gatewayErrors, oauthErrors, smsErrors } from './orange-sms.emulator-errors.js';
@@ -354,8 +355,14 @@ export class OrangeSmsEmulator {
   ): Promise<EmulatedCallback> {
     const url = opts.url ?? this.inboundUrl;
     if (!url) throw new Error('OrangeSmsEmulator.receive: no inboundUrl set and no url given');
+    // The subscriber is kept beside the payload, so the inbox files an acr: inbound under its phone.
+    const subscriber = subscriberAddress(input.from);
+    const record = (callback: EmulatedCallback): void => {
+      callback.subscriber = subscriber;
+      this.recordCallback(callback);
+    };
     return postCallback(
-      this.recordCallback,
+      record,
       'inbound',
       url,
       inboundPayload(input),
