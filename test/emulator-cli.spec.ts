@@ -1,4 +1,12 @@
 /** The `orange-sms-emulator` CLI: flags, banner (secret masked) and a working server. */
+import 'reflect-metadata';
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { DeliveryReceiptEvent, OnDeliveryReceipt, OrangeSmsModule, OrangeSmsService } from '../lib/index.js';
+import { CapturingLogger } from './support/log-capture.js';
+import { freePort } from './support/redis-server.js';
+import { WEBHOOK_SECRET, waitFor } from './support/test-app.js';
 import { OrangeSmsEmulatorCliExit, maskSecret, parseCliArgs, runCli } from '../lib/emulator/orange-sms.emulator-cli.js';
 import type { OrangeSmsEmulator } from '../lib/emulator/index.js';
 
@@ -114,6 +122,96 @@ describe('orange-sms-emulator CLI', () => {
   ])('rejects %j with exit code 2', async (argv, message) => {
     const failure = runCli(argv, output());
     await expect(failure).rejects.toBeInstanceOf(OrangeSmsEmulatorCliExit);
+    await expect(failure).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
+  });
+
+  it('--app-url with --webhook-secret points both callbacks at the module: a send through the module gets its receipt', async () => {
+    @Injectable()
+    class Receipts {
+      received: DeliveryReceiptEvent[] = [];
+      @OnDeliveryReceipt()
+      onReceipt(event: DeliveryReceiptEvent) {
+        this.received.push(event);
+      }
+    }
+    // The app's address must be known before the emulator starts (it is the flag's value), and the
+    // emulator's before the app starts (it is the module's baseUrl): reserve the app's port first.
+    const appPort = await freePort();
+    const out = output();
+    running = await runCli(
+      [
+        '--port',
+        '0',
+        '--app-url',
+        `http://127.0.0.1:${appPort}`,
+        '--webhook-secret',
+        WEBHOOK_SECRET,
+        '--delivery-delay-ms',
+        '20',
+      ],
+      out,
+    );
+    expect(running.deliveryReceiptUrl).toBe(
+      `http://127.0.0.1:${appPort}/orange-sms/webhooks/delivery-receipts?token=${WEBHOOK_SECRET}`,
+    );
+    expect(running.inboundUrl).toBe(`http://127.0.0.1:${appPort}/orange-sms/webhooks/inbound?token=${WEBHOOK_SECRET}`);
+    expect(out.text()).not.toContain(WEBHOOK_SECRET);
+    expect(out.text()).toContain('/orange-sms/webhooks/delivery-receipts?token=test****6789');
+
+    @Module({
+      imports: [
+        EventEmitterModule.forRoot(),
+        OrangeSmsModule.forRoot({
+          clientId: running.credentials.clientId,
+          clientSecret: running.credentials.clientSecret,
+          baseUrl: running.url,
+          senderAddress: 'tel:+2250000',
+          webhookSecret: WEBHOOK_SECRET,
+        }),
+      ],
+      providers: [Receipts],
+    })
+    class CliAppModule {}
+    const app = await NestFactory.create(CliAppModule, { logger: new CapturingLogger(), abortOnError: false });
+    try {
+      await app.listen(appPort, '127.0.0.1');
+      const sent = await app.get(OrangeSmsService).send({ to: '+2250700000001', text: 'via --app-url' });
+      const receipts = app.get(Receipts);
+      await waitFor(() => receipts.received.length > 0, 5_000, 'the delivery receipt');
+      expect(receipts.received[0]).toMatchObject({ messageId: sent.id, status: 'DeliveredToTerminal' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("--webhook-path sets the prefix under --app-url, keeping the app URL's own path", () => {
+    const options = parseCliArgs([
+      '--app-url',
+      'https://example.test/api/',
+      '--webhook-path',
+      '/hooks/sms/',
+      '--webhook-secret',
+      'a&b secret',
+    ]);
+    expect(options.deliveryReceiptUrl).toBe('https://example.test/api/hooks/sms/delivery-receipts?token=a%26b+secret');
+    expect(options.inboundUrl).toBe('https://example.test/api/hooks/sms/inbound?token=a%26b+secret');
+    expect(new URL(options.inboundUrl!).searchParams.get('token')).toBe('a&b secret');
+    expect(parseCliArgs(['--app-url', 'http://127.0.0.1:3000']).deliveryReceiptUrl).toBe(
+      'http://127.0.0.1:3000/orange-sms/webhooks/delivery-receipts',
+    );
+  });
+
+  it.each([
+    [
+      ['--app-url', 'http://127.0.0.1:3000', '--delivery-receipt-url', 'http://127.0.0.1:3000/dr'],
+      /--delivery-receipt-url/,
+    ],
+    [['--app-url', 'http://127.0.0.1:3000', '--inbound-url', 'http://127.0.0.1:3000/mo'], /--inbound-url/],
+    [['--webhook-secret', 'abc'], /--webhook-secret needs --app-url/],
+    [['--webhook-path', 'x'], /--webhook-path needs --app-url/],
+    [['--app-url', 'not a url'], /--app-url is not a URL/],
+  ])('usage error for %j: exit code 2', async (argv, message) => {
+    const failure = runCli(argv, output());
     await expect(failure).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
   });
 

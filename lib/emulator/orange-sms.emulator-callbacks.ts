@@ -3,6 +3,7 @@
  * (reference 4), and the poster that records every attempt instead of throwing. Orange's retry
  * behaviour is unknown, so nothing is retried.
  */
+import { randomBytes } from 'node:crypto';
 import type {
   EmulatedCallback,
   CallbackResult,
@@ -35,7 +36,7 @@ export function deliveryReceiptPayload(address: string, status: OrangeDeliverySt
 }
 
 /** Subscriber as `tel:+<digits>` whatever form the caller used. */
-function subscriberAddress(from: string): string {
+export function subscriberAddress(from: string): string {
   if (from.startsWith('tel:')) return from;
   return from.startsWith('+') ? `tel:${from}` : `tel:+${from}`;
 }
@@ -45,19 +46,52 @@ function destinationAddress(to: string): string {
   return to.startsWith('tel:') ? to.slice(4) : to;
 }
 
+/** Orange's anonymous customer reference, as in the recorded inbound traffic (API reference §12). */
+export const ANONYMOUS_SENDER = 'acr:OrangeAPIToken';
+
+/** The header that carries the subscriber's number (digits, no `+`) beside an `acr:` sender. */
+export const NUMBER_HEADER = 'x-orange-ise2';
+
+/** `2022-06-11T12:33:14`: the wall-clock time in `timeZone`, with no zone, as the recordings show. */
+function zoneLessDateTime(at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}`;
+}
+
 export function inboundPayload(input: InboundSmsInput): unknown {
-  const dateTime = (input.dateTime ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const at = input.dateTime ?? new Date();
+  const anonymous = input.anonymous === true;
+  const messageId = input.messageId ?? (anonymous ? randomBytes(12).toString('hex') : undefined);
   return {
     inboundSMSMessageNotification: {
       inboundSMSMessage: {
-        senderAddress: subscriberAddress(input.from),
+        senderAddress: anonymous ? ANONYMOUS_SENDER : subscriberAddress(input.from),
         destinationAddress: destinationAddress(input.to),
         message: input.text,
-        dateTime,
-        ...(input.messageId !== undefined ? { messageId: input.messageId } : {}),
+        dateTime: anonymous
+          ? zoneLessDateTime(at, input.timeZone ?? 'UTC')
+          : at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        ...(messageId !== undefined ? { messageId } : {}),
       },
     },
+    ...(input.callbackData !== undefined ? { callbackData: input.callbackData } : {}),
   };
+}
+
+/** Headers Orange adds to an inbound: the number beside an `acr:` sender, when asked for. */
+export function inboundHeaders(input: InboundSmsInput): Record<string, string> {
+  if (input.anonymous !== true || input.withNumberHeader !== true) return {};
+  return { [NUMBER_HEADER]: subscriberAddress(input.from).slice('tel:+'.length) };
 }
 
 /** POSTs JSON and hands the outcome to `record`; never throws ('error' status when no response came). */

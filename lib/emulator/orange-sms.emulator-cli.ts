@@ -21,6 +21,11 @@ Options:
   --client-secret <secret>      accepted client secret (default emulator-client-secret)
   --delivery-receipt-url <url>  where delivery receipts are POSTed
   --inbound-url <url>           where inbound SMS are POSTed
+  --app-url <url>               your app's base URL: sets both callback URLs at once, to
+                                <app-url>/<webhook-path>/delivery-receipts and .../inbound
+                                (not with --delivery-receipt-url or --inbound-url)
+  --webhook-path <path>         the module's webhook prefix, with --app-url (default orange-sms/webhooks)
+  --webhook-secret <secret>     the module's webhookSecret, with --app-url: sent as ?token=<secret>
   --delivery-delay-ms <n>       delay of the automatic delivery receipt (default 300)
   --auto-delivery-status <s>    status of automatic receipts, or "none" (default DeliveredToTerminal)
   --token-ttl-seconds <n>       token lifetime (default 3600)
@@ -68,6 +73,38 @@ function numberFlag(name: string, value: string | undefined, min: number): numbe
   return n;
 }
 
+/**
+ * `--app-url` (with `--webhook-path` and `--webhook-secret`) → both callback URLs, pointing at the module's
+ * webhook routes. One source of truth for the app's address: combining it with an explicit callback URL
+ * would leave the two disagreeing, so that is a usage error.
+ */
+function appCallbackUrls(
+  appUrl: string | undefined,
+  webhookPath: string | undefined,
+  webhookSecret: string | undefined,
+  values: { 'delivery-receipt-url'?: string; 'inbound-url'?: string },
+): Pick<OrangeSmsEmulatorOptions, 'deliveryReceiptUrl' | 'inboundUrl'> {
+  if (appUrl === undefined) {
+    if (webhookPath !== undefined) throw bad('--webhook-path needs --app-url');
+    if (webhookSecret !== undefined) throw bad('--webhook-secret needs --app-url');
+    return {};
+  }
+  for (const name of ['delivery-receipt-url', 'inbound-url'] as const) {
+    if (values[name] !== undefined) throw bad(`--app-url sets both callback URLs; do not combine it with --${name}`);
+  }
+  if (webhookSecret !== undefined && webhookSecret === '') throw bad('--webhook-secret must not be empty');
+  // The module's default prefix (lib/webhooks/orange-sms.webhook-config.ts), slashes trimmed the same way.
+  const path = (webhookPath ?? 'orange-sms/webhooks').replace(/^\/+|\/+$/g, '');
+  const callback = (route: string): string => {
+    const url = new URL(appUrl);
+    const base = url.pathname.replace(/\/+$/, '');
+    url.pathname = `${base}/${path ? `${path}/` : ''}${route}`;
+    if (webhookSecret !== undefined) url.searchParams.set('token', webhookSecret);
+    return url.toString();
+  };
+  return { deliveryReceiptUrl: callback('delivery-receipts'), inboundUrl: callback('inbound') };
+}
+
 /** Parses the flags into emulator options; throws OrangeSmsEmulatorCliExit on --help or a bad flag. */
 export function parseCliArgs(argv: string[], out: Output = process.stdout): OrangeSmsEmulatorOptions {
   let values;
@@ -83,6 +120,9 @@ export function parseCliArgs(argv: string[], out: Output = process.stdout): Oran
         'client-secret': { type: 'string' },
         'delivery-receipt-url': { type: 'string' },
         'inbound-url': { type: 'string' },
+        'app-url': { type: 'string' },
+        'webhook-path': { type: 'string' },
+        'webhook-secret': { type: 'string' },
         'delivery-delay-ms': { type: 'string' },
         'auto-delivery-status': { type: 'string' },
         'token-ttl-seconds': { type: 'string' },
@@ -109,7 +149,7 @@ export function parseCliArgs(argv: string[], out: Output = process.stdout): Oran
   if (autoStatus !== undefined && autoStatus !== 'none' && !STATUSES.includes(autoStatus as OrangeDeliveryStatus)) {
     throw bad(`--auto-delivery-status must be one of ${STATUSES.join(', ')} or none, got '${autoStatus}'`);
   }
-  for (const name of ['delivery-receipt-url', 'inbound-url'] as const) {
+  for (const name of ['delivery-receipt-url', 'inbound-url', 'app-url'] as const) {
     const url = values[name];
     if (url !== undefined && !URL.canParse(url)) throw bad(`--${name} is not a URL: '${url}'`);
   }
@@ -124,6 +164,7 @@ export function parseCliArgs(argv: string[], out: Output = process.stdout): Oran
   if (values.host !== undefined) options.host = values.host;
   if (values['delivery-receipt-url'] !== undefined) options.deliveryReceiptUrl = values['delivery-receipt-url'];
   if (values['inbound-url'] !== undefined) options.inboundUrl = values['inbound-url'];
+  Object.assign(options, appCallbackUrls(values['app-url'], values['webhook-path'], values['webhook-secret'], values));
   const delay = numberFlag('delivery-delay-ms', values['delivery-delay-ms'], 0);
   if (delay !== undefined) options.deliveryDelayMs = delay;
   if (autoStatus !== undefined)

@@ -109,6 +109,8 @@ h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .06em; color: v
 .composer-meta { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 12px; color: var(--muted); margin-bottom: 8px; }
 .composer-meta strong { color: var(--text); font-variant-numeric: tabular-nums; }
 .composer-meta input { width: 150px; border: 1px solid var(--line); border-radius: 6px; padding: 2px 8px; font-family: var(--mono); font-size: 12px; }
+.composer-option { display: inline-flex; align-items: center; gap: 4px; }
+.composer-meta .composer-option input { width: auto; padding: 0; }
 .composer-row { display: flex; gap: 8px; align-items: flex-end; }
 .composer textarea { flex: 1; resize: none; border: 1px solid var(--line); border-radius: 18px; padding: 9px 14px; max-height: 140px; min-height: 40px; outline: none; }
 .composer textarea:focus, .new-form input:focus, .composer-meta input:focus { border-color: var(--accent); box-shadow: 0 0 0 3px var(--accent-soft); outline: none; }
@@ -371,6 +373,7 @@ const SCRIPT = String.raw`
       el('div', 'meta', [
         el('span', null, [clock(c.at)]),
         el('span', 'dot', ['to ' + phone(c.inbound.to)]),
+        c.inbound.sender && c.inbound.sender !== c.inbound.from ? el('span', 'dot', ['sent as ' + c.inbound.sender]) : null,
         el('span', 'dot receipt ' + (httpClass(c.status) === 'ok' ? 'good' : 'fail'), [appAnswer(c.status, c.error)])
       ])
     ]);
@@ -531,6 +534,9 @@ const SCRIPT = String.raw`
       $('composer').requestSubmit();
     }
   });
+  $('reply-anonymous').addEventListener('change', function () {
+    $('reply-number-header').disabled = !$('reply-anonymous').checked;
+  });
   $('reply-to').addEventListener('input', function () {
     if (state.lastSelected) state.replyTo.set(state.lastSelected, $('reply-to').value);
   });
@@ -541,7 +547,9 @@ const SCRIPT = String.raw`
     if (!from || !body.trim()) return;
     var button = $('reply-send');
     button.disabled = true;
-    post('_inbox/inbound', { from: from, to: $('reply-to').value, text: body })
+    var anonymous = $('reply-anonymous').checked;
+    var withNumberHeader = anonymous && $('reply-number-header').checked;
+    post('_inbox/inbound', { from: from, to: $('reply-to').value, text: body, anonymous: anonymous, withNumberHeader: withNumberHeader })
       .then(function (r) {
         text.value = '';
         grow();
@@ -647,7 +655,7 @@ export const INBOX_HTML = `<!doctype html>
     <div class="pane-head"><span id="conv-title" class="conv-title">Inbox</span><span id="conv-sub" class="sub"></span></div>
     <div id="conversation-scroll" class="scroll"><div id="bubbles" class="bubbles"></div></div>
     <form id="composer" class="composer" hidden>
-      <div class="composer-meta">Text the app as <strong id="reply-from"></strong> to <input id="reply-to" aria-label="Short code or number of the app" autocomplete="off" spellcheck="false"> (an inbound SMS)</div>
+      <div class="composer-meta">Text the app as <strong id="reply-from"></strong> to <input id="reply-to" aria-label="Short code or number of the app" autocomplete="off" spellcheck="false"> (an inbound SMS) <label class="composer-option" title="senderAddress acr:OrangeAPIToken, as Orange sends it when the number is hidden"><input id="reply-anonymous" type="checkbox"> anonymous sender (acr:)</label> <label class="composer-option" title="the number in the x-orange-ise2 header beside the acr: sender"><input id="reply-number-header" type="checkbox" disabled> number in x-orange-ise2 header</label></div>
       <div class="composer-row"><textarea id="reply-text" rows="1" placeholder="Reply, e.g. STOP" aria-label="Reply text"></textarea><button id="reply-send" type="submit" class="btn primary">Send</button></div>
     </form>
   </section>

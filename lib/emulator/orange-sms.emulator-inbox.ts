@@ -284,7 +284,11 @@ export class EmulatorInbox {
     if (!message || message.length > 2000) return [400, { error: 'text must hold 1 to 2000 characters' }];
     if (!this.host.info().inboundUrl)
       return [409, { error: 'No inbound URL: set emulator.inboundUrl or start the CLI with --inbound-url' }];
-    return [200, this.outcome(await this.host.receive({ from, to, text: message }))];
+    // `anonymous`: Orange's recorded acr: shape; `withNumberHeader`: the number in x-orange-ise2 beside it.
+    const anonymous = field(body, 'anonymous') === true;
+    const withNumberHeader = anonymous && field(body, 'withNumberHeader') === true;
+    const input = { from, to, text: message, ...(anonymous ? { anonymous, withNumberHeader } : {}) };
+    return [200, this.outcome(await this.host.receive(input))];
   }
 
   private outcome(callback: EmulatedCallback) {
@@ -362,7 +366,9 @@ export class EmulatorInbox {
       inbound:
         callback.kind === 'inbound'
           ? {
-              from: text(field(inbound, 'senderAddress')),
+              from: callback.subscriber ?? text(field(inbound, 'senderAddress')),
+              // What the app saw as the sender: differs from `from` for an acr: inbound.
+              sender: text(field(inbound, 'senderAddress')),
               to: text(field(inbound, 'destinationAddress')),
               text: text(field(inbound, 'message')),
             }

@@ -16,7 +16,10 @@ const SENDER_NAME = /^[A-Za-z0-9 ]{1,11}$/;
 export interface ValidSend {
   address: string;
   senderAddress: string;
+  /** Decoded when the client URL-encoded it (see `decodeSenderName`). */
   senderName?: string;
+  /** The `senderName` exactly as sent, when it differs from the decoded one; echoed back like Orange echoes the body. */
+  senderNameAsSent?: string;
   message: string;
 }
 
@@ -38,6 +41,21 @@ export function parseJson(body: string): unknown {
     return JSON.parse(body) as unknown;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Some clients (osms-php, the Symfony bridge) URL-encode `senderName` inside the JSON: `Ma%20Boutique`,
+ * `My+Shop`. No Orange source says whether Orange decodes it (API reference §12), so the emulator does not
+ * refuse it: the name is checked and shown decoded. `+` is a space as in form encoding (a literal `+` is
+ * not a valid sender name anyway); a malformed escape is left as it is, and then fails the name check.
+ */
+export function decodeSenderName(raw: string): string {
+  if (!/%[0-9A-Fa-f]{2}|\+/.test(raw)) return raw;
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
   }
 }
 
@@ -77,16 +95,23 @@ export function validateSend(
 
   if (!TEL.test(address)) return { ok: false, status: 400, body: smsErrors.noValidAddresses('address') };
 
-  if (typeof senderName === 'string') {
-    const approved = approvedSenderNames === undefined || approvedSenderNames.includes(senderName);
-    if (!SENDER_NAME.test(senderName) || !approved) {
+  const displayName = typeof senderName === 'string' ? decodeSenderName(senderName) : undefined;
+  if (displayName !== undefined) {
+    const approved = approvedSenderNames === undefined || approvedSenderNames.includes(displayName);
+    if (!SENDER_NAME.test(displayName) || !approved) {
       return { ok: false, status: 400, body: smsErrors.policy(policyReasons.senderNameNotAllowed) };
     }
   }
 
   return {
     ok: true,
-    value: { address, senderAddress, message, ...(typeof senderName === 'string' ? { senderName } : {}) },
+    value: {
+      address,
+      senderAddress,
+      message,
+      ...(displayName !== undefined ? { senderName: displayName } : {}),
+      ...(typeof senderName === 'string' && senderName !== displayName ? { senderNameAsSent: senderName } : {}),
+    },
   };
 }
 

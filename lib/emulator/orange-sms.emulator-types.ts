@@ -138,6 +138,8 @@ export interface EmulatedCallback {
   /** Why it failed, when `status` is 'error'. */
   error?: string;
   at: Date;
+  /** Inbound only: the subscriber played (`tel:+…`), also when the payload carries only an `acr:` reference. */
+  subscriber?: string;
 }
 
 /** Options of `deliver()`. */
@@ -161,6 +163,18 @@ export interface InboundSmsInput {
   messageId?: string;
   /** Default: now. */
   dateTime?: Date;
+  /**
+   * Send it as recorded from Orange Cameroon (API reference §12): `senderAddress` is Orange's anonymous
+   * customer reference `acr:OrangeAPIToken` instead of the number, `dateTime` has no zone, `messageId`
+   * is 24 hex digits when not given. The number travels only with `withNumberHeader`. Default false.
+   */
+  anonymous?: boolean;
+  /** With `anonymous`: the subscriber's digits (no `+`) in the `x-orange-ise2` header. Default false. */
+  withNumberHeader?: boolean;
+  /** With `anonymous`: IANA zone the zone-less `dateTime` is written in. Default 'UTC'. */
+  timeZone?: string;
+  /** A top-level `callbackData` string beside `inboundSMSMessageNotification`, as in the recordings. */
+  callbackData?: string;
 }
 
 /** Result of `deliver()` / `receive()`: what the receiver answered (status 0 when it could not be reached). */

@@ -12,7 +12,9 @@ import {
   callbackResult,
   deliveryReceiptPayload,
   deliveryStatusMayFollow,
+  inboundHeaders,
   inboundPayload,
+  subscriberAddress,
   postCallback,
 } from './orange-sms.emulator-callbacks.js';
 import { gatewayErrors, oauthErrors, smsErrors } from './orange-sms.emulator-errors.js';
@@ -353,12 +355,18 @@ export class OrangeSmsEmulator {
   ): Promise<EmulatedCallback> {
     const url = opts.url ?? this.inboundUrl;
     if (!url) throw new Error('OrangeSmsEmulator.receive: no inboundUrl set and no url given');
+    // The subscriber is kept beside the payload, so the inbox files an acr: inbound under its phone.
+    const subscriber = subscriberAddress(input.from);
+    const record = (callback: EmulatedCallback): void => {
+      callback.subscriber = subscriber;
+      this.recordCallback(callback);
+    };
     return postCallback(
-      this.recordCallback,
+      record,
       'inbound',
       url,
       inboundPayload(input),
-      opts.headers,
+      { ...inboundHeaders(input), ...opts.headers },
       this.stopController.signal,
     );
   }
@@ -605,7 +613,7 @@ export class OrangeSmsEmulator {
 
     const checked = validateSend(validSender(pathSender), body, this.settings.approvedSenderNames);
     if (!checked.ok) return reply(checked.status, checked.body);
-    const { address, senderAddress, senderName, message } = checked.value;
+    const { address, senderAddress, senderName, senderNameAsSent, message } = checked.value;
 
     const segments = countSegments(message);
     const lookup = this.account.contractFor(address, segments);
@@ -636,7 +644,7 @@ export class OrangeSmsEmulator {
       outboundSMSMessageRequest: {
         address: [address],
         senderAddress,
-        ...(senderName !== undefined ? { senderName } : {}),
+        ...(senderName !== undefined ? { senderName: senderNameAsSent ?? senderName } : {}),
         outboundSMSTextMessage: { message },
         resourceURL: resourceUrl,
       },
