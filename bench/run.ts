@@ -15,6 +15,7 @@ const BENCHMARKS: Array<{ name: string; title: string }> = [
   { name: 'fleet-pacing', title: 'fleet pacing on Redis' },
   { name: 'webhook-express', title: 'webhook ingest (Express)' },
   { name: 'webhook-fastify', title: 'webhook ingest (Fastify)' },
+  { name: 'ingest-redis', title: 'durable webhook ingest on Redis' },
   { name: 'footprint', title: 'footprint' },
   { name: 'memory', title: 'memory' },
 ];
@@ -45,6 +46,10 @@ only. Sides of a comparison alternate in rounds; ratios are medians of per-round
 7. **Fleet pacing**: three instances (child processes) on one redis-server send to the emulator at
    \`rateLimit: { perSecond: 5 }\` for \`FLEET_PACING_SECONDS\` (default 60): the busiest sliding
    second at the emulator and the sustained rate.
+8. **Durable ingest on Redis**: figure 4 on Express with the module's Redis store and a
+   delivery-receipt listener (each receipt taken by one Lua script: dedupe, state, outbox), against a
+   bare route that makes one Redis round trip (a SET of the body); then every receipt answered 200 is
+   counted at the listener.
 
 The machine is shared and small; wall-clock figures (rates, latencies, boot time) move by 10-20 %
 between runs, CPU-time figures much less.`;

@@ -2,25 +2,52 @@
  * Child process entry: a Nest application (argv[2]: express | fastify) with OrangeSmsModule's
  * webhook controller (default in-memory store) and, beside it, a bare route that takes the same JSON
  * body and answers 200 with a body of the same shape: the ceiling for a webhook on that platform.
+ * With a Redis URL (argv[3]) the module keeps its records on Redis and a delivery-receipt listener
+ * runs, and the bare route makes one Redis round trip (a SET of the body): the ceiling for a webhook
+ * that makes what it acknowledges durable.
  */
 import 'reflect-metadata';
-import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Injectable, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { ORANGE_SMS_STORE, OrangeSmsModule, type OrangeSmsStore } from '../../lib/index.js';
+import { Redis } from 'ioredis';
+import {
+  type DeliveryReceiptEvent,
+  ORANGE_SMS_STORE,
+  OnDeliveryReceipt,
+  OrangeSmsModule,
+  type OrangeSmsStore,
+} from '../../lib/index.js';
 import { serve } from './ipc.js';
 import { WEBHOOK_SECRET } from './webhook-bench.js';
 
 const platform = process.argv[2] === 'fastify' ? 'fastify' : 'express';
+const redisUrl = process.argv[3];
+const bareRedis = redisUrl ? new Redis(redisUrl, { lazyConnect: false }) : undefined;
 
 @Controller('bare')
 class BareController {
   @Post('delivery-receipts')
   @HttpCode(200)
-  receive(@Body() body: unknown): { accepted: number; duplicates: number } {
+  async receive(@Body() body: unknown): Promise<{ accepted: number; duplicates: number }> {
     const ok = typeof body === 'object' && body !== null && 'deliveryInfoNotification' in body;
+    if (ok && bareRedis) {
+      const key = (body as { deliveryInfoNotification: { callbackData?: string } }).deliveryInfoNotification
+        .callbackData;
+      await bareRedis.set(`bare:${key}`, JSON.stringify(body), 'EX', 600);
+    }
     return { accepted: ok ? 1 : 0, duplicates: 0 };
+  }
+}
+
+/** Receipts delivered to a listener: the outbox must not pile up. */
+@Injectable()
+class ReceiptCounter {
+  count = 0;
+  @OnDeliveryReceipt()
+  on(_event: DeliveryReceiptEvent): void {
+    this.count++;
   }
 }
 
@@ -33,9 +60,11 @@ class BareController {
       baseUrl: 'http://127.0.0.1:9',
       senderAddress: 'tel:+2250000',
       webhookSecret: WEBHOOK_SECRET,
+      ...(redisUrl ? { redis: { url: redisUrl, keyPrefix: 'ingest-bench:' } } : {}),
     }),
   ],
   controllers: [BareController],
+  providers: redisUrl ? [ReceiptCounter] : [],
 })
 class WebhookBenchModule {}
 
@@ -60,5 +89,7 @@ serve(
     },
     /** Notifications recorded but not yet delivered to listeners (should stay near zero). */
     outbox: async () => (await store.listEvents()).length,
+    /** Receipts the listener saw (Redis mode). */
+    received: () => (redisUrl ? app.get(ReceiptCounter).count : 0),
   },
 );

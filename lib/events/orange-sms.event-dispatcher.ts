@@ -12,6 +12,7 @@ import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { OrangeSmsService } from '../sending/orange-sms.service.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
+import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
 import { DeliveryReceiptEvent, InboundSmsEvent, OrangeSmsEvents } from './orange-sms.events.js';
 
 export interface OrangeSmsRedeliveryResult {
@@ -50,8 +51,12 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
   }
 
   /** Delivers after the current request, so a slow listener never delays Orange's acknowledgement. */
-  dispatchSoon(event: OrangeSmsStoredEvent): void {
-    setImmediate(() => this.track(this.deliver(event)));
+  /**
+   * `taken`: what the atomic take saw of the receipt's message (present or not), so the first
+   * delivery needs no second read of the store; redeliveries read it again.
+   */
+  dispatchSoon(event: OrangeSmsStoredEvent, taken?: { message?: TrackedSms }): void {
+    setImmediate(() => this.track(this.deliver(event, taken)));
   }
 
   /** Notifications whose listeners kept failing. */
@@ -115,9 +120,9 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
   }
 
   /** True when every listener succeeded. */
-  private async deliver(event: OrangeSmsStoredEvent): Promise<boolean> {
+  private async deliver(event: OrangeSmsStoredEvent, taken?: { message?: TrackedSms }): Promise<boolean> {
     try {
-      const [name, payload] = await this.build(event);
+      const [name, payload] = await this.build(event, taken);
       await this.emitter!.emitAsync(name, payload);
       await this.store.deleteEvent(event.id);
       return true;
@@ -160,9 +165,12 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
     }
   }
 
-  private async build(event: OrangeSmsStoredEvent): Promise<[string, DeliveryReceiptEvent | InboundSmsEvent]> {
+  private async build(
+    event: OrangeSmsStoredEvent,
+    taken?: { message?: TrackedSms },
+  ): Promise<[string, DeliveryReceiptEvent | InboundSmsEvent]> {
     if (event.kind === 'delivery-receipt') {
-      const message = await this.store.getMessage(event.data.messageId);
+      const message = taken ? taken.message : await this.store.getMessage(event.data.messageId);
       return [OrangeSmsEvents.DeliveryReceipt, new DeliveryReceiptEvent({ ...event.data, message })];
     }
     const { from } = event.data;

@@ -8,7 +8,6 @@ import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { maskPhoneNumber } from '../sending/orange-sms.addresses.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
-import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
 import type { OrangeSmsNotificationTaken } from '../tracking/orange-sms.tracked-sms.js';
 import { parseDeliveryReceiptNotification, parseInboundSmsNotification } from './orange-sms.webhook-parsers.js';
 
@@ -140,7 +139,7 @@ export class OrangeSmsWebhookService {
    */
   private async takeAll(takes: (() => Promise<OrangeSmsNotificationTaken>)[]): Promise<OrangeSmsWebhookResult> {
     const result: OrangeSmsWebhookResult = { accepted: 0, duplicates: 0 };
-    const recorded: OrangeSmsStoredEvent[] = [];
+    const recorded: OrangeSmsNotificationTaken[] = [];
     try {
       for (const take of takes) {
         const taken = await take();
@@ -149,10 +148,12 @@ export class OrangeSmsWebhookService {
           continue;
         }
         result.accepted++;
-        if (taken.event) recorded.push(taken.event);
+        if (taken.event) recorded.push(taken);
       }
     } finally {
-      for (const event of recorded) this.dispatcher.dispatchSoon(event);
+      for (const { event, message } of recorded) {
+        this.dispatcher.dispatchSoon(event!, event!.kind === 'delivery-receipt' ? { message } : undefined);
+      }
     }
     return result;
   }
