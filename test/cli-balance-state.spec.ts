@@ -2,7 +2,7 @@
  * `orange-sms balance` with an EXPIRED contract that still shows units (the recorded shape, §12):
  * the STATE column says so, and its units stand apart from the spendable total.
  */
-import { runOrangeSmsCli } from '../lib/cli/orange-sms.cli.js';
+import { emulatorCliEnv, runCli } from './support/cli-run.js';
 import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 
 let emulator: OrangeSmsEmulator;
@@ -33,19 +33,8 @@ function contract(fields: {
   };
 }
 
-async function balance(args: string[] = []) {
-  let out = '';
-  let err = '';
-  const code = await runOrangeSmsCli(['balance', ...args], {
-    out: { write: (chunk: string) => (out += chunk) },
-    err: { write: (chunk: string) => (err += chunk) },
-    env: {
-      ORANGE_SMS_CLIENT_ID: emulator.credentials.clientId,
-      ORANGE_SMS_CLIENT_SECRET: emulator.credentials.clientSecret,
-      ORANGE_SMS_BASE_URL: emulator.url,
-    },
-  });
-  return { code, out, err };
+function balance(args: string[] = []) {
+  return runCli(['balance', ...args], emulatorCliEnv(emulator, { ORANGE_SMS_COUNTRY: undefined }));
 }
 
 const EXPIRED_WITH_UNITS = contract({

@@ -5,9 +5,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Injectable } from '@nestjs/common';
-import { runOrangeSmsCli } from '../lib/cli/orange-sms.cli.js';
 import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 import { DeliveryReceiptEvent, InboundSmsEvent, OnDeliveryReceipt, OnInboundSms } from '../lib/index.js';
+import { bearerTokensSeen, type CliEnv, emulatorCliEnv, expectNoSecrets, runCli } from './support/cli-run.js';
 import { startTestApp, type TestApp, WEBHOOK_SECRET } from './support/test-app.js';
 
 @Injectable()
@@ -23,7 +23,7 @@ class RecordedNotifications {
   }
 }
 
-type Env = Record<string, string | undefined>;
+type Env = CliEnv;
 
 let emulator: OrangeSmsEmulator;
 let testApp: TestApp;
@@ -32,27 +32,15 @@ let notifications: RecordedNotifications;
 const outputs: string[] = [];
 
 function doctorEnv(target: OrangeSmsEmulator, overrides: Env = {}): Env {
-  return {
-    ORANGE_SMS_CLIENT_ID: target.credentials.clientId,
-    ORANGE_SMS_CLIENT_SECRET: target.credentials.clientSecret,
-    ORANGE_SMS_BASE_URL: target.url,
-    ORANGE_SMS_COUNTRY: 'CIV',
+  return emulatorCliEnv(target, {
     ORANGE_SMS_SENDER_NAME: 'ACME',
     ORANGE_SMS_WEBHOOK_SECRET: WEBHOOK_SECRET,
     ...overrides,
-  };
+  });
 }
 
-async function doctor(args: string[], env: Env) {
-  let out = '';
-  let err = '';
-  const code = await runOrangeSmsCli(['doctor', ...args], {
-    out: { write: (chunk: string) => (out += chunk) },
-    err: { write: (chunk: string) => (err += chunk) },
-    env,
-  });
-  outputs.push(out, err);
-  return { code, out, err };
+function doctor(args: string[], env: Env) {
+  return runCli(['doctor', ...args], env, { outputs });
 }
 
 /** The status word each check was printed with, by check name. */
@@ -336,19 +324,8 @@ describe('orange-sms doctor', () => {
   });
 
   it('no output holds the client secret, the Basic credentials, the webhook secret or a token', () => {
-    const tokens = emulator.requests
-      .map((request) => request.headers.authorization)
-      .filter((value): value is string => typeof value === 'string' && value.startsWith('Bearer '))
-      .map((value) => value.slice('Bearer '.length));
+    const tokens = bearerTokensSeen(emulator);
     expect(tokens.length).toBeGreaterThan(0);
-    const basic = Buffer.from(`${emulator.credentials.clientId}:${emulator.credentials.clientSecret}`).toString(
-      'base64',
-    );
-    for (const output of outputs) {
-      expect(output).not.toContain(emulator.credentials.clientSecret);
-      expect(output).not.toContain(basic);
-      expect(output).not.toContain(WEBHOOK_SECRET);
-      for (const token of tokens) expect(output).not.toContain(token);
-    }
+    expectNoSecrets(outputs, emulator, [WEBHOOK_SECRET, ...tokens]);
   });
 });

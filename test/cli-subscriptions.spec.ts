@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runOrangeSmsCli } from '../lib/cli/orange-sms.cli.js';
+import { emulatorCliEnv, runCli } from './support/cli-run.js';
 import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 
 /** An HTTP server counting the delivery receipts posted to it. */
@@ -32,20 +32,8 @@ let emulator: OrangeSmsEmulator;
 let startUrl: Listener;
 let subscribed: Listener;
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runOrangeSmsCli(args, {
-    out: { write: (chunk: string) => (out += chunk) },
-    err: { write: (chunk: string) => (err += chunk) },
-    env: {
-      ORANGE_SMS_CLIENT_ID: emulator.credentials.clientId,
-      ORANGE_SMS_CLIENT_SECRET: emulator.credentials.clientSecret,
-      ORANGE_SMS_BASE_URL: emulator.url,
-      ORANGE_SMS_COUNTRY: 'CIV',
-    },
-  });
-  return { code, out, err };
+function cli(args: string[]) {
+  return runCli(args, emulatorCliEnv(emulator));
 }
 
 async function sendOne(text: string): Promise<string> {

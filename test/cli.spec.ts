@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { runOrangeSmsCli } from '../lib/cli/orange-sms.cli.js';
 import { maskUrlCredentials, redactingOutput } from '../lib/cli/orange-sms.cli-output.js';
+import { bearerTokensSeen, type CliEnv, emulatorCliEnv, expectNoSecrets, runCli } from './support/cli-run.js';
 import { OrangeSmsEmulator } from '../lib/emulator/index.js';
 import { OrangeSmsModule, OrangeSmsStatsService } from '../lib/index.js';
 
@@ -23,29 +24,14 @@ let closeLibrary: () => Promise<void>;
 /** stdout and stderr of every run, checked at the end for secrets. */
 const outputs: string[] = [];
 
-type Env = Record<string, string | undefined>;
+type Env = CliEnv;
 
 function cliEnv(overrides: Env = {}): Env {
-  return {
-    ORANGE_SMS_CLIENT_ID: emulator.credentials.clientId,
-    ORANGE_SMS_CLIENT_SECRET: emulator.credentials.clientSecret,
-    ORANGE_SMS_BASE_URL: emulator.url,
-    ORANGE_SMS_COUNTRY: 'CIV',
-    ...overrides,
-  };
+  return emulatorCliEnv(emulator, overrides);
 }
 
-async function cli(args: string[], env: Env = cliEnv(), signal?: AbortSignal) {
-  let out = '';
-  let err = '';
-  const code = await runOrangeSmsCli(args, {
-    out: { write: (chunk: string) => (out += chunk) },
-    err: { write: (chunk: string) => (err += chunk) },
-    env,
-    signal,
-  });
-  outputs.push(out, err);
-  return { code, out, err };
+function cli(args: string[], env: Env = cliEnv(), signal?: AbortSignal) {
+  return runCli(args, env, { outputs, ...(signal ? { signal } : {}) });
 }
 
 /** What the library's result looks like once serialised (Dates as strings). */
@@ -439,22 +425,9 @@ describe('secrets', () => {
   });
 
   it('no output of any run contains the client secret, the Basic credentials or a bearer token', () => {
-    const tokens = new Set(
-      emulator.requests
-        .map((request) => request.headers.authorization)
-        .filter((value): value is string => typeof value === 'string' && value.startsWith('Bearer '))
-        .map((value) => value.slice('Bearer '.length)),
-    );
+    const tokens = new Set(bearerTokensSeen(emulator));
     expect(tokens.size).toBeGreaterThan(0);
     expect(outputs.join('').length).toBeGreaterThan(1000);
-    const basic = Buffer.from(`${emulator.credentials.clientId}:${emulator.credentials.clientSecret}`).toString(
-      'base64',
-    );
-    for (const output of outputs) {
-      expect(output).not.toContain(emulator.credentials.clientSecret);
-      expect(output).not.toContain(basic);
-      expect(output).not.toContain(WEBHOOK_SECRET);
-      for (const token of tokens) expect(output).not.toContain(token);
-    }
+    expectNoSecrets(outputs, emulator, [WEBHOOK_SECRET, ...tokens]);
   });
 });

@@ -1,7 +1,7 @@
 // One instance of a fleet taking Orange's notifications, as a separate process, so a test can SIGKILL
 // or SIGSTOP it. Uses the built package by name.
 // Env: REDIS_URL, KEY_PREFIX, WEBHOOK_SECRET, LEASE_MS, SWEEP_MS; LISTENER = hang (the receipt
-// listener never finishes) | slow (finishes after SLOW_MS).
+// listener never finishes) | slow (finishes after SLOW_MS) | anything else (finishes at once).
 // Prints JSON lines on stdout: {ready: port}, {listening: messageId}, {finished: messageId}.
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { onJsonLines } from './json-lines.js';
 
 /** A queue worker in its own process (test/support/queue-worker.mjs): SmsFailed and boot errors arrive on stdout. */
 export class WorkerProcess {
@@ -8,7 +9,7 @@ export class WorkerProcess {
   stderr = '';
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
-  private buffer = '';
+  private readonly rest: () => string;
   private readyResolve!: () => void;
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
 
@@ -20,23 +21,19 @@ export class WorkerProcess {
     // 'close', not 'exit': stdout is fully read by then.
     this.exited = new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      this.buffer += chunk.toString();
-      let newline: number;
-      while ((newline = this.buffer.indexOf('\n')) >= 0) {
-        const text = this.buffer.slice(0, newline);
-        this.buffer = this.buffer.slice(newline + 1);
-        if (!text.startsWith('{')) continue; // Nest's logger (LOGGER=1) writes here too
-        const line = JSON.parse(text) as { ready?: number; failed?: string; error?: string; bootError?: string };
+    // Nest's logger (LOGGER=1) writes to stdout too: only the JSON lines are ours.
+    this.rest = onJsonLines<{ ready?: number; failed?: string; error?: string; bootError?: string }>(
+      this.child.stdout!,
+      (line) => {
         if (line.ready) this.readyResolve();
         if (line.failed) this.failures.push(line as { failed: string; error: string });
         if (line.bootError) this.bootError = line as { bootError: string; name: string };
-      }
-    });
+      },
+    );
   }
 
   get stdoutRest(): string {
-    return this.buffer;
+    return this.rest();
   }
 
   signal(signal: NodeJS.Signals): void {
