@@ -3,6 +3,7 @@
 // CONCURRENCY, LOCK_MS, STALLED_MS, CONNECT_MS, WORKER (0 = producer only), LOGGER (1 = Nest's console logger).
 // Prints JSON lines on stdout: {ready}, {failed, error}, {bootError}.
 import 'reflect-metadata';
+import { decorateMethod } from './decorate-method.mjs';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -13,13 +14,7 @@ class FailureReporter {
     process.stdout.write(`${JSON.stringify({ failed: event.reference, error: event.error.name })}\n`);
   }
 }
-// Plain JS has no decorator syntax: apply it as TypeScript's __decorate would, descriptor included.
-const descriptor = Object.getOwnPropertyDescriptor(FailureReporter.prototype, 'failed');
-Object.defineProperty(
-  FailureReporter.prototype,
-  'failed',
-  OnSmsFailed()(FailureReporter.prototype, 'failed', descriptor) ?? descriptor,
-);
+decorateMethod(FailureReporter, 'failed', OnSmsFailed());
 Injectable()(FailureReporter);
 
 const env = process.env;

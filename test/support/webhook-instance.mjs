@@ -4,6 +4,7 @@
 // listener never finishes) | slow (finishes after SLOW_MS) | anything else (finishes at once).
 // Prints JSON lines on stdout: {ready: port}, {listening: messageId}, {finished: messageId}.
 import 'reflect-metadata';
+import { decorateMethod } from './decorate-method.mjs';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -20,13 +21,7 @@ class ReceiptListener {
     print({ finished: event.messageId });
   }
 }
-// Plain JS has no decorator syntax: apply it as TypeScript's __decorate would, descriptor included.
-const descriptor = Object.getOwnPropertyDescriptor(ReceiptListener.prototype, 'receipt');
-Object.defineProperty(
-  ReceiptListener.prototype,
-  'receipt',
-  OnDeliveryReceipt()(ReceiptListener.prototype, 'receipt', descriptor) ?? descriptor,
-);
+decorateMethod(ReceiptListener, 'receipt', OnDeliveryReceipt());
 Injectable()(ReceiptListener);
 
 class InstanceModule {}
