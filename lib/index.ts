@@ -37,7 +37,7 @@ export {
   type OrangeSmsTelemetryEvent,
   type OrangeSmsWebhookOutcome,
 } from './observability/orange-sms.telemetry.js';
-export { OrangeSmsTokenProvider } from './auth/orange-sms.token-provider.js';
+export { OrangeSmsTokenProvider } from './http/orange-sms.token-provider.js';
 
 export { OrangeSmsStatsService } from './stats/orange-sms.stats.service.js';
 export type {
@@ -64,7 +64,7 @@ export type {
 } from './tracking/orange-sms.tracked-sms.js';
 export type { SmsSegments } from './sending/orange-sms.segments.js';
 export { countrySenderAddress, ORANGE_SMS_COUNTRIES, type OrangeSmsCountry } from './sending/orange-sms.countries.js';
-export { maskPhoneNumber } from './sending/orange-sms.addresses.js';
+export { maskPhoneNumber } from './logging/orange-sms.mask.js';
 
 export {
   DeliveryReceiptEvent,

@@ -1,6 +1,6 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
-import { OrangeSmsTokenProvider } from './auth/orange-sms.token-provider.js';
+import { OrangeSmsTokenProvider } from './http/orange-sms.token-provider.js';
 import { OrangeSmsEventDispatcher } from './events/orange-sms.event-dispatcher.js';
 import { OrangeSmsEventPublisher } from './events/orange-sms.event-publisher.js';
 import { OrangeSmsApiClient } from './http/orange-sms.api-client.js';
@@ -11,7 +11,7 @@ import {
 } from './http/orange-sms.rate-limiter.js';
 import { OrangeSmsTransport } from './http/orange-sms.transport.js';
 import { ORANGE_SMS_REDIS, ORANGE_SMS_RESOLVED_OPTIONS } from './orange-sms.constants.js';
-import { ORANGE_SMS_TOKEN_CACHE } from './auth/orange-sms.token-cache.js';
+import { ORANGE_SMS_TOKEN_CACHE } from './http/orange-sms.token-cache.js';
 import { OrangeSmsConfigurationError } from './errors/orange-sms.errors.js';
 import type { OrangeSmsRedisBackend } from './redis/orange-sms.redis-backend.js';
 import { ORANGE_SMS_QUEUE, type OrangeSmsQueueBackend } from './queue/orange-sms.queue-job.js';

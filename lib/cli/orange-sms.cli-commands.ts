@@ -13,7 +13,7 @@ import {
   OrangeSmsTimeoutError,
   OrangeSmsValidationError,
 } from '../errors/orange-sms.errors.js';
-import type { OrangeSmsTokenProvider } from '../auth/orange-sms.token-provider.js';
+import type { OrangeSmsTokenProvider } from '../http/orange-sms.token-provider.js';
 import type { OrangeSmsModuleOptions } from '../orange-sms.options.js';
 import type { OrangeSmsService } from '../sending/orange-sms.service.js';
 import type { OrangeSmsStatsService } from '../stats/orange-sms.stats.service.js';

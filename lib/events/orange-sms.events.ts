@@ -2,6 +2,7 @@ import { isFinalDeliveryStatus } from '../tracking/orange-sms.status.js';
 import { OrangeSmsError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import type { SendSmsInput, SentSms } from '../sending/orange-sms.interfaces.js';
 import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
+import type { OrangeDeliveryStatus } from '../tracking/orange-sms.status.js';
 
 /** Event names emitted through `@nestjs/event-emitter`. */
 export const OrangeSmsEvents = {
@@ -13,9 +14,7 @@ export const OrangeSmsEvents = {
 
 export type OrangeSmsEventName = (typeof OrangeSmsEvents)[keyof typeof OrangeSmsEvents];
 
-/** Orange's `deliveryStatus` values (API reference §3.4). */
-export type OrangeDeliveryStatus =
-  'DeliveredToTerminal' | 'DeliveredToNetwork' | 'MessageWaiting' | 'DeliveryUncertain' | 'DeliveryImpossible';
+export type { OrangeDeliveryStatus } from '../tracking/orange-sms.status.js';
 
 export class SmsSentEvent {
   constructor(readonly message: SentSms) {}

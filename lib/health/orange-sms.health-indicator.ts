@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { OrangeSmsTokenProvider } from '../auth/orange-sms.token-provider.js';
+import { OrangeSmsTokenProvider } from '../http/orange-sms.token-provider.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import type { OrangeSmsContract } from '../stats/orange-sms.stats.interfaces.js';
 import { OrangeSmsStatsService } from '../stats/orange-sms.stats.service.js';

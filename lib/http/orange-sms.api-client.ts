@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
 import { OrangeSmsAuthError, OrangeSmsTimeoutError } from '../errors/orange-sms.errors.js';
-import { OrangeSmsTokenProvider } from '../auth/orange-sms.token-provider.js';
+import { OrangeSmsTokenProvider } from './orange-sms.token-provider.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { settleWithin } from './orange-sms.deadline.js';
 import {

@@ -6,7 +6,8 @@ import {
   OrangeSmsRateLimitError,
 } from '../errors/orange-sms.errors.js';
 
-import { maskPhoneNumber } from '../sending/orange-sms.addresses.js';
+import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
+import { isRecord, parseJsonOr } from '../common/orange-sms.json-helpers.js';
 
 type Headers = Record<string, unknown>;
 
@@ -95,14 +96,5 @@ export function requestIdOf(headers: Headers): string | undefined {
 }
 
 function parseBody(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof body === 'string' ? parseJsonOr(body, body) : body;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { OrangeDeliveryStatus } from '../events/orange-sms.events.js';
+import type { OrangeDeliveryStatus } from '../tracking/orange-sms.status.js';
 
 export type OrangeSmsOperation = 'token' | 'send' | 'subscription' | 'admin';
 

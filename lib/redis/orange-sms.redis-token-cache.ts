@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { OrangeSmsSharedToken, OrangeSmsTokenCache } from '../auth/orange-sms.token-cache.js';
+import type { OrangeSmsSharedToken, OrangeSmsTokenCache } from '../http/orange-sms.token-cache.js';
 
 const COMPARE_AND_DELETE = `
 local json = redis.call('GET', KEYS[1])

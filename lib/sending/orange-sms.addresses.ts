@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { CountryCode } from 'libphonenumber-js/min';
 import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { ORANGE_SMS_COUNTRIES, type OrangeSmsCountry } from './orange-sms.countries.js';
+import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
 
 type PhoneNumbers = typeof import('libphonenumber-js/min');
 let phoneNumbers: PhoneNumbers | undefined;
@@ -83,25 +84,4 @@ export function validateSenderName(value: unknown, field = 'senderName'): string
     throw new OrangeSmsValidationError(field, 'expected 1 to 11 letters, digits or spaces (no accents or symbols)');
   }
   return value;
-}
-
-/** `+2250700000089` → `+22507*****89`; keeps the country and two leading digits, and the last two. */
-export function maskPhoneNumber(value: string): string {
-  // Orange's anonymous reference (`acr:OrangeAPIToken`) stands for a subscriber too: masked alike.
-  if (/^acr:/i.test(String(value))) return maskReference(String(value).slice(4));
-  // Digits and + only: whatever else a caller passed (text, CR/LF) never reaches a log line.
-  const raw = String(value)
-    .replace(/^tel:/i, '')
-    .replace(/[^\d+]/g, '');
-  const digits = raw.replace(/^\+/, '');
-  if (digits.length <= 6) return `${raw.startsWith('+') ? '+' : ''}${'*'.repeat(digits.length)}`;
-  const keepStart = Math.min(5, digits.length - 4);
-  return `+${digits.slice(0, keepStart)}${'*'.repeat(digits.length - keepStart - 2)}${digits.slice(-2)}`;
-}
-
-/** `acr:OrangeAPIToken` → `acr:Or**********en`: letters and digits only, the middle hidden. */
-function maskReference(reference: string): string {
-  const kept = reference.replace(/[^A-Za-z0-9._-]/g, '');
-  if (kept.length <= 6) return `acr:${'*'.repeat(kept.length)}`;
-  return `acr:${kept.slice(0, 2)}${'*'.repeat(kept.length - 4)}${kept.slice(-2)}`;
 }

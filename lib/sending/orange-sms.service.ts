@@ -33,12 +33,8 @@ import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js
 import { OrangeSmsEvents, SmsFailedEvent, SmsSentEvent } from '../events/orange-sms.events.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
-import {
-  maskPhoneNumber,
-  normaliseRecipient,
-  normaliseSenderAddress,
-  validateSenderName,
-} from './orange-sms.addresses.js';
+import { normaliseRecipient, normaliseSenderAddress, validateSenderName } from './orange-sms.addresses.js';
+import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
 import type {
   BulkSendItemResult,
   BulkSendResult,

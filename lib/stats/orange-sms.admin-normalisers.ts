@@ -5,6 +5,7 @@ import type {
   OrangeSmsPurchaseOrder,
   OrangeSmsUsageEntry,
 } from './orange-sms.stats.interfaces.js';
+import { isRecord } from '../common/orange-sms.json-helpers.js';
 
 /**
  * Orange changed the admin response formats (API reference §5): the current one is flat arrays and
@@ -154,10 +155,6 @@ function validDate(date: Date): Date | undefined {
 
 function list(value: unknown): Json[] {
   return Array.isArray(value) ? value.filter(isRecord) : [];
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function toNumber(value: unknown): number {

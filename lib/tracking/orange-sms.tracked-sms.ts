@@ -1,5 +1,5 @@
 import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
-import type { OrangeDeliveryStatus } from '../events/orange-sms.events.js';
+import type { OrangeDeliveryStatus } from './orange-sms.status.js';
 import type { SentSms } from '../sending/orange-sms.interfaces.js';
 import type { OrangeSmsStatus } from './orange-sms.status.js';
 

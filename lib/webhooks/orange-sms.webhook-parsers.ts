@@ -1,6 +1,8 @@
 import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import type { InboundSenderKind, OrangeDeliveryStatus } from '../events/orange-sms.events.js';
 import { parseOrangeDate } from '../stats/orange-sms.admin-normalisers.js';
+import { isRecord } from '../common/orange-sms.json-helpers.js';
+import { STATUS_FROM_ORANGE } from '../tracking/orange-sms.status.js';
 
 export interface ParsedDeliveryReceipt {
   /** Orange's message id, carried as `callbackData`. */
@@ -37,13 +39,7 @@ export interface InboundParseContext {
 /** Header in which Orange puts the subscriber's number when the body has an `acr:` reference (§12). */
 export const ORANGE_SUBSCRIBER_NUMBER_HEADER = 'x-orange-ise2';
 
-const DELIVERY_STATUSES: ReadonlySet<string> = new Set<OrangeDeliveryStatus>([
-  'DeliveredToTerminal',
-  'DeliveredToNetwork',
-  'MessageWaiting',
-  'DeliveryUncertain',
-  'DeliveryImpossible',
-]);
+const DELIVERY_STATUSES: ReadonlySet<string> = new Set(Object.keys(STATUS_FROM_ORANGE));
 
 /**
  * Orange's `deliveryInfoNotification` (API reference §3.3). Tolerant where clients disagree:
@@ -170,8 +166,4 @@ function telAddress(value: unknown, field: string): string {
   const digits = value.trim().replace(/^tel:/i, '');
   if (!/^\+?\d{3,15}$/.test(digits)) throw new OrangeSmsValidationError(field, 'expected tel:+<digits>');
   return `tel:${digits.startsWith('+') ? digits : `+${digits}`}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

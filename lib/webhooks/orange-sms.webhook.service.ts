@@ -5,7 +5,7 @@ import { OrangeSmsEventDispatcher } from '../events/orange-sms.event-dispatcher.
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { keywordOf } from '../events/orange-sms.events.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
-import { maskPhoneNumber } from '../sending/orange-sms.addresses.js';
+import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsNotificationTaken } from '../tracking/orange-sms.tracked-sms.js';

@@ -1,5 +1,5 @@
+import { maskPhoneNumber } from '../../lib/logging/orange-sms.mask.js';
 import {
-  maskPhoneNumber,
   normaliseRecipient,
   normaliseSenderAddress,
   validateSenderName,

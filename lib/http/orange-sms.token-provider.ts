@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_PATHS, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
 import { OrangeSmsApiError, OrangeSmsAuthError } from '../errors/orange-sms.errors.js';
 import { ORANGE_SMS_DEFAULT_BASE_URL, type OrangeSmsResolvedOptions } from '../orange-sms.options.js';
-import { OrangeSmsTransport } from '../http/orange-sms.transport.js';
+import { OrangeSmsTransport } from './orange-sms.transport.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import {
   ORANGE_SMS_TOKEN_CACHE,
   type OrangeSmsSharedToken,
   type OrangeSmsTokenCache,
 } from './orange-sms.token-cache.js';
+import { parseJsonOr } from '../common/orange-sms.json-helpers.js';
 
 /** How long one instance may hold the fleet's token lock (a token request takes well under that). */
 const LOCK_TTL_MS = 10_000;
@@ -189,9 +190,5 @@ export function parseTokenResponse(data: unknown): { accessToken: string; expire
 }
 
 function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return parseJsonOr(text, undefined);
 }
