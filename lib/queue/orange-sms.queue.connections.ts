@@ -37,6 +37,7 @@ export class OrangeSmsQueueConnections {
   readonly worker?: ConnectionOptions;
   readonly prefix?: string;
   private readonly owned: Redis[] = [];
+  private readonly aborters: Array<() => unknown> = [];
   private readonly logger = new Logger('OrangeSmsQueue');
   private warned = false;
 
@@ -64,6 +65,9 @@ export class OrangeSmsQueueConnections {
     } else if (redis) {
       this.producer = this.connect(redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
       if (options.worker) this.worker = this.connect(redis, { maxRetriesPerRequest: null, enableOfflineQueue: true });
+      // BullMQ connects when Nest builds the queue, before the core's boot check has run. When that
+      // check fails, nothing of ours may keep reconnecting: the process must be able to exit.
+      redis.onModuleInit().catch(() => this.abort());
     } else {
       throw new OrangeSmsQueueSetupError(
         'needs a Redis connection: the redis option of OrangeSmsModule, a BullModule.forRoot({ connection }) of yours, or OrangeSmsQueueModule.forRoot({ connection })',
@@ -83,6 +87,19 @@ export class OrangeSmsQueueConnections {
   /** Called when the worker completes a job: the next error is news again. */
   healthy(): void {
     this.warned = false;
+  }
+
+  /** Run when the boot check fails (e.g. to stop the worker BullMQ may already have built). */
+  onBootFailure(stop: () => unknown): void {
+    this.aborters.push(stop);
+  }
+
+  private abort(): void {
+    for (const stop of this.aborters)
+      void Promise.resolve()
+        .then(stop)
+        .catch(() => undefined);
+    for (const connection of this.owned) connection.disconnect();
   }
 
   async close(): Promise<void> {

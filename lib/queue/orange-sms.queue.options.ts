@@ -46,12 +46,17 @@ export interface OrangeSmsResolvedQueueModuleOptions {
 }
 
 /** Checks every field and reports all bad ones in one error, as the core's options do. */
-export function resolveQueueModuleOptions(value: OrangeSmsQueueModuleOptions = {}): OrangeSmsResolvedQueueModuleOptions {
+export function resolveQueueModuleOptions(
+  value: OrangeSmsQueueModuleOptions = {},
+): OrangeSmsResolvedQueueModuleOptions {
   const issues: { field: string; reason: string }[] = [];
   const whole = (field: string, v: number | undefined, fallback: number, zeroAllowed = false) => {
     if (v === undefined) return fallback;
     if (!Number.isInteger(v) || v < (zeroAllowed ? 0 : 1)) {
-      issues.push({ field: `queue.${field}`, reason: `expected a ${zeroAllowed ? 'whole number' : 'positive integer'}` });
+      issues.push({
+        field: `queue.${field}`,
+        reason: `expected a ${zeroAllowed ? 'whole number' : 'positive integer'}`,
+      });
     }
     return v;
   };

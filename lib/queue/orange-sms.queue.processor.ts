@@ -78,6 +78,9 @@ export class OrangeSmsQueueProcessor extends WorkerHost implements OnApplication
         autorun: false,
       },
     )(this.constructor as new (...args: never[]) => unknown);
+    connections.onBootFailure(() =>
+      (this as unknown as { _worker?: { close(force: boolean): Promise<void> } })._worker?.close(true),
+    );
   }
 
   onApplicationBootstrap(): void {

@@ -23,11 +23,7 @@ import {
   ORANGE_SMS_PATHS,
   ORANGE_SMS_RESOLVED_OPTIONS,
 } from '../orange-sms.constants.js';
-import {
-  OrangeSmsError,
-  OrangeSmsOptedOutError,
-  OrangeSmsValidationError,
-} from '../errors/orange-sms.errors.js';
+import { OrangeSmsError, OrangeSmsOptedOutError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js';
 import { OrangeSmsEvents, SmsFailedEvent, SmsSentEvent } from '../events/orange-sms.events.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
