@@ -110,7 +110,7 @@ export class OrangeSmsQueueModule {
       : [];
     return {
       module: OrangeSmsQueueModule,
-      imports: [settings, bull],
+      imports: [...imports, settings, bull],
       providers: [
         ...processorProviders,
         {

@@ -116,7 +116,7 @@ export class OrangeSmsQueueProcessor extends WorkerHost implements OnApplication
         holdsLock: async () => {
           const lock = await this.bounded(
             'queue lock check',
-            this.queue.getBackend().client.then((client) => client.get(`${this.jobKey(job.id!)}:lock`)),
+            this.redisSide().client.then((client) => client.get(`${this.jobKey(job.id!)}:lock`)),
           );
           return lock === lockToken;
         },
@@ -162,7 +162,7 @@ export class OrangeSmsQueueProcessor extends WorkerHost implements OnApplication
   }
 
   private async runFencedMark(jobId: string, token: string, action: 'set' | 'clear'): Promise<unknown> {
-    const client = await this.queue.getBackend().client;
+    const client = await this.redisSide().client;
     this.markDefined ??= Promise.resolve(
       client.defineCommand(FENCED_MARK_COMMAND, { numberOfKeys: 2, lua: FENCED_MARK }),
     );
@@ -174,12 +174,20 @@ export class OrangeSmsQueueProcessor extends WorkerHost implements OnApplication
   private inFlightMark(jobId: string): Promise<string | null> {
     return this.bounded(
       'queue in-flight mark',
-      this.queue.getBackend().client.then((client) => client.hget(this.jobKey(jobId), IN_FLIGHT_FIELD)),
+      this.redisSide().client.then((client) => client.hget(this.jobKey(jobId), IN_FLIGHT_FIELD)),
     );
   }
 
   private jobKey(jobId: string): string {
-    return this.queue.getBackend().toKey(jobId);
+    return this.redisSide().toKey(jobId);
+  }
+
+  /** BullMQ 6 keeps the raw client and key names on the queue's Redis backend; BullMQ 5 on the queue. */
+  private redisSide(): Pick<ReturnType<Queue['getBackend']>, 'client' | 'toKey'> {
+    const queue = this.queue as Partial<Pick<Queue, 'getBackend'>> & Queue;
+    return typeof queue.getBackend === 'function'
+      ? queue.getBackend()
+      : (queue as unknown as Pick<ReturnType<Queue['getBackend']>, 'client' | 'toKey'>);
   }
 
   private bounded<T>(operation: string, promise: Promise<T>): Promise<T> {
