@@ -1,5 +1,5 @@
 import { HttpModule } from '@nestjs/axios';
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { OrangeSmsTokenProvider } from './http/orange-sms.token-provider.js';
 import { OrangeSmsEventDispatcher } from './events/orange-sms.event-dispatcher.js';
 import { OrangeSmsEventPublisher } from './events/orange-sms.event-publisher.js';
@@ -14,9 +14,11 @@ import { ORANGE_SMS_REDIS, ORANGE_SMS_RESOLVED_OPTIONS } from './orange-sms.cons
 import { ORANGE_SMS_TOKEN_CACHE } from './http/orange-sms.token-cache.js';
 import { OrangeSmsConfigurationError } from './errors/orange-sms.errors.js';
 import type { OrangeSmsRedisBackend } from './redis/orange-sms.redis-backend.js';
-import { ORANGE_SMS_QUEUE, type OrangeSmsQueueBackend } from './queue/orange-sms.queue-job.js';
-import { OrangeSmsQueueRunner } from './queue/orange-sms.queue-runner.js';
-import { ConfigurableModuleClass, ORANGE_SMS_MODULE_OPTIONS } from './orange-sms.module-definition.js';
+import {
+  ConfigurableModuleClass,
+  ORANGE_SMS_MODULE_OPTIONS,
+  type OrangeSmsModuleForRootOptions,
+} from './orange-sms.module-definition.js';
 import { ORANGE_SMS_WEBHOOKS_CONFIG } from './webhooks/orange-sms.webhook-config.js';
 import {
   type OrangeSmsModuleOptions,
@@ -67,13 +69,6 @@ import { OrangeSmsTelemetry } from './observability/orange-sms.telemetry.js';
       },
     },
     {
-      provide: ORANGE_SMS_QUEUE,
-      inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_REDIS],
-      useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) =>
-        options.queue && redis ? loadQueue(options, redis) : null,
-    },
-    OrangeSmsQueueRunner,
-    {
       provide: ORANGE_SMS_TOKEN_CACHE,
       inject: [ORANGE_SMS_REDIS],
       useFactory: (redis: OrangeSmsRedisBackend | null) => redis?.tokenCache ?? null,
@@ -101,9 +96,39 @@ import { OrangeSmsTelemetry } from './observability/orange-sms.telemetry.js';
     // For a host that mounts the webhook handlers itself behind OrangeSmsWebhookGuard.
     ORANGE_SMS_RESOLVED_OPTIONS,
     ORANGE_SMS_WEBHOOKS_CONFIG,
+    // For OrangeSmsQueueModule (nestjs-orange-sms/queue): its connections come from the redis option.
+    ORANGE_SMS_REDIS,
   ],
 })
-export class OrangeSmsModule extends ConfigurableModuleClass {}
+export class OrangeSmsModule extends ConfigurableModuleClass {
+  /**
+   * `queue: { enabled: true, … }` is the deprecated form of `OrangeSmsQueueModule.forRoot({ … })`
+   * (nestjs-orange-sms/queue): it imports exactly that module, with the same options.
+   */
+  static forRoot(options: OrangeSmsModuleForRootOptions): DynamicModule {
+    const module = super.forRoot(options);
+    const queue = options?.queue;
+    if (!queue?.enabled) return module;
+    return { ...module, imports: [...(module.imports ?? []), loadDeprecatedQueue(queue)] };
+  }
+}
+
+/** Loaded only when the deprecated `queue` option is on: the optional `bullmq` packages. */
+async function loadDeprecatedQueue(queue: NonNullable<OrangeSmsModuleOptions['queue']>): Promise<DynamicModule> {
+  let queueModule: typeof import('./queue/orange-sms.queue.module.js');
+  try {
+    queueModule = await import('./queue/orange-sms.queue.module.js');
+  } catch (error) {
+    throw new OrangeSmsConfigurationError([
+      {
+        field: 'queue',
+        reason: `needs the bullmq and @nestjs/bullmq packages (npm install bullmq @nestjs/bullmq): ${(error as Error).message}`,
+      },
+    ]);
+  }
+  const { enabled: _enabled, ...settings } = queue;
+  return queueModule.OrangeSmsQueueModule.forRoot(settings);
+}
 
 /** Loaded only when `redis` is set, so the main entry never needs the optional `ioredis` package. */
 async function loadRedisBackend(options: OrangeSmsResolvedOptions): Promise<OrangeSmsRedisBackend> {
@@ -116,26 +141,4 @@ async function loadRedisBackend(options: OrangeSmsResolvedOptions): Promise<Oran
     ]);
   }
   return new backend.OrangeSmsRedisBackend(options.redis!);
-}
-
-/** Loaded only when `queue` is enabled: the optional `bullmq` package. */
-async function loadQueue(
-  options: OrangeSmsResolvedOptions,
-  redis: OrangeSmsRedisBackend,
-): Promise<OrangeSmsQueueBackend> {
-  let queue: typeof import('./queue/orange-sms.bullmq-queue.js');
-  try {
-    queue = await import('./queue/orange-sms.bullmq-queue.js');
-  } catch (error) {
-    throw new OrangeSmsConfigurationError([
-      { field: 'queue', reason: `needs the bullmq package (npm install bullmq): ${(error as Error).message}` },
-    ]);
-  }
-  return new queue.OrangeSmsBullmqQueue(
-    options.queue!,
-    redis.connectionOptions(),
-    redis.keyPrefix,
-    redis.health,
-    redis.commandTimeoutMs,
-  );
 }

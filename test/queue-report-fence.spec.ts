@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { OrangeSmsService, OrangeSmsValidationError } from '../lib/index.js';
-import type { OrangeSmsQueuedJob } from '../lib/queue/orange-sms.queue-job.js';
+import { ORANGE_SMS_QUEUE_LINK, type OrangeSmsQueuedJob } from '../lib/queue/orange-sms.queue-job.js';
+import { processQueuedJob } from '../lib/queue/orange-sms.queue-processing.js';
 import { SendOutcomes } from './support/send-outcomes.js';
 import { startTestApp, useEmulator } from './support/test-app.js';
 
@@ -33,12 +34,12 @@ describe('queue: failure reports are fenced by the job lock', () => {
     // Events are published on the next turn of the event loop.
     const nextTurn = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-    const lost = await sms.processQueued(job(false, interrupted));
+    const lost = await processQueuedJob(sms[ORANGE_SMS_QUEUE_LINK](), job(false, interrupted));
     await nextTurn();
     expect(lost).toMatchObject({ retry: false, lockLost: true });
     expect(outcomes.failed).toHaveLength(0);
 
-    const held = await sms.processQueued(job(true, interrupted));
+    const held = await processQueuedJob(sms[ORANGE_SMS_QUEUE_LINK](), job(true, interrupted));
     await nextTurn();
     expect(held.lockLost).toBeUndefined();
     expect(outcomes.failed).toHaveLength(1);

@@ -1,1 +1,6 @@
-export { OrangeSmsBullmqQueue } from './orange-sms.bullmq-queue.js';
+export { OrangeSmsQueueModule, type OrangeSmsQueueModuleExtras } from './orange-sms.queue.module.js';
+export { OrangeSmsQueueService } from './orange-sms.queue.service.js';
+export { OrangeSmsQueueProcessor, type OrangeSmsJobData } from './orange-sms.queue.processor.js';
+export { OrangeSmsQueueSetupError } from './orange-sms.queue.connections.js';
+export type { OrangeSmsQueueModuleOptions } from './orange-sms.queue.options.js';
+export type { EnqueuedSms } from './orange-sms.queue-job.js';

@@ -1,4 +1,5 @@
-import type { SendSmsInput } from '../sending/orange-sms.interfaces.js';
+import type { OrangeSmsError } from '../errors/orange-sms.errors.js';
+import type { SendSmsInput, SentSms } from '../sending/orange-sms.interfaces.js';
 
 /** Returned by `enqueue`: the message will be sent by a worker in some instance. */
 export interface EnqueuedSms {
@@ -8,9 +9,12 @@ export interface EnqueuedSms {
   reference: string;
 }
 
-/** One queued message as a worker sees it; the queue's own types stay in the optional subpath. */
+/** A checked message as it is put on the queue. */
+export type QueuedSmsInput = SendSmsInput & { reference: string };
+
+/** One queued message as a worker sees it. */
 export interface OrangeSmsQueuedJob {
-  input: SendSmsInput & { reference: string };
+  input: QueuedSmsInput;
   /** 1 for the first try. */
   attempt: number;
   maxAttempts: number;
@@ -26,28 +30,33 @@ export interface OrangeSmsQueuedJob {
   holdsLock(): Promise<boolean>;
 }
 
-/** What a worker does with a job: `retry: false` makes the failure final (no further try). */
-export type OrangeSmsQueueProcessor = (
-  job: OrangeSmsQueuedJob,
-) => Promise<{ error?: Error; retry: boolean; lockLost?: boolean }>;
-
-/** A job that ended without being sent, as BullMQ ended it (not through the processor's verdict). */
-export interface OrangeSmsQueueFailure {
-  input: SendSmsInput & { reference: string };
-  /** BullMQ's reason, e.g. an error raised before the processor could run. */
-  reason: string;
-  /** The job carried an in-flight mark: its request may have reached Orange. */
-  mayHaveBeenSent: boolean;
+/** A worker's verdict on one try: `retry: false` makes the failure final (no further try). */
+export interface OrangeSmsQueuedOutcome {
+  error?: Error;
+  retry: boolean;
+  lockLost?: boolean;
 }
 
-/** The producer side the service uses, and the worker lifecycle; implemented on BullMQ in this folder. */
-export interface OrangeSmsQueueBackend {
-  add(input: SendSmsInput & { reference: string }): Promise<EnqueuedSms>;
-  addBulk(inputs: Array<SendSmsInput & { reference: string }>): Promise<EnqueuedSms[]>;
-  /** `onFailure`: jobs that end failed without the processor's verdict, once each (for SmsFailed). */
-  startWorker(processor: OrangeSmsQueueProcessor, onFailure?: (failure: OrangeSmsQueueFailure) => void): void;
-  /** Stops taking jobs, finishes the ones in flight, closes connections. */
-  close(): Promise<void>;
+/** The producer side `OrangeSmsService.enqueue` delegates to; provided by `OrangeSmsQueueModule`. */
+export interface OrangeSmsQueueProducer {
+  add(input: QueuedSmsInput): Promise<EnqueuedSms>;
+  addBulk(inputs: QueuedSmsInput[]): Promise<EnqueuedSms[]>;
 }
 
-export const ORANGE_SMS_QUEUE = 'ORANGE_SMS_QUEUE';
+/**
+ * What the queue needs from the core's send path, and nothing more: not part of the public service.
+ * `send` paces, sends and tracks like `send()` but leaves failure reports to the queue (which fences
+ * them by the job lock); `beforeWrite` runs just before the request is written.
+ */
+export interface OrangeSmsQueueSender {
+  send(input: SendSmsInput, beforeWrite: () => Promise<void>): Promise<SentSms>;
+  reportFailure(to: unknown, error: OrangeSmsError, reference?: string): void;
+  isRetryable(error: OrangeSmsError): boolean;
+}
+
+/**
+ * The link between `OrangeSmsService` and the queue module, keyed by a symbol the main entry does not
+ * export: `service[ORANGE_SMS_QUEUE_LINK](producer)` attaches the queue's producer (for `enqueue`) and
+ * returns the internal sender the processor uses.
+ */
+export const ORANGE_SMS_QUEUE_LINK: unique symbol = Symbol.for('nestjs-orange-sms.queue-link');

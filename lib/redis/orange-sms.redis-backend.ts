@@ -66,8 +66,17 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
     );
   }
 
-  /** Boot check: Redis answers a PING within `connectTimeoutMs`, then its settings are checked once. */
-  async onModuleInit(): Promise<void> {
+  private bootCheck?: Promise<void>;
+
+  /**
+   * Boot check: Redis answers a PING within `connectTimeoutMs`, then its settings are checked once.
+   * Runs once however often it is awaited (the queue module awaits it before opening its connections).
+   */
+  onModuleInit(): Promise<void> {
+    return (this.bootCheck ??= this.checkAtBoot());
+  }
+
+  private async checkAtBoot(): Promise<void> {
     const endpoint = this.health.endpoint;
     let lastError: unknown;
     const remember = (error: unknown) => (lastError = error);

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isRetryable } from '../http/orange-sms.retry-policy.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import {
   type EnqueuedSms,
-  ORANGE_SMS_QUEUE,
-  type OrangeSmsQueueBackend,
-  type OrangeSmsQueuedJob,
+  ORANGE_SMS_QUEUE_LINK,
+  type OrangeSmsQueueProducer,
+  type OrangeSmsQueueSender,
 } from '../queue/orange-sms.queue-job.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsMessageFilter, TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
@@ -23,12 +23,7 @@ import {
   ORANGE_SMS_PATHS,
   ORANGE_SMS_RESOLVED_OPTIONS,
 } from '../orange-sms.constants.js';
-import {
-  OrangeSmsError,
-  OrangeSmsOptedOutError,
-  OrangeSmsOutcomeUnknownError,
-  OrangeSmsValidationError,
-} from '../errors/orange-sms.errors.js';
+import { OrangeSmsError, OrangeSmsOptedOutError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js';
 import { OrangeSmsEvents, SmsFailedEvent, SmsSentEvent } from '../events/orange-sms.events.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
@@ -73,8 +68,10 @@ export class OrangeSmsService {
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
     private readonly telemetry: OrangeSmsTelemetry,
-    @Optional() @Inject(ORANGE_SMS_QUEUE) private readonly queue?: OrangeSmsQueueBackend | null,
   ) {}
+
+  /** Attached by `OrangeSmsQueueModule` (nestjs-orange-sms/queue) when the app imports it. */
+  private queue?: OrangeSmsQueueProducer;
 
   /**
    * Sends one SMS. Resolves when Orange accepted it (HTTP 201) with Orange's message id; rejects with
@@ -85,9 +82,10 @@ export class OrangeSmsService {
   }
 
   /**
-   * Puts the message on the durable queue (option `queue`) and returns at once; a worker in any
-   * instance sends it at the fleet's rate, with retries. Input is checked now. The same `reference`
-   * enqueued twice is sent once. `SmsSent` / `SmsFailed` are emitted when it settles.
+   * Puts the message on the durable queue (`OrangeSmsQueueModule` from `nestjs-orange-sms/queue`) and
+   * returns at once; a worker in any instance sends it at the fleet's rate, with retries. Input is
+   * checked now. The same `reference` enqueued twice is sent once. `SmsSent` / `SmsFailed` are emitted
+   * when it settles.
    */
   async enqueue(input: SendSmsInput): Promise<EnqueuedSms> {
     return (await this.enqueueMany([input]))[0]!;
@@ -97,7 +95,7 @@ export class OrangeSmsService {
     if (!this.queue) {
       throw new OrangeSmsValidationError(
         'queue',
-        'enqueue needs queue: { enabled: true } and redis in the module options',
+        "enqueue needs the queue: import OrangeSmsQueueModule.forRoot() from 'nestjs-orange-sms/queue' (and redis in the module options, or your BullModule.forRoot connection)",
       );
     }
     if (!Array.isArray(inputs)) throw new OrangeSmsValidationError('inputs', 'expected an array of { to, text }');
@@ -108,35 +106,14 @@ export class OrangeSmsService {
     return jobs.length === 1 ? [await this.queue.add(jobs[0]!)] : this.queue.addBulk(jobs);
   }
 
-  /**
-   * A queue worker's try at one message. A try cut off after its request may have been written (the
-   * worker was killed) is not repeated: the outcome is unknown, so it fails like a lost connection.
-   */
-  async processQueued(job: OrangeSmsQueuedJob): Promise<{ error?: Error; retry: boolean; lockLost?: boolean }> {
-    // Reports are fenced like the send: a worker that no longer holds the job (it froze past its lock,
-    // or cannot tell) stays silent, since the job's current holder reports its outcome.
-    const holdsLock = () => job.holdsLock().catch(() => false);
-    if (job.interruptedInFlight) {
-      const error = new OrangeSmsOutcomeUnknownError('a worker stopped while sending it');
-      if (!(await holdsLock())) return { error, retry: false, lockLost: true };
-      this.reportFailure(job.input.to, error, job.input.reference);
-      return { error, retry: false };
-    }
-    let marked: Promise<void> | undefined;
-    try {
-      // Marked only when the request is about to be written: a worker killed while waiting for its
-      // pacing slot leaves a job that is safe to send again.
-      await this.sendOnce(job.input, false, () => (marked ??= job.markInFlight()));
-      return { retry: false };
-    } catch (error) {
-      const failure = error as OrangeSmsError;
-      const retry = isRetryable(failure, false) && job.attempt < job.maxAttempts;
-      // The outcome is known (Orange answered, or nothing was written): a later try is safe.
-      if (retry && marked) await job.clearInFlight();
-      else if (!(await holdsLock())) return { error: failure, retry: false, lockLost: true };
-      else this.reportFailure(job.input.to, failure, job.input.reference);
-      return { error: failure, retry };
-    }
+  /** Internal, for the queue module only (the symbol is not exported by the main entry). */
+  [ORANGE_SMS_QUEUE_LINK](producer?: OrangeSmsQueueProducer): OrangeSmsQueueSender {
+    if (producer) this.queue = producer;
+    return {
+      send: (input, beforeWrite) => this.sendOnce(input, false, beforeWrite),
+      reportFailure: (to, error, reference) => this.reportFailure(to, error, reference),
+      isRetryable: (error) => isRetryable(error, false),
+    };
   }
 
   private async sendOnce(
