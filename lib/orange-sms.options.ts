@@ -72,27 +72,73 @@ export interface OrangeSmsQueueRetention {
   ageSeconds: number;
 }
 
-export interface OrangeSmsQueueOptions {
-  /** Turn the durable outbound queue on (needs `redis` and the `bullmq` package). */
-  enabled: boolean;
-  /** BullMQ queue name. Default `orange-sms`. */
+/** The queue's settings, shared by `OrangeSmsQueueModule.forRoot()` and the deprecated `queue` option. */
+export interface OrangeSmsQueueSettings {
+  /** BullMQ queue name (`@InjectQueue(name)`, `@OnWorkerEvent`). @default 'orange-sms' */
   name?: string;
-  /** Run a worker in this instance. Default true; false makes it a producer only. */
+  /** Run a worker in this instance; false makes it a producer only. @default true */
   worker?: boolean;
-  /** Jobs in flight per worker; pacing still applies fleet-wide. Default 5. */
+  /** Jobs in flight per worker; pacing still applies fleet-wide. @default 5 */
   concurrency?: number;
-  /** Tries per message for retryable failures. Default 5. */
+  /** Tries per message for retryable failures. @default 5 */
   attempts?: number;
-  /** First retry delay, doubling. Default 1,000 ms. */
+  /** First retry delay, doubling. @default 1000 */
   backoffMs?: number;
-  /** Completed jobs kept (the same `reference` is deduped while kept). Default 1,000 / 24 h. */
+  /** Completed jobs kept (the same `reference` is deduped while kept). @default { count: 1000, ageSeconds: 86400 } */
   keepCompleted?: Partial<OrangeSmsQueueRetention>;
-  /** Failed jobs kept, for inspection. Default 10,000 / 7 days. */
+  /** Failed jobs kept, for inspection. @default { count: 10000, ageSeconds: 604800 } */
   keepFailed?: Partial<OrangeSmsQueueRetention>;
-  /** A frozen or killed worker's job is taken over after this (BullMQ lock). Default 10,000 ms. */
+  /** A frozen or killed worker's job is taken over after this (BullMQ lock). @default 10000 */
   lockDurationMs?: number;
-  /** How often workers look for jobs whose lock ran out. Default 5,000 ms. */
+  /** How often workers look for jobs whose lock ran out. @default 5000 */
   stalledIntervalMs?: number;
+}
+
+export type OrangeSmsResolvedQueueSettings = Required<Omit<OrangeSmsQueueSettings, 'keepCompleted' | 'keepFailed'>> & {
+  keepCompleted: OrangeSmsQueueRetention;
+  keepFailed: OrangeSmsQueueRetention;
+};
+
+/** @deprecated `OrangeSmsQueueModule.forRoot(settings)` from `nestjs-orange-sms/queue`. */
+export interface OrangeSmsQueueOptions extends OrangeSmsQueueSettings {
+  /** Turn the durable outbound queue on (needs `redis` and the `bullmq` packages). */
+  enabled: boolean;
+}
+
+/** Defaults of the queue's settings; every bad field is pushed to `issues` (reported in one error). */
+export function resolveQueueSettings(
+  value: OrangeSmsQueueSettings,
+  issues: { field: string; reason: string }[],
+): OrangeSmsResolvedQueueSettings {
+  const whole = (field: string, v: number | undefined, fallback: number, zeroAllowed = false) => {
+    if (v === undefined) return fallback;
+    if (!Number.isInteger(v) || v < (zeroAllowed ? 0 : 1)) {
+      issues.push({
+        field: `queue.${field}`,
+        reason: `expected a ${zeroAllowed ? 'whole number' : 'positive integer'}`,
+      });
+    }
+    return v;
+  };
+  const keep = (field: string, v: Partial<OrangeSmsQueueRetention> | undefined, fallback: OrangeSmsQueueRetention) => ({
+    count: whole(`${field}.count`, v?.count, fallback.count, true),
+    ageSeconds: whole(`${field}.ageSeconds`, v?.ageSeconds, fallback.ageSeconds),
+  });
+  const name = value.name ?? 'orange-sms';
+  if (typeof name !== 'string' || name === '' || name.includes(':')) {
+    issues.push({ field: 'queue.name', reason: "expected a non-empty string without ':'" });
+  }
+  return {
+    name,
+    worker: value.worker ?? true,
+    concurrency: whole('concurrency', value.concurrency, 5),
+    attempts: whole('attempts', value.attempts, 5),
+    backoffMs: whole('backoffMs', value.backoffMs, 1_000),
+    keepCompleted: keep('keepCompleted', value.keepCompleted, { count: 1_000, ageSeconds: 86_400 }),
+    keepFailed: keep('keepFailed', value.keepFailed, { count: 10_000, ageSeconds: 7 * 86_400 }),
+    lockDurationMs: whole('lockDurationMs', value.lockDurationMs, 10_000),
+    stalledIntervalMs: whole('stalledIntervalMs', value.stalledIntervalMs, 5_000),
+  };
 }
 
 export interface OrangeSmsModuleOptions {
@@ -181,10 +227,7 @@ export interface OrangeSmsResolvedOptions {
   queue?: OrangeSmsResolvedQueueOptions;
 }
 
-export type OrangeSmsResolvedQueueOptions = Required<Omit<OrangeSmsQueueOptions, 'keepCompleted' | 'keepFailed'>> & {
-  keepCompleted: OrangeSmsQueueRetention;
-  keepFailed: OrangeSmsQueueRetention;
-};
+export type OrangeSmsResolvedQueueOptions = OrangeSmsResolvedQueueSettings & { enabled: true };
 
 export const ORANGE_SMS_DEFAULT_BASE_URL = 'https://api.orange.com';
 
@@ -319,28 +362,10 @@ function resolveQueue(
 ): OrangeSmsResolvedQueueOptions | undefined {
   if (value === undefined || value.enabled === false) return undefined;
   if (!redis) throw new OrangeSmsValidationError('queue', 'the queue needs the redis option');
-  const whole = (field: string, v: number | undefined, fallback: number) => {
-    if (v === undefined) return fallback;
-    if (!Number.isInteger(v) || v < 1)
-      throw new OrangeSmsValidationError(`queue.${field}`, 'expected a positive integer');
-    return v;
-  };
-  const keep = (field: string, v: Partial<OrangeSmsQueueRetention> | undefined, fallback: OrangeSmsQueueRetention) => ({
-    count: v?.count === 0 ? 0 : whole(`${field}.count`, v?.count, fallback.count),
-    ageSeconds: whole(`${field}.ageSeconds`, v?.ageSeconds, fallback.ageSeconds),
-  });
-  return {
-    enabled: true,
-    name: value.name ?? 'orange-sms',
-    worker: value.worker ?? true,
-    concurrency: whole('concurrency', value.concurrency, 5),
-    attempts: whole('attempts', value.attempts, 5),
-    backoffMs: whole('backoffMs', value.backoffMs, 1_000),
-    keepCompleted: keep('keepCompleted', value.keepCompleted, { count: 1_000, ageSeconds: 86_400 }),
-    keepFailed: keep('keepFailed', value.keepFailed, { count: 10_000, ageSeconds: 7 * 86_400 }),
-    lockDurationMs: whole('lockDurationMs', value.lockDurationMs, 10_000),
-    stalledIntervalMs: whole('stalledIntervalMs', value.stalledIntervalMs, 5_000),
-  };
+  const issues: { field: string; reason: string }[] = [];
+  const settings = resolveQueueSettings(value, issues);
+  if (issues.length > 0) throw new OrangeSmsValidationError(issues[0]!.field, issues[0]!.reason);
+  return { enabled: true, ...settings };
 }
 
 function isTimeZone(value: unknown): value is string {
