@@ -1,3 +1,4 @@
+import { ORANGE_SMS_METRICS_OPTIONS } from '../orange-sms.constants.js';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, Histogram, type Registry, register as defaultRegistry } from 'prom-client';
 import { OrangeSmsTelemetry, type OrangeSmsTelemetryEvent } from '../observability/orange-sms.telemetry.js';
@@ -11,7 +12,8 @@ export interface OrangeSmsMetricsOptions {
   path?: string;
 }
 
-export const ORANGE_SMS_METRICS_OPTIONS = 'ORANGE_SMS_METRICS_OPTIONS';
+// The token lives with every other injection token; this path keeps importing it.
+export { ORANGE_SMS_METRICS_OPTIONS };
 
 /**
  * Prometheus counters and histograms fed by the module's telemetry. Labels are bounded: operation,
