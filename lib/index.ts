@@ -104,6 +104,7 @@ export {
   type OrangeSmsApiErrorDetails,
   OrangeSmsAuthError,
   OrangeSmsConfigurationError,
+  OrangeSmsModuleMissingError,
   OrangeSmsConnectionError,
   OrangeSmsError,
   OrangeSmsOptedOutError,

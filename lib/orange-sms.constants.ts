@@ -21,3 +21,18 @@ export const ORANGE_SMS_PATHS = {
 
 /** Query parameter that restricts a send to Orange subscribers (on-net offer). */
 export const ORANGE_SMS_ON_NET_QUERY = { resource_type_parameter_management: 'SMS_OCB2' } as const;
+
+/** Injection token of the options of OrangeSmsMetricsModule. */
+export const ORANGE_SMS_METRICS_OPTIONS = 'ORANGE_SMS_METRICS_OPTIONS';
+
+/** Injection token of the send pacing in use. */
+export const ORANGE_SMS_RATE_LIMITER = 'ORANGE_SMS_RATE_LIMITER';
+
+/** Injection token of the access-token cache in use. */
+export const ORANGE_SMS_TOKEN_CACHE = 'ORANGE_SMS_TOKEN_CACHE';
+
+/** Injection token of the store in use. */
+export const ORANGE_SMS_STORE = 'ORANGE_SMS_STORE';
+
+/** Injection token of the resolved webhook settings (internal). */
+export const ORANGE_SMS_WEBHOOKS_CONFIG = 'ORANGE_SMS_WEBHOOKS_CONFIG';

@@ -150,3 +150,15 @@ export class OrangeSmsStoreError extends OrangeSmsError {
     this.operation = options.operation;
   }
 }
+
+/**
+ * An add-on module (`OrangeSmsHealthModule`, `OrangeSmsMetricsModule`) was built where `OrangeSmsModule`
+ * is not visible: import `OrangeSmsModule.forRoot(...)` in the same module, or keep it global (the default).
+ */
+export class OrangeSmsModuleMissingError extends OrangeSmsError {
+  constructor(readonly addOn: string) {
+    super(
+      `${addOn} needs OrangeSmsModule: import OrangeSmsModule.forRoot(...)/forRootAsync(...) in the module that imports ${addOn}, or register it with isGlobal: true (the default)`,
+    );
+  }
+}

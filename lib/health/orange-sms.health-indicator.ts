@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { OrangeSmsModuleMissingError } from '../errors/orange-sms.errors.js';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { OrangeSmsTokenProvider } from '../http/orange-sms.token-provider.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
@@ -39,10 +40,13 @@ export class OrangeSmsHealthIndicator {
 
   constructor(
     private readonly health: HealthIndicatorService,
-    private readonly tokens: OrangeSmsTokenProvider,
-    private readonly telemetry: OrangeSmsTelemetry,
-    private readonly stats: OrangeSmsStatsService,
-  ) {}
+    // Optional so that a missing OrangeSmsModule is reported by name, not as Nest's generic "can't resolve".
+    @Optional() private readonly tokens: OrangeSmsTokenProvider,
+    @Optional() private readonly telemetry: OrangeSmsTelemetry,
+    @Optional() private readonly stats: OrangeSmsStatsService,
+  ) {
+    if (!tokens || !telemetry || !stats) throw new OrangeSmsModuleMissingError('OrangeSmsHealthModule');
+  }
 
   async isHealthy<const Key extends string = 'orange-sms'>(
     key: Key = 'orange-sms' as Key,

@@ -1,3 +1,4 @@
+import { ORANGE_SMS_TOKEN_CACHE } from '../orange-sms.constants.js';
 /** A cached OAuth token, shared by the instances of a fleet. */
 export interface OrangeSmsSharedToken {
   value: string;
@@ -21,4 +22,5 @@ export interface OrangeSmsTokenCache {
   unlock(key: string): Promise<void>;
 }
 
-export const ORANGE_SMS_TOKEN_CACHE = 'ORANGE_SMS_TOKEN_CACHE';
+// The token lives with every other injection token; this path keeps importing it.
+export { ORANGE_SMS_TOKEN_CACHE };

@@ -1,4 +1,6 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { ORANGE_SMS_METRICS_OPTIONS } from '../orange-sms.constants.js';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { OrangeSmsModuleMissingError } from '../errors/orange-sms.errors.js';
 import { Counter, Histogram, type Registry, register as defaultRegistry } from 'prom-client';
 import { OrangeSmsTelemetry, type OrangeSmsTelemetryEvent } from '../observability/orange-sms.telemetry.js';
 
@@ -11,7 +13,8 @@ export interface OrangeSmsMetricsOptions {
   path?: string;
 }
 
-export const ORANGE_SMS_METRICS_OPTIONS = 'ORANGE_SMS_METRICS_OPTIONS';
+// The token lives with every other injection token; this path keeps importing it.
+export { ORANGE_SMS_METRICS_OPTIONS };
 
 /**
  * Prometheus counters and histograms fed by the module's telemetry. Labels are bounded: operation,
@@ -32,7 +35,12 @@ export class OrangeSmsMetrics implements OnModuleDestroy {
   private readonly inbound: Counter<'duplicate'>;
   private readonly webhooks: Counter<'route' | 'outcome'>;
 
-  constructor(telemetry: OrangeSmsTelemetry, @Inject(ORANGE_SMS_METRICS_OPTIONS) options: OrangeSmsMetricsOptions) {
+  constructor(
+    // Optional so that a missing OrangeSmsModule is reported by name, not as Nest's generic "can't resolve".
+    @Optional() telemetry: OrangeSmsTelemetry,
+    @Inject(ORANGE_SMS_METRICS_OPTIONS) options: OrangeSmsMetricsOptions,
+  ) {
+    if (!telemetry) throw new OrangeSmsModuleMissingError('OrangeSmsMetricsModule');
     this.registry = options.registry ?? defaultRegistry;
     const p = options.prefix ?? 'orange_sms_';
     const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

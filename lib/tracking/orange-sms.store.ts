@@ -1,3 +1,4 @@
+import { ORANGE_SMS_STORE } from '../orange-sms.constants.js';
 import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
 import type {
   OrangeSmsNotificationTake,
@@ -50,5 +51,5 @@ export interface OrangeSmsStore {
   listEvents(filter?: { state?: OrangeSmsStoredEvent['state'] }): Promise<OrangeSmsStoredEvent[]>;
 }
 
-/** Injection token of the store in use. */
-export const ORANGE_SMS_STORE = 'ORANGE_SMS_STORE';
+// The token lives with every other injection token; this path keeps importing it.
+export { ORANGE_SMS_STORE };

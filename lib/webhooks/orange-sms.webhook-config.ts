@@ -1,3 +1,4 @@
+import { ORANGE_SMS_WEBHOOKS_CONFIG } from '../orange-sms.constants.js';
 /** The `webhooks` extra of `forRoot`/`forRootAsync`: how the callback controller is mounted. */
 export interface OrangeSmsWebhooksOptions {
   /** Mount the controller. Default true. */
@@ -27,7 +28,8 @@ export interface OrangeSmsWebhooksConfig {
   allowUnauthenticated: boolean;
 }
 
-export const ORANGE_SMS_WEBHOOKS_CONFIG = 'ORANGE_SMS_WEBHOOKS_CONFIG';
+// The token lives with every other injection token; this path keeps importing it.
+export { ORANGE_SMS_WEBHOOKS_CONFIG };
 
 export function resolveWebhooksConfig(options: OrangeSmsWebhooksOptions | undefined): OrangeSmsWebhooksConfig {
   return {
