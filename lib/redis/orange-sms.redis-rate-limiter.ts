@@ -6,13 +6,13 @@ import { describeEndpoint, storeError, withDeadline } from './orange-sms.redis-b
 /** Same guard as the in-process limiter: spacing 1 % wider than 1/rate absorbs arrival jitter. */
 const GUARD = 1.01;
 /**
- * The sliding window is 20 ms wider than a second. A send that leaves up to MAX_DEPARTURE_LATENESS_MS
- * after its slot, followed by sends on time, leaves 15 ms for what happens between the slot and
- * Orange's clock (event loop, GC, network). Measured on a loaded 2-core machine: a 10 ms or 15 ms margin let
- * a sixth send into one second at the emulator; 20 ms did not in 60 s. It caps the sustained rate
- * at R / 1.02 ≈ 0.98 R (slots lost to late timers take it a little lower).
+ * The sliding window is 30 ms wider than a second. A send written up to MAX_DEPARTURE_LATENESS_MS
+ * after its slot, followed by sends on time, leaves 25 ms for what happens between the write and
+ * Orange's clock (socket, network, Orange's own event loop). Measured on a loaded 2-core machine: a
+ * 10 ms or 15 ms margin let a sixth send into one second at the emulator, and a 20 ms one did now and
+ * then while the whole test suite ran. It caps the sustained rate at R / 1.03 ≈ 0.97 R.
  */
-const WINDOW_GUARD = 1.02;
+const WINDOW_GUARD = 1.03;
 /** How far ahead a slot may be reserved, in windows: what lost state must assume was planned. */
 const HORIZON_WINDOWS = 1;
 
