@@ -30,13 +30,8 @@ const STALE_TOKEN_CODES = new Set<string | number | undefined>([41, 42]);
 /** How an attempt leaves: paced or not, the slot already taken for it, the hook before the write. */
 interface Departure {
   paced: boolean;
-  slot?: TakenSlot;
+  slot?: OrangeSmsDepartureSlot;
   beforeWrite?: () => Promise<void>;
-}
-
-/** A slot already taken (a limiter may hand out none: `void`). */
-interface TakenSlot {
-  slot: OrangeSmsDepartureSlot | void;
 }
 
 /** Marks failures of the token phase: no request to Orange's SMS API was written, so a retry is safe. */
@@ -74,7 +69,7 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
     const safeToRepeat = (error: unknown) =>
       http.idempotent || (typeof error === 'object' && error !== null && tokenPhaseFailures.has(error));
     let deadlineMs = this.retry.deadlineMs;
-    let firstSlot: TakenSlot | undefined;
+    let firstSlot: OrangeSmsDepartureSlot | undefined;
     if (paced) {
       // Token first, then the slot: a slot spent waiting for a cold token would let the request
       // leave late and bunch up with the next ones. The token is fetched with retries under the
@@ -82,7 +77,7 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
       const started = Date.now();
       await this.retry.execute((timeoutMs) => this.token(timeoutMs), true, onRetry, { phase: true });
       deadlineMs = Math.max(1, deadlineMs - (Date.now() - started));
-      firstSlot = { slot: await this.limiter.acquire() };
+      firstSlot = await this.takeSlot();
     }
     return this.retry.execute(
       (timeoutMs, attempt) =>
@@ -127,10 +122,16 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
    * `MAX_DEPARTURE_LATENESS_MS`. Checked here, the last step before the write, so nothing between
    * the slot and the request can bunch sends at Orange.
    */
-  private async leave(departure: Departure, taken?: TakenSlot): Promise<void> {
-    let slot = taken ? taken.slot : departure.paced ? await this.limiter.acquire() : undefined;
+  private async leave(departure: Departure, slot?: OrangeSmsDepartureSlot): Promise<void> {
+    if (!departure.paced) return departure.beforeWrite?.();
+    let current = slot ?? (await this.takeSlot());
     await departure.beforeWrite?.();
-    while (departure.paced && isLateForSlot(slot)) slot = await this.limiter.acquire();
+    while (isLateForSlot(current)) current = await this.takeSlot();
+  }
+
+  /** A slot of the pacing; a limiter that hands out none (a custom one) is taken as leaving now. */
+  private async takeSlot(): Promise<OrangeSmsDepartureSlot> {
+    return (await this.limiter.acquire()) ?? { plannedAt: performance.now() };
   }
 
   /**

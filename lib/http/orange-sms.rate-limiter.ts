@@ -28,8 +28,8 @@ export interface OrangeSmsRateLimiter {
  */
 export const MAX_DEPARTURE_LATENESS_MS = 5;
 
-export function isLateForSlot(slot: OrangeSmsDepartureSlot | void, now = performance.now()): boolean {
-  return slot !== undefined && now - slot.plannedAt > MAX_DEPARTURE_LATENESS_MS;
+export function isLateForSlot(slot: OrangeSmsDepartureSlot, now = performance.now()): boolean {
+  return now - slot.plannedAt > MAX_DEPARTURE_LATENESS_MS;
 }
 
 /** Spacing kept 1 % wider than 1/rate, so network jitter on arrival cannot fit one send too many in a second. */
