@@ -13,6 +13,10 @@ const GUARD = 1.01;
  * then while the whole test suite ran. It caps the sustained rate at R / 1.03 ≈ 0.97 R.
  */
 const WINDOW_GUARD = 1.03;
+/** How early a send may leave, as in the in-process limiter: timers have millisecond granularity. */
+const EARLY_MS = 1;
+/** How much a sample of Redis's clock loses in precision per ms of age (clock drift, 100 ppm). */
+const DRIFT_PER_MS = 0.0001;
 /** How far ahead a slot may be reserved, in windows: what lost state must assume was planned. */
 const HORIZON_WINDOWS = 1;
 
@@ -32,7 +36,8 @@ const HORIZON_WINDOWS = 1;
  * about to) were never recorded here. A new fleet's first send therefore waits about 2 s.
  * Numbers are written with %.0f: Lua's default number format keeps 14 digits, not a µs timestamp.
  * KEYS: state hash. ARGV: interval µs, burst, window µs, window limit, horizon µs.
- * Returns { µs until the slot, 1 } for a reserved slot, { µs until the caller may ask again, 0 } else.
+ * Returns { µs until the slot, 1, Redis's now in µs } for a reserved slot, { µs until the caller may
+ * ask again, 0, now } else.
  */
 const RESERVE = `
 local t = redis.call('TIME')
@@ -69,7 +74,7 @@ if slot - now > horizon then
     redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat), 'departures', '')
     redis.call('PEXPIRE', KEYS[1], math.ceil((tat - now + window) / 1000) + 1000)
   end
-  return { string.format('%.0f', slot - now - horizon), 0 }
+  return { string.format('%.0f', slot - now - horizon), 0, string.format('%.0f', now) }
 end
 local newTat = tat
 if slot > newTat then newTat = slot end
@@ -81,13 +86,14 @@ for i = math.max(1, #departures - limit + 1), #departures do
 end
 redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', newTat), 'departures', table.concat(kept, ','))
 redis.call('PEXPIRE', KEYS[1], math.ceil((newTat - now + window) / 1000) + 1000)
-return { string.format('%.0f', slot - now), 1 }
+return { string.format('%.0f', slot - now), 1, string.format('%.0f', now) }
 `;
 
 export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
   private readonly key: string;
   private readonly args: number[];
   private closed = false;
+  private readonly clock = new RedisClockOffset();
   private readonly sleeping = new Set<{ timer: NodeJS.Timeout; reject: (error: Error) => void }>();
 
   constructor(
@@ -115,28 +121,32 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
   async acquire(): Promise<OrangeSmsDepartureSlot> {
     for (;;) {
       if (this.closed) throw new Error('Orange SMS rate limiter closed');
-      const [waitUs, reserved] = await this.reserve();
-      const waitMs = waitUs / 1000;
+      const asked = performance.now();
+      const [waitUs, reserved, redisNowUs] = await this.reserve();
+      const replied = performance.now();
       if (!reserved) {
         // Our slot lies beyond the horizon: ask again when it is within it.
-        await this.sleep(Math.max(1, waitMs));
+        await this.sleep(Math.max(1, waitUs / 1000));
         continue;
       }
-      // Redis read its clock before its reply reached us: counting from now never leaves early.
-      const plannedAt = performance.now() + Math.max(0, waitMs);
-      if (waitMs > 0) await this.sleep(waitMs);
+      // The slot on our clock: a reply read late (a busy event loop) must not move it later, or the
+      // send would leave after its recorded slot without counting as late.
+      this.clock.observe(redisNowUs / 1000, asked, replied);
+      const plannedAt = this.clock.toLocal((redisNowUs + waitUs) / 1000);
+      const waitMs = plannedAt - performance.now();
+      if (waitMs > EARLY_MS) await this.sleep(Math.floor(waitMs));
       return { plannedAt };
     }
   }
 
-  /** [µs until this caller's slot, true] or [µs until it may ask again, false]. */
-  private async reserve(): Promise<[number, boolean]> {
+  /** [µs until this caller's slot, true, Redis's now] or [µs until it may ask again, false, now]. */
+  private async reserve(): Promise<[number, boolean, number]> {
     try {
-      const [wait, reserved] = (await withDeadline(
+      const [wait, reserved, now] = (await withDeadline(
         this.redis.eval(RESERVE, 1, this.key, ...this.args),
         this.timeoutMs,
-      )) as [string, number];
-      return [Number(wait), reserved === 1];
+      )) as [string, number, string];
+      return [Number(wait), reserved === 1, Number(now)];
     } catch (error) {
       throw storeError(error, 'pacing', describeEndpoint(this.redis.options));
     }
@@ -148,7 +158,7 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
         timer: setTimeout(() => {
           this.sleeping.delete(entry);
           resolve();
-        }, Math.ceil(waitMs)),
+        }, waitMs),
         reject,
       };
       this.sleeping.add(entry);
@@ -162,5 +172,31 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
       entry.reject(new Error('Orange SMS rate limiter closed'));
     }
     this.sleeping.clear();
+  }
+}
+
+/**
+ * Redis's clock on ours (`performance.now()`). Redis read its clock somewhere between our ask and its
+ * reply, so one sample is off by at most half its round trip: the sample with the shortest round trip
+ * is kept, and replaced by a newer one as it ages (clocks drift; the wall clock may be stepped).
+ */
+export class RedisClockOffset {
+  private offsetMs = 0;
+  private errorMs = Number.POSITIVE_INFINITY;
+  private sampledAt = 0;
+
+  /** Learns from one reply: Redis read `redisNowMs` on its clock between `asked` and `replied` on ours. */
+  observe(redisNowMs: number, asked: number, replied: number): void {
+    const errorMs = (replied - asked) / 2;
+    const agedError = this.errorMs + (replied - this.sampledAt) * DRIFT_PER_MS;
+    if (errorMs > agedError) return;
+    this.offsetMs = redisNowMs - (asked + errorMs);
+    this.errorMs = errorMs;
+    this.sampledAt = replied;
+  }
+
+  /** `redisMs` (Redis's clock, in ms) as a `performance.now()` time. */
+  toLocal(redisMs: number): number {
+    return redisMs - this.offsetMs;
   }
 }
