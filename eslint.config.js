@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-sample/', 'dist-bench/', 'coverage/', 'node_modules/'] },
+  { ignores: ['dist/', 'packages/*/dist/', 'dist-sample/', 'dist-bench/', 'coverage/', 'node_modules/'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -10,7 +10,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lib/emulator/orange-sms.emulator-cli.ts', 'bench/**', 'test/**', 'sample/**'],
+    files: [
+      'packages/emulator/src/orange-sms.emulator-cli.ts',
+      'packages/*/test/**',
+      'packages/*/scripts/**',
+      'bench/**',
+      'test/**',
+      'sample/**',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

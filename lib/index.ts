@@ -14,6 +14,8 @@ export {
   type OrangeSmsRedisOptions,
   type OrangeSmsRateLimitOptions,
   type OrangeSmsRetryOptions,
+  type OrangeSmsValidatedSender,
+  validateOrangeSmsOptions,
 } from './orange-sms.options.js';
 
 export { OrangeSmsService } from './sending/orange-sms.service.js';

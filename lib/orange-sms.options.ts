@@ -233,6 +233,21 @@ export const ORANGE_SMS_DEFAULT_BASE_URL = 'https://api.orange.com';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
+/** The sender as the module will use it, once the options are valid. */
+export interface OrangeSmsValidatedSender {
+  senderAddress: string;
+  senderName?: string;
+}
+
+/**
+ * Checks options exactly as the module's boot does, without booting it (a deploy check, the CLI's
+ * doctor): throws `OrangeSmsConfigurationError` naming every bad field, else returns the sender.
+ */
+export function validateOrangeSmsOptions(options: OrangeSmsModuleOptions): OrangeSmsValidatedSender {
+  const { senderAddress, senderName } = resolveOrangeSmsOptions(options);
+  return { senderAddress, senderName };
+}
+
 type Issue = { field: string; reason: string };
 
 /**

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { OrangeSmsService, OrangeSmsStatsService } from 'nestjs-orange-sms';
-import { OrangeSmsEmulator } from 'nestjs-orange-sms/emulator';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { AppModule } from './app.module.js';
 
 const logger = new Logger('Sample');

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { Registry } from 'prom-client';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { OrangeSmsHealthIndicator, OrangeSmsHealthModule } from '../lib/health/index.js';
 import { OrangeSmsModule, OrangeSmsModuleMissingError } from '../lib/index.js';
 import { OrangeSmsMetrics, OrangeSmsMetricsModule } from '../lib/metrics/index.js';

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Registry } from 'prom-client';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { OrangeSmsHealthIndicator, OrangeSmsHealthModule } from '../lib/health/index.js';
 import { createServer, type Server } from 'node:http';
 import { OrangeSmsService, OrangeSmsStatsService } from '../lib/index.js';

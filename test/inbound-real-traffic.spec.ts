@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { Inject, Injectable } from '@nestjs/common';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { InboundSmsEvent, OnInboundSms, OrangeSmsStatsService, OrangeSmsValidationError } from '../lib/index.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../lib/tracking/orange-sms.store.js';
 import { capturedLogs } from './support/log-capture.js';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import {
   DeliveryReceiptEvent,
   InboundSmsEvent,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 const root = process.cwd();
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, unknown>;
-  bin: Record<string, string>;
+  bin?: Record<string, string>;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
@@ -47,7 +47,7 @@ describe('the built package (dist)', () => {
     expect(JSON.parse(keys)).toEqual(expect.arrayContaining(expected));
   });
 
-  it('exposes the emulator subpath by import and require, and the CLI bin exists', () => {
+  it('keeps the deprecated emulator subpath working by import and require, and ships no bin', () => {
     expect(
       node([
         '--input-type=module',
@@ -58,8 +58,18 @@ describe('the built package (dist)', () => {
     expect(node(['-e', "console.log(typeof require('nestjs-orange-sms/emulator').OrangeSmsEmulator)"])).toBe(
       'function',
     );
-    const bin = join(root, pkg.bin['orange-sms-emulator']!);
-    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+    expect(pkg.bin).toBeUndefined();
+  });
+
+  it('builds each workspace package with its bin', () => {
+    for (const dir of ['packages/emulator', 'packages/cli']) {
+      const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as {
+        bin: Record<string, string>;
+      };
+      for (const bin of Object.values(manifest.bin)) {
+        expect(readFileSync(join(root, dir, bin), 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+      }
+    }
   });
 
   it('ships type declarations for every export', () => {
@@ -129,10 +139,41 @@ describe('package.json manifest', () => {
     expect([...packages].filter((name) => optional.has(name))).toEqual([]);
   });
 
-  it('the emulator imports nothing from the client side', () => {
-    for (const file of sources(join(root, 'lib/emulator'))) {
-      const relative = [...readFileSync(file, 'utf8').matchAll(/from\s+['"](\.[^'"]+)['"]/g)].map((m) => m[1]!);
-      expect(relative.filter((path) => path.startsWith('..'))).toEqual([]);
+  it('the emulator imports nothing from the client side (an independent oracle)', () => {
+    for (const file of sources(join(root, 'packages/emulator/src'))) {
+      const specifiers = [...readFileSync(file, 'utf8').matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+      expect(specifiers.filter((path) => path.startsWith('..') || path.startsWith('nestjs-orange-sms'))).toEqual([]);
     }
+  });
+
+  it('the core ships no emulator, page or CLI code: lib/emulator only re-exports the package', () => {
+    expect(sources(join(root, 'lib/emulator')).map((file) => file.slice(root.length + 1))).toEqual([
+      'lib/emulator/index.ts',
+    ]);
+    expect(readFileSync(join(root, 'lib/emulator/index.ts'), 'utf8')).toMatch(
+      /^export \* from 'orange-sms-emulator';$/m,
+    );
+    expect(existsSync(join(root, 'lib/cli'))).toBe(false);
+  });
+
+  it('the CLI declares every package it imports', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+    };
+    const declared = new Set([
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.peerDependencies ?? {}),
+    ]);
+    const used = new Set<string>();
+    for (const file of sources(join(root, 'packages/cli/src'))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\()['"]([^'".][^'"]*)['"]/g)) {
+        const specifier = match[1]!;
+        if (specifier.startsWith('node:')) continue;
+        used.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+      }
+    }
+    expect(used.size).toBeGreaterThan(3);
+    expect([...used].filter((name) => !declared.has(name))).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import type { Job, Queue } from 'bullmq';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { OrangeSmsModule, OrangeSmsService, OrangeSmsValidationError } from '../lib/index.js';
 import {
   OrangeSmsQueueModule,

@@ -49,7 +49,10 @@ function typeCheckBlocks(blocks: readonly WholeFileBlock[]): string[] {
       return file;
     });
     const lib = join(repoRoot, 'lib');
-    const paths: Record<string, string[]> = { 'nestjs-orange-sms': [`${lib}/index.ts`] };
+    const paths: Record<string, string[]> = {
+      'nestjs-orange-sms': [`${lib}/index.ts`],
+      'orange-sms-emulator': [join(repoRoot, 'packages/emulator/src/index.ts')],
+    };
     for (const subpath of ['redis', 'health', 'metrics', 'queue', 'emulator'])
       paths[`nestjs-orange-sms/${subpath}`] = [`${lib}/${subpath}/index.ts`];
     const options: ts.CompilerOptions = {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Injectable } from '@nestjs/common';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { DeliveryReceiptEvent, OnDeliveryReceipt, OrangeSmsService, type SendSmsInput } from '../lib/index.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 import { startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { OrangeSmsApiError, OrangeSmsAuthError, OrangeSmsService, OrangeSmsValidationError } from '../lib/index.js';
 import { startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { SendOutcomes } from './support/send-outcomes.js';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { OrangeSmsService, OrangeSmsValidationError } from '../lib/index.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

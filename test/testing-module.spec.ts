@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Injectable } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { ORANGE_SMS_STORE, OrangeSmsMemoryStore, OrangeSmsService } from '../lib/index.js';
 import { OrangeSmsTestingModule } from '../lib/testing/index.js';
 

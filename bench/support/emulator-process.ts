@@ -3,7 +3,7 @@
  * measured process means its CPU and its recorded requests never count as the client's.
  * argv[2]: JSON OrangeSmsEmulatorOptions.
  */
-import { OrangeSmsEmulator, type OrangeSmsEmulatorOptions } from '../../lib/emulator/index.js';
+import { OrangeSmsEmulator, type OrangeSmsEmulatorOptions } from 'orange-sms-emulator';
 import { serve } from './ipc.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as OrangeSmsEmulatorOptions;

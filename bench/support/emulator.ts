@@ -1,4 +1,4 @@
-import type { OrangeSmsEmulatorCredentials, OrangeSmsEmulatorOptions } from '../../lib/emulator/index.js';
+import type { OrangeSmsEmulatorCredentials, OrangeSmsEmulatorOptions } from 'orange-sms-emulator';
 import { type ChildHandle, startChild } from './ipc.js';
 
 export interface EmulatorReady {

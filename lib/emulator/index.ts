@@ -1,16 +1,6 @@
-/** `nestjs-orange-sms/emulator`: an Orange SMS API emulator for tests, samples and benchmarks. */
-export { OrangeSmsEmulator } from './orange-sms.emulator.js';
-export type {
-  CallbackResult,
-  DeliverOptions,
-  EmulatedCallback,
-  EmulatedRequestKind,
-  EmulatedSms,
-  FailNextOptions,
-  InboundSmsInput,
-  OrangeDeliveryStatus,
-  OrangeSmsEmulatorAdminFormat,
-  OrangeSmsEmulatorCredentials,
-  OrangeSmsEmulatorOptions,
-  RecordedRequest,
-} from './orange-sms.emulator-types.js';
+/**
+ * `nestjs-orange-sms/emulator`, kept so existing imports work: the emulator is its own package now,
+ * `orange-sms-emulator` (install it as a dev dependency; it has no dependency of its own).
+ * @deprecated Import from `orange-sms-emulator`.
+ */
+export * from 'orange-sms-emulator';

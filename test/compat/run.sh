@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compatibility matrix: host applications on several NestJS lines, module systems and platforms, each
-# installing the PACKED package (npm pack of this repository) in a fresh temporary directory, then
-# sending one SMS through the embedded emulator and receiving its delivery receipt on the webhook.
+# installing the PACKED packages (npm pack of the core and of packages/emulator; the `bins` entry also
+# packages/cli) in a fresh temporary directory, then sending one SMS through the emulator and receiving
+# its delivery receipt on the webhook.
 #
 #   npm run test:compat                      # builds dist/, then runs every entry
 #   bash test/compat/run.sh [ENTRY...]       # only these entries (dist/ must be built)
@@ -31,6 +32,8 @@ MATRIX=(
   # cannot see rxjs's types under nodenext (a Nest/rxjs matter; the entries above check our declarations).
   "nest12-esm-express-node22|esm-js|module||COMPAT_PLATFORM=express node main.mjs|$NEST12 @nestjs/platform-express@^12.5.1 $PEERS|22"
   "nest12-cjs-ts-express-node24|cjs-ts|commonjs|tsc -p tsconfig.commonjs.json|node dist/main.js|$NEST12 @nestjs/platform-express@^12.5.1 $PEERS typescript@~6.0.3 $TS_HOST|24"
+  # The two bins from their tarballs: --help, the emulator on a free port, `orange-sms balance` on it.
+  "bins|bins|module||bash check.sh|cli|"
   "nest11-floor-cjs-ts-express|cjs-ts|commonjs|tsc -p tsconfig.nodenext.json --skipLibCheck|node dist/main.js|@nestjs/common@11.1.7 @nestjs/core@11.1.7 @nestjs/platform-express@11.1.7 @nestjs/axios@4.0.0 @nestjs/event-emitter@3.0.0 axios@1.7.0 rxjs@7.1.0 reflect-metadata@0.2.0 typescript@5.8.2 $TS_HOST"
 )
 # Installed versions worth reporting, besides the listed dependencies.
@@ -65,20 +68,43 @@ give_up() {
 echo "== node $(node --version), npm $(npm --version 2>/dev/null)"
 [ -f "$ROOT/dist/index.js" ] || give_up "dist/ is missing: run npm run build first (npm run test:compat does)"
 
-# The package as published: npm pack of the repository (scripts off: dist/ is already built).
+# The packages as published: npm pack of the core and of each workspace (scripts off: dist/ is built).
 pack_json=$(cd "$ROOT" && npm pack --ignore-scripts --json --pack-destination "$TMP" 2>"$TMP/pack.log") ||
   give_up "npm pack failed: $(cat "$TMP/pack.log")"
-# The tarball must hold the entry points (a dist/ rebuilt during the pack would not).
-tarball="$TMP/$(node -e '
-  const [pack] = JSON.parse(process.argv[1]);
-  const files = new Set(pack.files.map((f) => f.path));
-  const needed = ["dist/index.js", "dist/index.d.ts", "dist/emulator/index.js", "dist/emulator/index.d.ts"];
-  const missing = needed.filter((f) => !files.has(f));
-  if (missing.length) { console.error(`the tarball lacks ${missing.join(", ")}`); process.exit(1); }
-  console.log(pack.filename);
-' "$pack_json")" || give_up "npm pack produced an incomplete package (is dist/ built?)"
-[ -f "$tarball" ] || give_up "npm pack produced no tarball"
-echo "== packed $(basename "$tarball") ($(du -k "$tarball" | cut -f1) kB)"
+workspaces_json=$(cd "$ROOT" && npm pack --workspaces --ignore-scripts --json --pack-destination "$TMP" 2>>"$TMP/pack.log") ||
+  give_up "npm pack --workspaces failed: $(cat "$TMP/pack.log")"
+# Each tarball must hold its entry points (a dist/ rebuilt during the pack would not), and the core
+# none of the emulator, the web inbox or a bin.
+tarballs=$(node -e '
+  const packs = [...JSON.parse(process.argv[1]), ...JSON.parse(process.argv[2])];
+  const needed = {
+    "nestjs-orange-sms": ["dist/index.js", "dist/index.d.ts", "dist/emulator/index.js", "dist/emulator/index.d.ts"],
+    "orange-sms-emulator": ["dist/index.js", "dist/index.d.ts", "dist/orange-sms.emulator-cli.js", "dist/inbox/inbox.html"],
+    "orange-sms-cli": ["dist/orange-sms.cli.js"],
+  };
+  const out = {};
+  for (const pack of packs) {
+    const files = new Set(pack.files.map((f) => f.path));
+    const missing = (needed[pack.name] ?? []).filter((f) => !files.has(f));
+    if (missing.length) { console.error(`${pack.name}: the tarball lacks ${missing.join(", ")}`); process.exit(1); }
+    if (pack.name === "nestjs-orange-sms") {
+      const foreign = [...files].filter((f) => /\.(html|css)$|orange-sms\.emulator|\/cli\//.test(f));
+      if (foreign.length) { console.error(`the core ships ${foreign.join(", ")}`); process.exit(1); }
+    }
+    out[pack.name] = pack.filename;
+  }
+  for (const name of Object.keys(needed)) if (!out[name]) { console.error(`${name} was not packed`); process.exit(1); }
+  console.log(Object.keys(needed).map((name) => out[name]).join(" "));
+' "$pack_json" "$workspaces_json") || give_up "npm pack produced an incomplete package (is dist/ built?)"
+read -r core_tarball emulator_tarball cli_tarball <<<"$tarballs"
+core_tarball="$TMP/$core_tarball"
+emulator_tarball="$TMP/$emulator_tarball"
+cli_tarball="$TMP/$cli_tarball"
+for tarball in "$core_tarball" "$emulator_tarball" "$cli_tarball"; do
+  [ -f "$tarball" ] || give_up "npm pack produced no $(basename "$tarball")"
+  echo "== packed $(basename "$tarball") ($(du -k "$tarball" | cut -f1) kB)"
+done
+if tar -xOzf "$core_tarball" package/package.json | grep -q '"bin"'; then give_up "the core package declares a bin"; fi
 
 passed=0
 failed=0
@@ -109,11 +135,20 @@ for line in "${entries[@]}"; do
   cp -R "$HERE/$fixture" "$dir"
   rm -rf "$dir/node_modules" "$dir/dist"
 
-  # package.json: the matrix entry's versions and the tarball as a file dependency.
+  # package.json: the matrix entry's versions and the tarballs as file dependencies ("cli": the CLI too).
+  tarball_deps="nestjs-orange-sms=$core_tarball orange-sms-emulator=$emulator_tarball"
+  [[ " $deps " == *" cli "* ]] && tarball_deps="$tarball_deps orange-sms-cli=$cli_tarball"
+  kept=""
+  for spec in $deps; do [ "$spec" = cli ] || kept="$kept $spec"; done
+  deps=${kept# }
   # shellcheck disable=SC2086 # deps is a list of words
   node -e '
-    const [dir, name, type, tarball, ...deps] = process.argv.slice(1);
-    const dependencies = { "nestjs-orange-sms": `file:${tarball}` };
+    const [dir, name, type, tarballs, ...deps] = process.argv.slice(1);
+    const dependencies = {};
+    for (const pair of tarballs.split(" ")) {
+      const [pkg, file] = pair.split("=");
+      dependencies[pkg] = `file:${file}`;
+    }
     for (const spec of deps) {
       const at = spec.lastIndexOf("@");
       dependencies[spec.slice(0, at)] = spec.slice(at + 1);
@@ -121,7 +156,7 @@ for line in "${entries[@]}"; do
     // A CommonJS project, as most are, has no "type" at all.
     const pkg = { name: `compat-${name}`, private: true, version: "0.0.0", ...(type === "module" ? { type } : {}), dependencies };
     require("fs").writeFileSync(`${dir}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
-  ' "$dir" "$name" "$type" "$tarball" $deps
+  ' "$dir" "$name" "$type" "$tarball_deps" $deps
 
   verdict=""
   stage="install"

@@ -3,7 +3,7 @@ import { type DynamicModule, type INestApplication, Module, type Provider, type 
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { OrangeSmsEmulator, type OrangeSmsEmulatorOptions } from '../../lib/emulator/index.js';
+import { OrangeSmsEmulator, type OrangeSmsEmulatorOptions } from 'orange-sms-emulator';
 import { OrangeSmsModule } from '../../lib/orange-sms.module.js';
 import type { OrangeSmsModuleExtras } from '../../lib/orange-sms.module-definition.js';
 import type { OrangeSmsModuleOptions } from '../../lib/orange-sms.options.js';

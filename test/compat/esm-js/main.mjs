@@ -8,7 +8,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { DeliveryReceiptEvent, OnDeliveryReceipt, OrangeSmsModule, OrangeSmsService } from 'nestjs-orange-sms';
-import { OrangeSmsEmulator } from 'nestjs-orange-sms/emulator';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 
 const name = process.env.COMPAT_NAME ?? 'esm-js';
 const platform = process.env.COMPAT_PLATFORM ?? 'express';

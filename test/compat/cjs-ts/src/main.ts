@@ -17,6 +17,7 @@ import {
   type SentSms,
   type TrackedSms,
 } from 'nestjs-orange-sms';
+// The deprecated subpath, kept working: it re-exports orange-sms-emulator.
 import { OrangeSmsEmulator } from 'nestjs-orange-sms/emulator';
 
 const name = process.env.COMPAT_NAME ?? 'cjs-ts';

@@ -3,8 +3,8 @@
  * table, and the module options read from the environment. No Nest here: parsing and help stay
  * instant, and every usage error is found before anything connects to Orange.
  */
+import { type OrangeSmsModuleOptions } from 'nestjs-orange-sms';
 import { parseArgs } from 'node:util';
-import type { OrangeSmsModuleOptions } from '../orange-sms.options.js';
 
 export type CliCommandName =
   | 'send'

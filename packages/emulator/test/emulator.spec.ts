@@ -4,7 +4,7 @@
  */
 import { createServer, request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { OrangeSmsEmulator, type OrangeSmsEmulatorOptions } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator, type OrangeSmsEmulatorOptions } from '../src/index.js';
 
 const SENDER = 'tel:+2250000';
 const ENCODED_SENDER = 'tel%3A%2B2250000';

@@ -14,7 +14,7 @@ import {
 import { describeError, executeCommand, withOrangeSms } from './orange-sms.cli-commands.js';
 import { runDoctor } from './orange-sms.cli-doctor.js';
 import { type CliOutput, redactingOutput, toJson } from './orange-sms.cli-output.js';
-import { isEntryPoint } from '../emulator/orange-sms.emulator-entry.js';
+import { isEntryPoint } from './orange-sms.cli-entry.js';
 
 export { OrangeSmsCliUsageError } from './orange-sms.cli-args.js';
 export type { CliEnvironment, CliOutput };
@@ -118,7 +118,7 @@ async function runEmulator(
   err: CliOutput,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const cli = await import('../emulator/orange-sms.emulator-cli.js');
+  const cli = await import('orange-sms-emulator/cli');
   // Listening for the stop request before starting: a signal sent as the banner appears still counts.
   const stop = stopRequested(signal, out);
   let emulator;

@@ -8,8 +8,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
-import { runCli } from '../lib/emulator/orange-sms.emulator-cli.js';
+import { OrangeSmsEmulator } from '../src/index.js';
+import { runCli } from '../src/orange-sms.emulator-cli.js';
 
 const CHROMIUM_ARGS = [
   '--headless',

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { emulatorCliEnv, runCli } from './support/cli-run.js';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 
 /** An HTTP server counting the delivery receipts posted to it. */
 interface Listener {

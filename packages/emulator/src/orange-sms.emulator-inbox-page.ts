@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 function asset(name: string): string {
-  // Next to this module: lib/emulator/inbox in the sources, dist/emulator/inbox once built.
+  // Next to this module: src/inbox in the sources, dist/inbox once built.
   return readFileSync(new URL(`./inbox/${name}`, import.meta.url), 'utf8');
 }
 

@@ -5,20 +5,17 @@
  * doctor judges exactly what the module will do. Nothing here sends an SMS or records a notification.
  */
 import {
+  ORANGE_SMS_DEFAULT_BASE_URL,
   OrangeSmsApiError,
   OrangeSmsAuthError,
+  type OrangeSmsBalance,
   OrangeSmsConfigurationError,
   OrangeSmsConnectionError,
   OrangeSmsError,
-  OrangeSmsTimeoutError,
-} from '../errors/orange-sms.errors.js';
-import { ORANGE_SMS_PATHS } from '../orange-sms.constants.js';
-import {
-  ORANGE_SMS_DEFAULT_BASE_URL,
   type OrangeSmsModuleOptions,
-  resolveOrangeSmsOptions,
-} from '../orange-sms.options.js';
-import type { OrangeSmsBalance } from '../stats/orange-sms.stats.interfaces.js';
+  OrangeSmsTimeoutError,
+  validateOrangeSmsOptions,
+} from 'nestjs-orange-sms';
 import {
   type CliConfiguration,
   type CliEnvironment,
@@ -27,6 +24,9 @@ import {
 } from './orange-sms.cli-args.js';
 import { type OrangeSmsCliServices, withOrangeSms } from './orange-sms.cli-commands.js';
 import { type CliOutput, formatDate, maskUrlCredentials, table, toJson } from './orange-sms.cli-output.js';
+
+/** Orange's OAuth endpoint, probed directly so the doctor can tell a wrong URL from wrong credentials. */
+const ORANGE_TOKEN_PATH = '/oauth/v3/token';
 
 export type DoctorStatus = 'ok' | 'warn' | 'FAIL' | 'skip';
 
@@ -215,7 +215,7 @@ async function checkToken(
   config: CliConfiguration,
   baseUrl: string,
 ): Promise<DoctorCheck> {
-  const tokenUrl = `${baseUrl}${ORANGE_SMS_PATHS.token}`;
+  const tokenUrl = `${baseUrl}${ORANGE_TOKEN_PATH}`;
   const baseUrlSource = config.sources.baseUrl ?? 'ORANGE_SMS_BASE_URL or --base-url';
   try {
     await tokens.getToken();
@@ -347,7 +347,7 @@ function checkSender(settings: DoctorSettings, config: CliConfiguration): Doctor
   }
   try {
     // Placeholder credentials: the token check judges the real ones, so only sender issues remain.
-    const resolved = resolveOrangeSmsOptions({
+    const resolved = validateOrangeSmsOptions({
       clientId: 'doctor',
       clientSecret: 'doctor',
       // Without a sender address, the name alone is checked (the placeholder sender passes).

@@ -1,6 +1,6 @@
 // @ts-check
 // The web inbox's browser script, inlined into the page by orange-sms.emulator-inbox-page.ts.
-// Type-checked against the DOM by tsc -p lib/emulator/inbox (npm run typecheck).
+// Type-checked against the DOM by tsc -p packages/emulator/src/inbox (npm run typecheck).
 (function () {
   'use strict';
   var STATUS = {

@@ -3,7 +3,7 @@
  * the STATE column says so, and its units stand apart from the spendable total.
  */
 import { emulatorCliEnv, runCli } from './support/cli-run.js';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 
 let emulator: OrangeSmsEmulator;
 

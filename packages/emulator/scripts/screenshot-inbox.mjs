@@ -1,7 +1,7 @@
 // Refreshes docs/emulator-inbox.png, the README's picture of the emulator's web inbox.
 // A real Nest app on the built package (`npm run build` first) sends through the embedded emulator,
 // receives its receipts and an inbound SMS, replies; headless Chromium then photographs the inbox.
-// Usage: npm run build && node scripts/screenshot-inbox.mjs [output.png]
+// Usage: npm run build && node packages/emulator/scripts/screenshot-inbox.mjs [output.png]
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,10 +9,10 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { chromium } from 'playwright-core';
-import { OrangeSmsModule, OrangeSmsService } from '../dist/index.js';
-import { OrangeSmsEmulator } from '../dist/emulator/index.js';
+import { OrangeSmsModule, OrangeSmsService } from 'nestjs-orange-sms';
+import { OrangeSmsEmulator } from '../dist/index.js';
 
-const output = process.argv[2] ?? join(import.meta.dirname, '..', 'docs', 'emulator-inbox.png');
+const output = process.argv[2] ?? join(import.meta.dirname, '..', '..', '..', 'docs', 'emulator-inbox.png');
 const webhookSecret = 'screenshot-webhook-secret-5f2b9c1e';
 const phone = '+2250700000001';
 

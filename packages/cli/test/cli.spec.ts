@@ -6,14 +6,14 @@ import { promisify } from 'node:util';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { runOrangeSmsCli } from '../lib/cli/orange-sms.cli.js';
-import { maskUrlCredentials, redactingOutput } from '../lib/cli/orange-sms.cli-output.js';
+import { runOrangeSmsCli } from '../src/orange-sms.cli.js';
+import { maskUrlCredentials, redactingOutput } from '../src/orange-sms.cli-output.js';
 import { bearerTokensSeen, type CliEnv, emulatorCliEnv, expectNoSecrets, runCli } from './support/cli-run.js';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
-import { OrangeSmsModule, OrangeSmsStatsService } from '../lib/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
+import { OrangeSmsModule, OrangeSmsStatsService } from 'nestjs-orange-sms';
 
 const run = promisify(execFile);
-const BIN = join(process.cwd(), 'dist/cli/orange-sms.cli.js');
+const BIN = join(process.cwd(), 'packages/cli/dist/orange-sms.cli.js');
 const WEBHOOK_SECRET = 'cli-webhook-secret-0123456789';
 const INITIAL_UNITS = 1000;
 
@@ -389,7 +389,7 @@ describe('orange-sms emulator', () => {
 });
 
 describe('the built bin', () => {
-  it('runs `node dist/cli/orange-sms.cli.js balance --json` and sets the exit code', async () => {
+  it('runs `node packages/cli/dist/orange-sms.cli.js balance --json` and sets the exit code', async () => {
     if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
     expect(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
     const env = { PATH: process.env.PATH, ...cliEnv() } as NodeJS.ProcessEnv;

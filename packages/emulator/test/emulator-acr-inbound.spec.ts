@@ -4,9 +4,9 @@
  */
 import 'reflect-metadata';
 import { Injectable } from '@nestjs/common';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
-import { InboundSmsEvent, OnInboundSms } from '../lib/index.js';
-import { startTestApp, type TestApp, waitFor } from './support/test-app.js';
+import { OrangeSmsEmulator } from '../src/index.js';
+import { InboundSmsEvent, OnInboundSms } from 'nestjs-orange-sms';
+import { startTestApp, type TestApp, waitFor } from '../../../test/support/test-app.js';
 
 @Injectable()
 class Inbox {

@@ -5,10 +5,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Injectable } from '@nestjs/common';
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
-import { DeliveryReceiptEvent, InboundSmsEvent, OnDeliveryReceipt, OnInboundSms } from '../lib/index.js';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
+import { DeliveryReceiptEvent, InboundSmsEvent, OnDeliveryReceipt, OnInboundSms } from 'nestjs-orange-sms';
 import { bearerTokensSeen, type CliEnv, emulatorCliEnv, expectNoSecrets, runCli } from './support/cli-run.js';
-import { startTestApp, type TestApp, WEBHOOK_SECRET } from './support/test-app.js';
+import { startTestApp, type TestApp, WEBHOOK_SECRET } from '../../../test/support/test-app.js';
 
 @Injectable()
 class RecordedNotifications {

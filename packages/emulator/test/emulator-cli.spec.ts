@@ -3,12 +3,12 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { DeliveryReceiptEvent, OnDeliveryReceipt, OrangeSmsModule, OrangeSmsService } from '../lib/index.js';
-import { CapturingLogger } from './support/log-capture.js';
-import { freePort } from './support/redis-server.js';
-import { WEBHOOK_SECRET, waitFor } from './support/test-app.js';
-import { OrangeSmsEmulatorCliExit, maskSecret, parseCliArgs, runCli } from '../lib/emulator/orange-sms.emulator-cli.js';
-import type { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { DeliveryReceiptEvent, OnDeliveryReceipt, OrangeSmsModule, OrangeSmsService } from 'nestjs-orange-sms';
+import { CapturingLogger } from '../../../test/support/log-capture.js';
+import { freePort } from '../../../test/support/redis-server.js';
+import { WEBHOOK_SECRET, waitFor } from '../../../test/support/test-app.js';
+import { OrangeSmsEmulatorCliExit, maskSecret, parseCliArgs, runCli } from '../src/orange-sms.emulator-cli.js';
+import type { OrangeSmsEmulator } from '../src/index.js';
 
 function output() {
   let text = '';

@@ -1,5 +1,5 @@
-import { runOrangeSmsCli } from '../../lib/cli/orange-sms.cli.js';
-import type { OrangeSmsEmulator } from '../../lib/emulator/index.js';
+import { runOrangeSmsCli } from '../../src/orange-sms.cli.js';
+import type { OrangeSmsEmulator } from 'orange-sms-emulator';
 
 export type CliEnv = Record<string, string | undefined>;
 

@@ -2,9 +2,13 @@
  * Output of the `orange-sms` CLI: compact human tables and lines, and the redaction every byte the CLI
  * writes goes through. Kept free of Nest and of the library's services, so it loads instantly.
  */
-import type { DeliveryReceiptSubscription } from '../sending/orange-sms.subscriptions.js';
-import type { SentSms } from '../sending/orange-sms.interfaces.js';
-import type { OrangeSmsBalance, OrangeSmsPurchaseOrder, OrangeSmsUsage } from '../stats/orange-sms.stats.interfaces.js';
+import type {
+  DeliveryReceiptSubscription,
+  OrangeSmsBalance,
+  OrangeSmsPurchaseOrder,
+  OrangeSmsUsage,
+  SentSms,
+} from 'nestjs-orange-sms';
 
 export interface CliOutput {
   write(chunk: string): unknown;

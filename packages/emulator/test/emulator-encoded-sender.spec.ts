@@ -3,7 +3,7 @@
  * the send path (`tel%3A%2B2250000`, the documented form) or literal, and `senderName` URL-encoded in
  * the JSON body (osms-php, the Symfony bridge). Raw HTTP to the emulator, no client in between.
  */
-import { OrangeSmsEmulator } from '../lib/emulator/index.js';
+import { OrangeSmsEmulator } from '../src/index.js';
 
 let emulator: OrangeSmsEmulator;
 let token: string;

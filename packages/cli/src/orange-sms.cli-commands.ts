@@ -8,15 +8,15 @@ import {
   OrangeSmsConfigurationError,
   OrangeSmsConnectionError,
   OrangeSmsError,
+  type OrangeSmsModuleOptions,
   OrangeSmsOutcomeUnknownError,
   OrangeSmsRateLimitError,
+  type OrangeSmsService,
+  type OrangeSmsStatsService,
   OrangeSmsTimeoutError,
+  type OrangeSmsTokenProvider,
   OrangeSmsValidationError,
-} from '../errors/orange-sms.errors.js';
-import type { OrangeSmsTokenProvider } from '../http/orange-sms.token-provider.js';
-import type { OrangeSmsModuleOptions } from '../orange-sms.options.js';
-import type { OrangeSmsService } from '../sending/orange-sms.service.js';
-import type { OrangeSmsStatsService } from '../stats/orange-sms.stats.service.js';
+} from 'nestjs-orange-sms';
 import { COMMANDS, type CliConfiguration, type ParsedCommandLine } from './orange-sms.cli-args.js';
 import {
   formatBalance,
@@ -54,7 +54,7 @@ export async function withOrangeSms<T>(
     import('@nestjs/common'),
     import('@nestjs/core'),
     import('@nestjs/event-emitter'),
-    import('../index.js'),
+    import('nestjs-orange-sms'),
   ]);
   class OrangeSmsCliModule {}
   Module({})(OrangeSmsCliModule);

@@ -1,0 +1,16 @@
+/** `nestjs-orange-sms/emulator`: an Orange SMS API emulator for tests, samples and benchmarks. */
+export { OrangeSmsEmulator } from './orange-sms.emulator.js';
+export type {
+  CallbackResult,
+  DeliverOptions,
+  EmulatedCallback,
+  EmulatedRequestKind,
+  EmulatedSms,
+  FailNextOptions,
+  InboundSmsInput,
+  OrangeDeliveryStatus,
+  OrangeSmsEmulatorAdminFormat,
+  OrangeSmsEmulatorCredentials,
+  OrangeSmsEmulatorOptions,
+  RecordedRequest,
+} from './orange-sms.emulator-types.js';
