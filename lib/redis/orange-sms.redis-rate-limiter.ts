@@ -8,9 +8,10 @@ const GUARD = 1.01;
 /**
  * The sliding window is 30 ms wider than a second. A send written up to MAX_DEPARTURE_LATENESS_MS
  * after its slot, followed by sends on time, leaves 25 ms for what happens between the write and
- * Orange's clock (socket, network, Orange's own event loop). Measured on a loaded 2-core machine: a
- * 10 ms or 15 ms margin let a sixth send into one second at the emulator, and a 20 ms one did now and
- * then while the whole test suite ran. It caps the sustained rate at R / 1.03 ≈ 0.97 R.
+ * Orange's clock (socket, network, Orange's own event loop). Measured with three instances on a
+ * 2-core machine: 10 ms let a sixth send into one second at the emulator (0.987 R), 15 ms held on a
+ * quiet machine (0.979 R), and 20 ms let a sixth in now and then while the whole test suite ran.
+ * It caps the sustained rate at R / 1.03 ≈ 0.97 R.
  */
 const WINDOW_GUARD = 1.03;
 /** How early a send may leave, as in the in-process limiter: timers have millisecond granularity. */
