@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint';
+import orangeSms from './eslint-rules/no-folder-cycles.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/', 'packages/*/dist/', 'dist-sample/', 'dist-bench/', 'coverage/', 'node_modules/'] },
@@ -8,6 +9,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
     },
+  },
+  {
+    // lib/'s folders import each other in no cycle (types included).
+    files: ['lib/**/*.ts'],
+    plugins: { 'orange-sms': orangeSms },
+    rules: { 'orange-sms/no-folder-cycles': 'error' },
   },
   {
     files: [

@@ -25,13 +25,13 @@ export type {
   SendManyOptions,
   SendSmsInput,
   SentSms,
-} from './sending/orange-sms.interfaces.js';
+} from './interfaces/orange-sms.message.interfaces.js';
 export type {
   DeliveryReceiptSubscription,
   SubscribeDeliveryReceiptsInput,
 } from './sending/orange-sms.subscriptions.js';
 
-export type { EnqueuedSms } from './queue/orange-sms.queue-job.js';
+export type { EnqueuedSms } from './interfaces/orange-sms.queue.interfaces.js';
 export {
   type OrangeSmsLastCall,
   type OrangeSmsOperation,
@@ -65,7 +65,7 @@ export type {
   TrackedSmsHistoryEntry,
 } from './tracking/orange-sms.tracked-sms.js';
 export type { SmsSegments } from './sending/orange-sms.segments.js';
-export { countrySenderAddress, ORANGE_SMS_COUNTRIES, type OrangeSmsCountry } from './sending/orange-sms.countries.js';
+export { countrySenderAddress, ORANGE_SMS_COUNTRIES, type OrangeSmsCountry } from './addresses/orange-sms.countries.js';
 export { maskPhoneNumber } from './logging/orange-sms.mask.js';
 
 export {

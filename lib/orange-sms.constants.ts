@@ -1,6 +1,9 @@
 /** Injection token of the validated options with defaults filled (internal; hosts use the module options token). */
 export const ORANGE_SMS_RESOLVED_OPTIONS = 'ORANGE_SMS_RESOLVED_OPTIONS';
 
+/** Injection token of what inbound events' `reply()` sends through: the module's `OrangeSmsService` (internal). */
+export const ORANGE_SMS_REPLY_SENDER = 'ORANGE_SMS_REPLY_SENDER';
+
 /** Injection token of the Redis backend, or null without the `redis` option (internal). */
 export const ORANGE_SMS_REDIS = 'ORANGE_SMS_REDIS';
 
@@ -36,3 +39,10 @@ export const ORANGE_SMS_STORE = 'ORANGE_SMS_STORE';
 
 /** Injection token of the resolved webhook settings (internal). */
 export const ORANGE_SMS_WEBHOOKS_CONFIG = 'ORANGE_SMS_WEBHOOKS_CONFIG';
+
+/**
+ * The link between `OrangeSmsService` and the queue module, keyed by a symbol the main entry does not
+ * export: `service[ORANGE_SMS_QUEUE_LINK](producer)` attaches the queue's producer (for `enqueue`) and
+ * returns the internal sender the processor uses.
+ */
+export const ORANGE_SMS_QUEUE_LINK: unique symbol = Symbol.for('nestjs-orange-sms.queue-link');

@@ -10,7 +10,7 @@ import {
   OrangeSmsUnlimitedRateLimiter,
 } from './http/orange-sms.rate-limiter.js';
 import { OrangeSmsTransport } from './http/orange-sms.transport.js';
-import { ORANGE_SMS_REDIS, ORANGE_SMS_RESOLVED_OPTIONS } from './orange-sms.constants.js';
+import { ORANGE_SMS_REDIS, ORANGE_SMS_REPLY_SENDER, ORANGE_SMS_RESOLVED_OPTIONS } from './orange-sms.constants.js';
 import { ORANGE_SMS_TOKEN_CACHE } from './http/orange-sms.token-cache.js';
 import { OrangeSmsConfigurationError } from './errors/orange-sms.errors.js';
 import type { OrangeSmsRedisBackend } from './redis/orange-sms.redis-backend.js';
@@ -80,6 +80,7 @@ import { OrangeSmsTelemetry } from './observability/orange-sms.telemetry.js';
     OrangeSmsEventPublisher,
     OrangeSmsSubscriptions,
     OrangeSmsService,
+    { provide: ORANGE_SMS_REPLY_SENDER, useExisting: OrangeSmsService },
     OrangeSmsStatsService,
     OrangeSmsEventDispatcher,
     OrangeSmsWebhookService,

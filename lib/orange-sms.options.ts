@@ -8,8 +8,8 @@ import {
   ORANGE_SMS_COUNTRIES,
   type OrangeSmsCountry,
   suggestCountry,
-} from './sending/orange-sms.countries.js';
-import { normaliseSenderAddress, validateSenderName } from './sending/orange-sms.addresses.js';
+} from './addresses/orange-sms.countries.js';
+import { normaliseSenderAddress, validateSenderName } from './addresses/orange-sms.addresses.js';
 import type { OrangeSmsStore } from './tracking/orange-sms.store.js';
 
 export interface OrangeSmsRetryOptions {

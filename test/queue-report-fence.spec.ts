@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { OrangeSmsService, OrangeSmsValidationError } from '../lib/index.js';
-import { ORANGE_SMS_QUEUE_LINK, type OrangeSmsQueuedJob } from '../lib/queue/orange-sms.queue-job.js';
+import type { OrangeSmsQueuedJob } from '../lib/interfaces/orange-sms.queue.interfaces.js';
+import { ORANGE_SMS_QUEUE_LINK } from '../lib/orange-sms.constants.js';
 import { processQueuedJob } from '../lib/queue/orange-sms.queue-processing.js';
 import { SendOutcomes } from './support/send-outcomes.js';
 import { startTestApp, useEmulator } from './support/test-app.js';

@@ -7,9 +7,13 @@ import {
   Optional,
 } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import type { OrangeSmsReplySender } from '../interfaces/orange-sms.message.interfaces.js';
+import {
+  ORANGE_SMS_LOGGER_CONTEXT,
+  ORANGE_SMS_REPLY_SENDER,
+  ORANGE_SMS_RESOLVED_OPTIONS,
+} from '../orange-sms.constants.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
-import { OrangeSmsService } from '../sending/orange-sms.service.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
 import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
@@ -41,7 +45,7 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
   constructor(
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
-    private readonly sms: OrangeSmsService,
+    @Inject(ORANGE_SMS_REPLY_SENDER) private readonly sms: OrangeSmsReplySender,
     @Optional() private readonly emitter?: EventEmitter2,
   ) {}
 

@@ -1,11 +1,10 @@
 import { BullModule, getQueueToken, getSharedConfigToken } from '@nestjs/bullmq';
 import { type DynamicModule, Module, type ModuleMetadata, type Provider, type Type } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { ORANGE_SMS_REDIS, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import { ORANGE_SMS_QUEUE_LINK, ORANGE_SMS_REDIS, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import type { OrangeSmsRedisBackend } from '../redis/orange-sms.redis-backend.js';
 import { OrangeSmsService } from '../sending/orange-sms.service.js';
-import { ORANGE_SMS_QUEUE_LINK } from './orange-sms.queue-job.js';
 import { OrangeSmsQueueConnections, OrangeSmsQueueSetupError } from './orange-sms.queue.connections.js';
 import {
   type OrangeSmsQueueModuleOptions,

@@ -5,7 +5,7 @@ import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import { OrangeSmsError, OrangeSmsOutcomeUnknownError } from '../errors/orange-sms.errors.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import { storeError, withDeadline } from '../redis/orange-sms.redis-backend.js';
-import type { OrangeSmsQueueSender, QueuedSmsInput } from './orange-sms.queue-job.js';
+import type { OrangeSmsQueueSender, QueuedSmsInput } from '../interfaces/orange-sms.queue.interfaces.js';
 import { processQueuedJob } from './orange-sms.queue-processing.js';
 import type { OrangeSmsQueueConnections } from './orange-sms.queue.connections.js';
 import type { OrangeSmsResolvedQueueModuleOptions } from './orange-sms.queue.options.js';

@@ -1,9 +1,10 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { storeError, withDeadline } from '../redis/orange-sms.redis-backend.js';
-import type { SendSmsInput } from '../sending/orange-sms.interfaces.js';
+import type { SendSmsInput } from '../interfaces/orange-sms.message.interfaces.js';
 import type { OrangeSmsService } from '../sending/orange-sms.service.js';
-import { type EnqueuedSms, ORANGE_SMS_QUEUE_LINK, type QueuedSmsInput } from './orange-sms.queue-job.js';
+import type { EnqueuedSms, QueuedSmsInput } from '../interfaces/orange-sms.queue.interfaces.js';
+import { ORANGE_SMS_QUEUE_LINK } from '../orange-sms.constants.js';
 import type { OrangeSmsQueueConnections } from './orange-sms.queue.connections.js';
 import type { OrangeSmsResolvedQueueModuleOptions } from './orange-sms.queue.options.js';
 import { jobIdOf, type OrangeSmsJobData, type OrangeSmsQueueProcessor } from './orange-sms.queue.processor.js';

@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isRetryable } from '../http/orange-sms.retry-policy.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
-import {
-  type EnqueuedSms,
-  ORANGE_SMS_QUEUE_LINK,
-  type OrangeSmsQueueProducer,
-  type OrangeSmsQueueSender,
-} from '../queue/orange-sms.queue-job.js';
+import type {
+  EnqueuedSms,
+  OrangeSmsQueueProducer,
+  OrangeSmsQueueSender,
+} from '../interfaces/orange-sms.queue.interfaces.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsMessageFilter, TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
-import { countryOfNumber } from './orange-sms.countries.js';
+import { countryOfNumber } from '../addresses/orange-sms.countries.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import {
   type DeliveryReceiptSubscription,
@@ -21,6 +20,7 @@ import {
   ORANGE_SMS_LOGGER_CONTEXT,
   ORANGE_SMS_ON_NET_QUERY,
   ORANGE_SMS_PATHS,
+  ORANGE_SMS_QUEUE_LINK,
   ORANGE_SMS_RESOLVED_OPTIONS,
 } from '../orange-sms.constants.js';
 import { OrangeSmsError, OrangeSmsOptedOutError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
@@ -28,7 +28,7 @@ import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js
 import { OrangeSmsEvents, SmsFailedEvent, SmsSentEvent } from '../events/orange-sms.events.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
-import { normaliseRecipient, normaliseSenderAddress, validateSenderName } from './orange-sms.addresses.js';
+import { normaliseRecipient, normaliseSenderAddress, validateSenderName } from '../addresses/orange-sms.addresses.js';
 import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
 import type {
   BulkSendItemResult,
@@ -37,7 +37,7 @@ import type {
   SendManyOptions,
   SendSmsInput,
   SentSms,
-} from './orange-sms.interfaces.js';
+} from '../interfaces/orange-sms.message.interfaces.js';
 import { countSegments, type SmsSegments } from './orange-sms.segments.js';
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */

@@ -3,7 +3,7 @@ import { ORANGE_SMS_PATHS, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.con
 import { OrangeSmsApiError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
-import { normaliseSenderAddress } from './orange-sms.addresses.js';
+import { normaliseSenderAddress } from '../addresses/orange-sms.addresses.js';
 
 export interface SubscribeDeliveryReceiptsInput {
   /** Where Orange posts receipts: https (loopback http is allowed for tests and the emulator). */

@@ -1,6 +1,6 @@
 import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
 import type { OrangeDeliveryStatus } from './orange-sms.status.js';
-import type { SentSms } from '../sending/orange-sms.interfaces.js';
+import type { SentSms } from '../interfaces/orange-sms.message.interfaces.js';
 import type { OrangeSmsStatus } from './orange-sms.status.js';
 
 export interface TrackedSmsHistoryEntry {

@@ -3,8 +3,8 @@ import {
   normaliseRecipient,
   normaliseSenderAddress,
   validateSenderName,
-} from '../../lib/sending/orange-sms.addresses.js';
-import { countryOfNumber, countrySenderAddress } from '../../lib/sending/orange-sms.countries.js';
+} from '../../lib/addresses/orange-sms.addresses.js';
+import { countryOfNumber, countrySenderAddress } from '../../lib/addresses/orange-sms.countries.js';
 import { OrangeSmsValidationError } from '../../lib/errors/orange-sms.errors.js';
 
 describe('normaliseRecipient', () => {

@@ -1,6 +1,6 @@
 import { OrangeSmsConfigurationError } from '../../lib/errors/orange-sms.errors.js';
 import { resolveOrangeSmsOptions } from '../../lib/orange-sms.options.js';
-import { suggestCountry } from '../../lib/sending/orange-sms.countries.js';
+import { suggestCountry } from '../../lib/addresses/orange-sms.countries.js';
 import { messageIdOf } from '../../lib/sending/orange-sms.service.js';
 
 const credentials = { clientId: 'app', clientSecret: 'secret-value-123' };

@@ -1,100 +1,14 @@
 /**
- * The folders of lib/ form no import cycle: data flows one way (service → http → Orange; Orange →
- * webhooks → store → events), and a folder can be read, tested and moved without its dependants.
- * Type-only imports count too: they couple folders as much as value imports.
+ * The lint rule `orange-sms/no-folder-cycles` (eslint-rules/, on in eslint.config.js for lib/) keeps the
+ * folders of lib/ acyclic. Here: its cycle finder, the rule on a small tree with a cycle, and lib/ clean.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
+import plugin, { cycles, folderGraph } from '../../eslint-rules/no-folder-cycles.mjs';
 
-const LIB = resolve(process.cwd(), 'lib');
-
-/**
- * Imports that still close a cycle, each to be removed, never added to: without them the graph must be
- * acyclic, and each must still exist (a fixed one is taken off this list).
- */
-const KNOWN_BACK_EDGES = new Set<string>([
-  // TrackedSms extends SentSms: the message types belong in one place (#12, public types in interfaces/).
-  'tracking -> sending',
-  // The dispatcher builds InboundSmsEvent.reply() from OrangeSmsService.
-  'events -> sending',
-  // The queue runs jobs through the service, which enqueues through the queue (moving onto @nestjs/bullmq).
-  'queue -> sending',
-  // The options resolve `country` with the country table and type `store` with the store contract.
-  'orange-sms.options -> sending',
-  'orange-sms.options -> tracking',
-]);
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
-/**
- * `lib/http/x.ts` → `http`. A file at lib's root is a node of its own (`orange-sms.module`): the module
- * file imports every folder, and every folder imports the constants and the options.
- */
-function folderOf(file: string): string {
-  const parts = relative(LIB, file).split('/');
-  return parts.length > 1 ? parts[0]! : parts[0]!.replace(/\.(ts|js)$/, '');
-}
-
-/** Folder → the folders it imports from (relative imports, static or dynamic, types included). */
-export function folderGraph(): Map<string, Set<string>> {
-  const graph = new Map<string, Set<string>>();
-  for (const file of sourceFiles(LIB)) {
-    const from = folderOf(file);
-    const edges = graph.get(from) ?? new Set<string>();
-    graph.set(from, edges);
-    const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)) {
-      const target = resolve(dirname(file), match[1]!);
-      if (!target.startsWith(LIB)) continue;
-      const to = folderOf(target);
-      if (to !== from) edges.add(to);
-    }
-  }
-  return graph;
-}
-
-/** Strongly connected components with more than one folder (Tarjan). */
-export function cycles(graph: Map<string, Set<string>>): string[][] {
-  let index = 0;
-  const indices = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  const visit = (node: string): void => {
-    indices.set(node, index);
-    low.set(node, index);
-    index++;
-    stack.push(node);
-    onStack.add(node);
-    for (const next of graph.get(node) ?? []) {
-      if (!indices.has(next)) {
-        visit(next);
-        low.set(node, Math.min(low.get(node)!, low.get(next)!));
-      } else if (onStack.has(next)) {
-        low.set(node, Math.min(low.get(node)!, indices.get(next)!));
-      }
-    }
-    if (low.get(node) === indices.get(node)) {
-      const component: string[] = [];
-      let member: string;
-      do {
-        member = stack.pop()!;
-        onStack.delete(member);
-        component.push(member);
-      } while (member !== node);
-      if (component.length > 1) found.push(component.sort());
-    }
-  };
-  for (const node of graph.keys()) if (!indices.has(node)) visit(node);
-  return found;
-}
+const root = process.cwd();
 
 describe('lib/ folders', () => {
   it('the cycle finder finds a cycle it is given, and none where there is none', () => {
@@ -108,14 +22,48 @@ describe('lib/ folders', () => {
     expect(cycles(new Map([['a', new Set(['b'])]]))).toEqual([]);
   });
 
-  it('import each other in no cycle, once the known back edges (which only shrink) are set aside', () => {
-    const graph = folderGraph();
-    const present = [...graph].flatMap(([from, targets]) => [...targets].map((to) => `${from} -> ${to}`));
-    expect([...KNOWN_BACK_EDGES].filter((edge) => !present.includes(edge))).toEqual([]);
-    for (const edge of KNOWN_BACK_EDGES) {
-      const [from, to] = edge.split(' -> ') as [string, string];
-      graph.get(from)!.delete(to);
+  it('the rule reports each import that closes a cycle, type-only and dynamic ones included', async () => {
+    const dir = mkdtempSync(join(root, '.cycles-'));
+    try {
+      const write = (path: string, text: string) => {
+        mkdirSync(join(dir, 'src', path, '..'), { recursive: true });
+        writeFileSync(join(dir, 'src', path), text);
+      };
+      write('a/a.ts', "import type { B } from '../b/b.js';\nexport type A = B;\n");
+      write('b/b.ts', "export type B = string;\nexport const load = () => import('../c/c.js');\n");
+      write('c/c.ts', "export { A } from '../a/a.js';\n");
+      write('d/d.ts', "import type { A } from '../a/a.js';\nexport type D = A;\n");
+      const eslint = new ESLint({
+        cwd: dir,
+        overrideConfigFile: true,
+        overrideConfig: [
+          {
+            files: ['**/*.ts'],
+            languageOptions: { parser: tseslint.parser },
+            plugins: { 'orange-sms': plugin },
+            rules: { 'orange-sms/no-folder-cycles': ['error', { root: 'src' }] },
+          },
+        ],
+      });
+      const results = await eslint.lintFiles(['src']);
+      const reported = results
+        .flatMap((result) =>
+          result.messages.map((message) => `${result.filePath.slice(dir.length + 5)}:${message.line}`),
+        )
+        .sort();
+      expect(reported).toEqual(['a/a.ts:1', 'b/b.ts:2', 'c/c.ts:1']);
+      expect(results.flatMap((result) => result.messages)[0]!.message).toContain('a ↔ b ↔ c');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(cycles(graph).map((component) => component.join(' ↔ '))).toEqual([]);
+  });
+
+  it('lib/ has no folder cycle', async () => {
+    expect(cycles(folderGraph(join(root, 'lib')))).toEqual([]);
+    const results = await new ESLint({ cwd: root }).lintFiles(['lib']);
+    const cyclic = results.flatMap((result) =>
+      result.messages.filter((message) => message.ruleId === 'orange-sms/no-folder-cycles').map((m) => m.message),
+    );
+    expect(cyclic).toEqual([]);
   });
 });

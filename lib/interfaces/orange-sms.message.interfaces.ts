@@ -56,3 +56,8 @@ export interface BulkSendResult {
   sent: number;
   failed: number;
 }
+
+/** What `InboundSmsEvent.reply()` sends through: `OrangeSmsService` (so events need not depend on sending). */
+export interface OrangeSmsReplySender {
+  send(input: SendSmsInput): Promise<SentSms>;
+}

@@ -1,5 +1,5 @@
 import type { OrangeSmsError } from '../errors/orange-sms.errors.js';
-import type { SendSmsInput, SentSms } from '../sending/orange-sms.interfaces.js';
+import type { SendSmsInput, SentSms } from './orange-sms.message.interfaces.js';
 
 /** Returned by `enqueue`: the message will be sent by a worker in some instance. */
 export interface EnqueuedSms {
@@ -53,10 +53,3 @@ export interface OrangeSmsQueueSender {
   reportFailure(to: unknown, error: OrangeSmsError, reference?: string): void;
   isRetryable(error: OrangeSmsError): boolean;
 }
-
-/**
- * The link between `OrangeSmsService` and the queue module, keyed by a symbol the main entry does not
- * export: `service[ORANGE_SMS_QUEUE_LINK](producer)` attaches the queue's producer (for `enqueue`) and
- * returns the internal sender the processor uses.
- */
-export const ORANGE_SMS_QUEUE_LINK: unique symbol = Symbol.for('nestjs-orange-sms.queue-link');
