@@ -1,5 +1,9 @@
 import { OrangeSmsError, OrangeSmsOutcomeUnknownError } from '../errors/orange-sms.errors.js';
-import type { OrangeSmsQueuedJob, OrangeSmsQueuedOutcome, OrangeSmsQueueSender } from '../interfaces/orange-sms.queue.interfaces.js';
+import type {
+  OrangeSmsQueuedJob,
+  OrangeSmsQueuedOutcome,
+  OrangeSmsQueueSender,
+} from '../interfaces/orange-sms.queue.interfaces.js';
 
 /**
  * A worker's try at one message, through the core's send path. A try cut off after its request may
