@@ -1,6 +1,14 @@
 /** Injection token of the validated options with defaults filled (internal; hosts use the module options token). */
 export const ORANGE_SMS_RESOLVED_OPTIONS = 'ORANGE_SMS_RESOLVED_OPTIONS';
 
+/** Narrow configuration providers, each a slice of the validated options for the classes that need it (internal). */
+export const ORANGE_SMS_HTTP_CONFIG = 'ORANGE_SMS_HTTP_CONFIG';
+export const ORANGE_SMS_SENDING_CONFIG = 'ORANGE_SMS_SENDING_CONFIG';
+export const ORANGE_SMS_WEBHOOK_SETTINGS = 'ORANGE_SMS_WEBHOOK_SETTINGS';
+export const ORANGE_SMS_LISTENER_RETRY_CONFIG = 'ORANGE_SMS_LISTENER_RETRY_CONFIG';
+/** IANA zone of the zone-less times Orange sends (the `orangeTimeZone` option). */
+export const ORANGE_SMS_TIME_ZONE = 'ORANGE_SMS_TIME_ZONE';
+
 /** Injection token of what inbound events' `reply()` sends through: the module's `OrangeSmsService` (internal). */
 export const ORANGE_SMS_REPLY_SENDER = 'ORANGE_SMS_REPLY_SENDER';
 

@@ -1,37 +1,31 @@
 import { HttpModule } from '@nestjs/axios';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { OrangeSmsTokenProvider } from './http/orange-sms.token-provider.js';
+import { OrangeSmsConfigurationError } from './errors/orange-sms.errors.js';
 import { OrangeSmsEventDispatcher } from './events/orange-sms.event-dispatcher.js';
 import { OrangeSmsEventPublisher } from './events/orange-sms.event-publisher.js';
 import { OrangeSmsApiClient } from './http/orange-sms.api-client.js';
-import {
-  ORANGE_SMS_RATE_LIMITER,
-  OrangeSmsLocalRateLimiter,
-  OrangeSmsUnlimitedRateLimiter,
-} from './http/orange-sms.rate-limiter.js';
+import { OrangeSmsTokenProvider } from './http/orange-sms.token-provider.js';
 import { OrangeSmsTransport } from './http/orange-sms.transport.js';
-import { ORANGE_SMS_REDIS, ORANGE_SMS_REPLY_SENDER, ORANGE_SMS_RESOLVED_OPTIONS } from './orange-sms.constants.js';
-import { ORANGE_SMS_TOKEN_CACHE } from './http/orange-sms.token-cache.js';
-import { OrangeSmsConfigurationError } from './errors/orange-sms.errors.js';
-import type { OrangeSmsRedisBackend } from './redis/orange-sms.redis-backend.js';
+import { OrangeSmsTelemetry } from './observability/orange-sms.telemetry.js';
+import {
+  ORANGE_SMS_REDIS,
+  ORANGE_SMS_REPLY_SENDER,
+  ORANGE_SMS_RESOLVED_OPTIONS,
+  ORANGE_SMS_STORE,
+  ORANGE_SMS_WEBHOOK_SETTINGS,
+  ORANGE_SMS_WEBHOOKS_CONFIG,
+} from './orange-sms.constants.js';
 import {
   ConfigurableModuleClass,
   ORANGE_SMS_MODULE_OPTIONS,
   type OrangeSmsModuleForRootOptions,
 } from './orange-sms.module-definition.js';
-import { ORANGE_SMS_WEBHOOKS_CONFIG } from './webhooks/orange-sms.webhook-config.js';
-import {
-  type OrangeSmsModuleOptions,
-  type OrangeSmsResolvedOptions,
-  resolveOrangeSmsOptions,
-} from './orange-sms.options.js';
+import type { OrangeSmsModuleOptions } from './orange-sms.options.js';
+import { orangeSmsBackendProviders, orangeSmsOptionsProviders } from './orange-sms.providers.js';
 import { OrangeSmsService } from './sending/orange-sms.service.js';
 import { OrangeSmsSubscriptions } from './sending/orange-sms.subscriptions.js';
 import { OrangeSmsStatsService } from './stats/orange-sms.stats.service.js';
-import { OrangeSmsMemoryStore } from './tracking/orange-sms.memory-store.js';
-import { ORANGE_SMS_STORE } from './tracking/orange-sms.store.js';
 import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.js';
-import { OrangeSmsTelemetry } from './observability/orange-sms.telemetry.js';
 
 /**
  * `OrangeSmsModule.forRoot(options)` or `.forRootAsync({ imports, inject, useFactory | useClass |
@@ -42,37 +36,8 @@ import { OrangeSmsTelemetry } from './observability/orange-sms.telemetry.js';
   // Its own axios instance: the host's global axios interceptors and defaults never touch our calls.
   imports: [HttpModule.register({})],
   providers: [
-    {
-      provide: ORANGE_SMS_RESOLVED_OPTIONS,
-      inject: [ORANGE_SMS_MODULE_OPTIONS],
-      useFactory: (options: OrangeSmsModuleOptions) => resolveOrangeSmsOptions(options),
-    },
-    {
-      provide: ORANGE_SMS_REDIS,
-      inject: [ORANGE_SMS_RESOLVED_OPTIONS],
-      useFactory: (options: OrangeSmsResolvedOptions) => (options.redis ? loadRedisBackend(options) : null),
-    },
-    {
-      provide: ORANGE_SMS_STORE,
-      inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_REDIS],
-      useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) =>
-        options.store ?? redis?.store ?? new OrangeSmsMemoryStore(),
-    },
-    {
-      provide: ORANGE_SMS_RATE_LIMITER,
-      inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_REDIS],
-      useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) => {
-        if (!options.rateLimit) return new OrangeSmsUnlimitedRateLimiter();
-        return redis
-          ? redis.rateLimiter(options.rateLimit, options.credentialKey)
-          : new OrangeSmsLocalRateLimiter(options.rateLimit);
-      },
-    },
-    {
-      provide: ORANGE_SMS_TOKEN_CACHE,
-      inject: [ORANGE_SMS_REDIS],
-      useFactory: (redis: OrangeSmsRedisBackend | null) => redis?.tokenCache ?? null,
-    },
+    ...orangeSmsOptionsProviders,
+    ...orangeSmsBackendProviders,
     OrangeSmsTelemetry,
     OrangeSmsTransport,
     OrangeSmsTokenProvider,
@@ -97,6 +62,7 @@ import { OrangeSmsTelemetry } from './observability/orange-sms.telemetry.js';
     // For a host that mounts the webhook handlers itself behind OrangeSmsWebhookGuard.
     ORANGE_SMS_RESOLVED_OPTIONS,
     ORANGE_SMS_WEBHOOKS_CONFIG,
+    ORANGE_SMS_WEBHOOK_SETTINGS,
     // For OrangeSmsQueueModule (nestjs-orange-sms/queue): its connections come from the redis option.
     ORANGE_SMS_REDIS,
   ],
@@ -129,17 +95,4 @@ async function loadDeprecatedQueue(queue: NonNullable<OrangeSmsModuleOptions['qu
   }
   const { enabled: _enabled, ...settings } = queue;
   return queueModule.OrangeSmsQueueModule.forRoot(settings);
-}
-
-/** Loaded only when `redis` is set, so the main entry never needs the optional `ioredis` package. */
-async function loadRedisBackend(options: OrangeSmsResolvedOptions): Promise<OrangeSmsRedisBackend> {
-  let backend: typeof import('./redis/orange-sms.redis-backend.js');
-  try {
-    backend = await import('./redis/orange-sms.redis-backend.js');
-  } catch (error) {
-    throw new OrangeSmsConfigurationError([
-      { field: 'redis', reason: `needs the ioredis package (npm install ioredis): ${(error as Error).message}` },
-    ]);
-  }
-  return new backend.OrangeSmsRedisBackend(options.redis!);
 }

@@ -176,6 +176,16 @@ export interface OrangeSmsModuleOptions {
    * hop, a number trusts that many. Default false: the socket's address.
    */
   webhookTrustProxy?: boolean | number;
+  /**
+   * Larger webhook bodies get 413 (Orange's are well under 1 KiB). Checked on the declared
+   * `Content-Length` and on the decoded body, after the platform's body parser. Default 64 KiB.
+   */
+  webhookMaxBodyBytes?: number;
+  /**
+   * Accept webhook calls without `webhookSecret`. Default false: the module refuses to boot with the
+   * controller on and no secret, because Orange does not sign its callbacks.
+   */
+  webhookAllowUnauthenticated?: boolean;
   /** Inbound STOP/START handling; `false` turns it off. */
   optOut?: OrangeSmsOptOutOptions | false;
   /** Redelivery of a notification to listeners that failed. */
@@ -217,6 +227,9 @@ export interface OrangeSmsResolvedOptions {
   webhookSecrets: readonly string[];
   webhookAllowedIps: readonly string[];
   webhookTrustProxy: number;
+  /** Undefined when not given: the `webhooks` extra's deprecated `maxBodyBytes` may then apply. */
+  webhookMaxBodyBytes?: number;
+  webhookAllowUnauthenticated?: boolean;
   optOut: { stopKeywords: readonly string[]; startKeywords: readonly string[] } | false;
   listenerRetry: Required<OrangeSmsListenerRetryOptions>;
   /** @deprecated same value as `orangeTimeZone`. */
@@ -228,6 +241,31 @@ export interface OrangeSmsResolvedOptions {
 }
 
 export type OrangeSmsResolvedQueueOptions = OrangeSmsResolvedQueueSettings & { enabled: true };
+
+/** What the HTTP client needs: where Orange is, how long one attempt may take, whose credentials. */
+export type OrangeSmsHttpConfig = Pick<
+  OrangeSmsResolvedOptions,
+  'baseUrl' | 'timeoutMs' | 'authorizationHeader' | 'credentialKey'
+>;
+
+/** What the send path needs: the default sender, how national numbers read, size cap, opt-outs. */
+export type OrangeSmsSendingConfig = Pick<
+  OrangeSmsResolvedOptions,
+  'senderAddress' | 'senderName' | 'defaultCountry' | 'maxSegments' | 'optOut'
+>;
+
+/** Every webhook setting the guard and the ingest use, from the options and the `webhooks` extra. */
+export interface OrangeSmsWebhookSettings {
+  secrets: readonly string[];
+  allowedIps: readonly string[];
+  trustedProxyHops: number;
+  maxBodyBytes: number;
+  allowUnauthenticated: boolean;
+  /** STOP/START keywords of inbound SMS, or false. */
+  optOut: OrangeSmsResolvedOptions['optOut'];
+  /** Zone of the zone-less inbound `dateTime`. */
+  orangeTimeZone: string;
+}
 
 export const ORANGE_SMS_DEFAULT_BASE_URL = 'https://api.orange.com';
 
@@ -295,6 +333,13 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
   if (!Number.isInteger(webhookTrustProxy) || webhookTrustProxy < 0) {
     issues.push({ field: 'webhookTrustProxy', reason: 'expected a boolean or a number of proxy hops' });
   }
+  const webhookMaxBodyBytes =
+    opts.webhookMaxBodyBytes === undefined
+      ? undefined
+      : positive(issues, 'webhookMaxBodyBytes', opts.webhookMaxBodyBytes, 64 * 1024, true);
+  if (opts.webhookAllowUnauthenticated !== undefined && typeof opts.webhookAllowUnauthenticated !== 'boolean') {
+    issues.push({ field: 'webhookAllowUnauthenticated', reason: 'expected a boolean' });
+  }
   const optOut = check('optOut', () => resolveOptOut(opts.optOut));
   const listenerRetry = {
     maxAttempts: positive(issues, 'listenerRetry.maxAttempts', opts.listenerRetry?.maxAttempts, 4, true),
@@ -339,6 +384,8 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
     webhookSecrets,
     webhookAllowedIps,
     webhookTrustProxy,
+    webhookMaxBodyBytes,
+    webhookAllowUnauthenticated: opts.webhookAllowUnauthenticated,
     optOut: optOut!,
     listenerRetry,
     legacyTimeZone,

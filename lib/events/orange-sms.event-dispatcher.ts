@@ -11,9 +11,9 @@ import type { OrangeSmsReplySender } from '../interfaces/orange-sms.message.inte
 import {
   ORANGE_SMS_LOGGER_CONTEXT,
   ORANGE_SMS_REPLY_SENDER,
-  ORANGE_SMS_RESOLVED_OPTIONS,
+  ORANGE_SMS_LISTENER_RETRY_CONFIG,
 } from '../orange-sms.constants.js';
-import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import type { OrangeSmsListenerRetryOptions } from '../orange-sms.options.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
 import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
@@ -44,14 +44,14 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
 
   constructor(
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
-    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    @Inject(ORANGE_SMS_LISTENER_RETRY_CONFIG) private readonly retry: Required<OrangeSmsListenerRetryOptions>,
     @Inject(ORANGE_SMS_REPLY_SENDER) private readonly sms: OrangeSmsReplySender,
     @Optional() private readonly emitter?: EventEmitter2,
   ) {}
 
   /** The event owned by this instance for one lease (the webhook records it with the notification). */
   leased(event: OrangeSmsStoredEvent): OrangeSmsStoredEvent {
-    return { ...event, leaseUntil: new Date(Date.now() + this.options.listenerRetry.leaseMs) };
+    return { ...event, leaseUntil: new Date(Date.now() + this.retry.leaseMs) };
   }
 
   /** Delivers after the current request, so a slow listener never delays Orange's acknowledgement. */
@@ -72,7 +72,7 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
   async retryFailedEvents(): Promise<OrangeSmsRedeliveryResult> {
     const result = { delivered: 0, failed: 0 };
     for (const event of await this.listFailedEvents()) {
-      if (await this.deliver({ ...event, attempts: this.options.listenerRetry.maxAttempts - 1 })) result.delivered++;
+      if (await this.deliver({ ...event, attempts: this.retry.maxAttempts - 1 })) result.delivered++;
       else result.failed++;
     }
     return result;
@@ -89,11 +89,11 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
       this.track(
         this.sweep().catch((error: unknown) =>
           this.logger.warn(
-            `Outbox sweep failed, next in ${this.options.listenerRetry.sweepIntervalMs} ms: ${(error as Error)?.message}`,
+            `Outbox sweep failed, next in ${this.retry.sweepIntervalMs} ms: ${(error as Error)?.message}`,
           ),
         ),
       );
-    }, this.options.listenerRetry.sweepIntervalMs);
+    }, this.retry.sweepIntervalMs);
     this.sweeper.unref();
   }
 
@@ -108,7 +108,7 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
   private async sweep(): Promise<void> {
     if (this.stopped) return;
     const now = Date.now();
-    const { leaseMs } = this.options.listenerRetry;
+    const { leaseMs } = this.retry;
     const abandoned = (await this.store.listEvents({ state: 'pending' })).filter(
       (event) => !event.leaseUntil || event.leaseUntil.getTime() < now,
     );
@@ -138,14 +138,14 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
 
   private async failed(event: OrangeSmsStoredEvent, error: unknown): Promise<void> {
     const attempts = event.attempts + 1;
-    const { maxAttempts, initialDelayMs } = this.options.listenerRetry;
+    const { maxAttempts, initialDelayMs } = this.retry;
     const gaveUp = attempts >= maxAttempts;
     const delayMs = initialDelayMs * 5 ** (attempts - 1);
     const updated: OrangeSmsStoredEvent = {
       ...event,
       attempts,
       state: gaveUp ? 'failed' : 'pending',
-      leaseUntil: new Date(Date.now() + delayMs + this.options.listenerRetry.leaseMs),
+      leaseUntil: new Date(Date.now() + delayMs + this.retry.leaseMs),
       lastError: (error as Error)?.message ?? String(error),
     };
     this.logger.error(

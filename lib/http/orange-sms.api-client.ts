@@ -1,8 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
 import { OrangeSmsAuthError, OrangeSmsTimeoutError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsTokenProvider } from './orange-sms.token-provider.js';
-import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { settleWithin } from './orange-sms.deadline.js';
 import {
   isLateForSlot,
@@ -46,17 +44,13 @@ const tokenPhaseFailures = new WeakSet<object>();
  */
 @Injectable()
 export class OrangeSmsApiClient implements OnApplicationShutdown {
-  private readonly retry: OrangeSmsRetryPolicy;
-
   constructor(
     private readonly transport: OrangeSmsTransport,
     private readonly tokens: OrangeSmsTokenProvider,
     @Inject(ORANGE_SMS_RATE_LIMITER) private readonly limiter: OrangeSmsRateLimiter,
-    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) options: OrangeSmsResolvedOptions,
+    private readonly retry: OrangeSmsRetryPolicy,
     private readonly telemetry: OrangeSmsTelemetry,
-  ) {
-    this.retry = new OrangeSmsRetryPolicy(options.retry, options.timeoutMs);
-  }
+  ) {}
 
   async call<T>(request: OrangeSmsApiRequest): Promise<OrangeSmsHttpResponse<T>> {
     const { paced = false, beforeWrite, ...http } = request;

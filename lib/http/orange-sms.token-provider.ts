@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_PATHS, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_PATHS, ORANGE_SMS_HTTP_CONFIG } from '../orange-sms.constants.js';
 import { OrangeSmsApiError, OrangeSmsAuthError } from '../errors/orange-sms.errors.js';
-import { ORANGE_SMS_DEFAULT_BASE_URL, type OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import { ORANGE_SMS_DEFAULT_BASE_URL, type OrangeSmsHttpConfig } from '../orange-sms.options.js';
 import { OrangeSmsTransport } from './orange-sms.transport.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import {
@@ -33,7 +33,7 @@ export class OrangeSmsTokenProvider {
 
   constructor(
     private readonly transport: OrangeSmsTransport,
-    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    @Inject(ORANGE_SMS_HTTP_CONFIG) private readonly options: OrangeSmsHttpConfig,
     private readonly telemetry: OrangeSmsTelemetry,
     @Optional() @Inject(ORANGE_SMS_TOKEN_CACHE) private readonly shared?: OrangeSmsTokenCache,
   ) {}

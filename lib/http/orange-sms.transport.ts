@@ -3,14 +3,14 @@ import { Agent as HttpsAgent } from 'node:https';
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { AxiosError, AxiosRequestConfig, AxiosResponse } from 'axios';
-import { ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import { ORANGE_SMS_HTTP_CONFIG } from '../orange-sms.constants.js';
 import {
   OrangeSmsConnectionError,
   type OrangeSmsError,
   OrangeSmsOutcomeUnknownError,
   OrangeSmsTimeoutError,
 } from '../errors/orange-sms.errors.js';
-import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import type { OrangeSmsHttpConfig } from '../orange-sms.options.js';
 import { mapOrangeErrorResponse, requestIdOf } from './orange-sms.error-mapper.js';
 
 export interface OrangeSmsHttpRequest {
@@ -64,7 +64,7 @@ export class OrangeSmsTransport implements OnApplicationShutdown {
 
   constructor(
     private readonly http: HttpService,
-    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    @Inject(ORANGE_SMS_HTTP_CONFIG) private readonly options: OrangeSmsHttpConfig,
   ) {
     this.secure = options.baseUrl.startsWith('https:');
     isolateFromGlobalDefaults(http.axiosRef.defaults as unknown as Record<string, unknown>);

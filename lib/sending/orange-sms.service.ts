@@ -21,13 +21,13 @@ import {
   ORANGE_SMS_ON_NET_QUERY,
   ORANGE_SMS_PATHS,
   ORANGE_SMS_QUEUE_LINK,
-  ORANGE_SMS_RESOLVED_OPTIONS,
+  ORANGE_SMS_SENDING_CONFIG,
 } from '../orange-sms.constants.js';
 import { OrangeSmsError, OrangeSmsOptedOutError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js';
 import { OrangeSmsEvents, SmsFailedEvent, SmsSentEvent } from '../events/orange-sms.events.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
-import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import type { OrangeSmsSendingConfig } from '../orange-sms.options.js';
 import { normaliseRecipient, normaliseSenderAddress, validateSenderName } from '../addresses/orange-sms.addresses.js';
 import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
 import type {
@@ -66,7 +66,7 @@ export class OrangeSmsService {
     private readonly events: OrangeSmsEventPublisher,
     private readonly subscriptions: OrangeSmsSubscriptions,
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
-    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    @Inject(ORANGE_SMS_SENDING_CONFIG) private readonly options: OrangeSmsSendingConfig,
     private readonly telemetry: OrangeSmsTelemetry,
   ) {}
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ORANGE_SMS_PATHS, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import { ORANGE_SMS_PATHS, ORANGE_SMS_SENDING_CONFIG } from '../orange-sms.constants.js';
 import { OrangeSmsApiError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
-import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import type { OrangeSmsSendingConfig } from '../orange-sms.options.js';
 import { normaliseSenderAddress } from '../addresses/orange-sms.addresses.js';
 
 export interface SubscribeDeliveryReceiptsInput {
@@ -39,7 +39,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 export class OrangeSmsSubscriptions {
   constructor(
     private readonly api: OrangeSmsApiClient,
-    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    @Inject(ORANGE_SMS_SENDING_CONFIG) private readonly options: OrangeSmsSendingConfig,
   ) {}
 
   async subscribe(input: SubscribeDeliveryReceiptsInput): Promise<DeliveryReceiptSubscription> {

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ORANGE_SMS_PATHS, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import { ORANGE_SMS_PATHS, ORANGE_SMS_TIME_ZONE } from '../orange-sms.constants.js';
 import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
-import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import { normaliseContracts, normalisePurchaseOrders, normaliseStatistics } from './orange-sms.admin-normalisers.js';
 import { computeDeliveryStats } from './orange-sms.delivery-stats.js';
@@ -20,7 +19,7 @@ export class OrangeSmsStatsService {
   constructor(
     private readonly api: OrangeSmsApiClient,
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
-    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    @Inject(ORANGE_SMS_TIME_ZONE) private readonly orangeTimeZone: string,
   ) {}
 
   /**
@@ -29,7 +28,7 @@ export class OrangeSmsStatsService {
    */
   async getBalance(filter: { country?: string } = {}): Promise<OrangeSmsBalance> {
     const body = await this.get(ORANGE_SMS_PATHS.contracts, { country: country(filter.country) });
-    const contracts = normaliseContracts(body, this.options.orangeTimeZone);
+    const contracts = normaliseContracts(body, this.orangeTimeZone);
     let availableUnits = 0;
     let unspendableUnits = 0;
     for (const contract of contracts) {
@@ -52,7 +51,7 @@ export class OrangeSmsStatsService {
   /** Bundles bought (`GET /sms/admin/v1/purchaseorders`). */
   async getPurchaseOrders(filter: { country?: string } = {}): Promise<OrangeSmsPurchaseOrder[]> {
     const body = await this.get(ORANGE_SMS_PATHS.purchaseOrders, { country: country(filter.country) });
-    return normalisePurchaseOrders(body, this.options.orangeTimeZone);
+    return normalisePurchaseOrders(body, this.orangeTimeZone);
   }
 
   /** From the message store (this instance's, or the fleet's with a shared store); no call to Orange. */

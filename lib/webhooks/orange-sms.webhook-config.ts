@@ -1,4 +1,6 @@
 import { ORANGE_SMS_WEBHOOKS_CONFIG } from '../orange-sms.constants.js';
+import type { OrangeSmsResolvedOptions, OrangeSmsWebhookSettings } from '../orange-sms.options.js';
+
 /** The `webhooks` extra of `forRoot`/`forRootAsync`: how the callback controller is mounted. */
 export interface OrangeSmsWebhooksOptions {
   /** Mount the controller. Default true. */
@@ -7,25 +9,20 @@ export interface OrangeSmsWebhooksOptions {
   path?: string;
   /** Class decorators for the generated controller, e.g. the host's `@Public()` or `@SkipThrottle()`. */
   decorators?: ClassDecorator[];
-  /**
-   * Larger bodies get 413 (Orange's are well under 1 KiB). Default 64 KiB. Checked on the declared
-   * `Content-Length` and on the decoded body (chunked or gzip/deflate bodies included), after the
-   * platform's body parser, whose own limit (Express 100 KB decoded, Fastify 1 MiB) bounds memory.
-   */
+  /** @deprecated the option `webhookMaxBodyBytes` (which wins when both are given). */
   maxBodyBytes?: number;
-  /**
-   * Accept webhook calls without `webhookSecret`. Off by default: the module refuses to boot with the
-   * controller on and no secret, because Orange does not sign its callbacks.
-   */
+  /** @deprecated the option `webhookAllowUnauthenticated` (which wins when both are given). */
   allowUnauthenticated?: boolean;
 }
 
+/** The settings that shape the module (the controller's route and decorators), from the extra. */
 export interface OrangeSmsWebhooksConfig {
   enabled: boolean;
   path: string;
   decorators: ClassDecorator[];
-  maxBodyBytes: number;
-  allowUnauthenticated: boolean;
+  /** Deprecated aliases, kept until the options replace them (see `resolveWebhookSettings`). */
+  maxBodyBytes?: number;
+  allowUnauthenticated?: boolean;
 }
 
 // The token lives with every other injection token; this path keeps importing it.
@@ -36,7 +33,23 @@ export function resolveWebhooksConfig(options: OrangeSmsWebhooksOptions | undefi
     enabled: options?.enabled ?? true,
     path: (options?.path ?? 'orange-sms/webhooks').replace(/^\/+|\/+$/g, ''),
     decorators: options?.decorators ?? [],
-    maxBodyBytes: options?.maxBodyBytes ?? 64 * 1024,
-    allowUnauthenticated: options?.allowUnauthenticated ?? false,
+    maxBodyBytes: options?.maxBodyBytes,
+    allowUnauthenticated: options?.allowUnauthenticated,
+  };
+}
+
+/** Every webhook setting in one place: the options, then the extra's deprecated aliases, then defaults. */
+export function resolveWebhookSettings(
+  options: OrangeSmsResolvedOptions,
+  extra: OrangeSmsWebhooksConfig,
+): OrangeSmsWebhookSettings {
+  return {
+    secrets: options.webhookSecrets,
+    allowedIps: options.webhookAllowedIps,
+    trustedProxyHops: options.webhookTrustProxy,
+    maxBodyBytes: options.webhookMaxBodyBytes ?? extra.maxBodyBytes ?? 64 * 1024,
+    allowUnauthenticated: options.webhookAllowUnauthenticated ?? extra.allowUnauthenticated ?? false,
+    optOut: options.optOut,
+    orangeTimeZone: options.orangeTimeZone,
   };
 }

@@ -9,11 +9,10 @@ import {
   PayloadTooLargeException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import { ORANGE_SMS_WEBHOOK_SETTINGS } from '../orange-sms.constants.js';
 import { OrangeSmsTelemetry, type OrangeSmsWebhookOutcome } from '../observability/orange-sms.telemetry.js';
 import { OrangeSmsConfigurationError } from '../errors/orange-sms.errors.js';
-import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
-import { ORANGE_SMS_WEBHOOKS_CONFIG, type OrangeSmsWebhooksConfig } from './orange-sms.webhook-config.js';
+import type { OrangeSmsWebhookSettings } from '../orange-sms.options.js';
 
 /** What Express and Fastify requests have in common here. */
 interface IncomingRequest {
@@ -39,25 +38,24 @@ export class OrangeSmsWebhookGuard implements CanActivate {
   private readonly trustedHops: number;
 
   constructor(
-    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) options: OrangeSmsResolvedOptions,
-    @Inject(ORANGE_SMS_WEBHOOKS_CONFIG) private readonly config: OrangeSmsWebhooksConfig,
+    @Inject(ORANGE_SMS_WEBHOOK_SETTINGS) private readonly settings: OrangeSmsWebhookSettings,
     private readonly telemetry: OrangeSmsTelemetry,
   ) {
-    if (options.webhookSecrets.length === 0 && !config.allowUnauthenticated) {
+    if (settings.secrets.length === 0 && !settings.allowUnauthenticated) {
       throw new OrangeSmsConfigurationError([
         {
           field: 'webhookSecret',
           reason:
             'required while the webhook controller is enabled (Orange does not sign callbacks); set webhookSecret, ' +
-            'or webhooks: { enabled: false }, or webhooks: { allowUnauthenticated: true } behind your own protection',
+            'or webhooks: { enabled: false }, or webhookAllowUnauthenticated: true behind your own protection',
         },
       ]);
     }
-    this.secretDigests = options.webhookSecrets.map(digest);
-    this.trustedHops = options.webhookTrustProxy;
-    if (options.webhookAllowedIps.length > 0) {
+    this.secretDigests = settings.secrets.map(digest);
+    this.trustedHops = settings.trustedProxyHops;
+    if (settings.allowedIps.length > 0) {
       this.allowed = new BlockList();
-      for (const entry of options.webhookAllowedIps) {
+      for (const entry of settings.allowedIps) {
         const [address, prefix] = entry.split('/') as [string, string | undefined];
         const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
         if (prefix === undefined) this.allowed.addAddress(address, family);
@@ -85,14 +83,14 @@ export class OrangeSmsWebhookGuard implements CanActivate {
   private check(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<IncomingRequest>();
     const length = Number(request.headers['content-length']);
-    if (Number.isFinite(length) && length > this.config.maxBodyBytes) {
-      throw new PayloadTooLargeException(`Webhook body over ${this.config.maxBodyBytes} bytes`);
+    if (Number.isFinite(length) && length > this.settings.maxBodyBytes) {
+      throw new PayloadTooLargeException(`Webhook body over ${this.settings.maxBodyBytes} bytes`);
     }
     // A chunked or compressed body has no (true) Content-Length: bound what the parser produced. A
     // plain body's declared length is its real size (the parser checks it), so it is not measured again.
     const declaredIsReal = Number.isFinite(length) && request.headers['content-encoding'] === undefined;
-    if (!declaredIsReal && parsedBodyBytes(request.body) > this.config.maxBodyBytes) {
-      throw new PayloadTooLargeException(`Webhook body over ${this.config.maxBodyBytes} bytes`);
+    if (!declaredIsReal && parsedBodyBytes(request.body) > this.settings.maxBodyBytes) {
+      throw new PayloadTooLargeException(`Webhook body over ${this.settings.maxBodyBytes} bytes`);
     }
     if (this.allowed) {
       const address = clientAddress(request, this.trustedHops);

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_WEBHOOK_SETTINGS } from '../orange-sms.constants.js';
 import { OrangeSmsEventDispatcher } from '../events/orange-sms.event-dispatcher.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { keywordOf } from '../events/orange-sms.events.js';
-import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
+import type { OrangeSmsWebhookSettings } from '../orange-sms.options.js';
 import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
@@ -40,7 +40,7 @@ export class OrangeSmsWebhookService {
   constructor(
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
     private readonly dispatcher: OrangeSmsEventDispatcher,
-    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    @Inject(ORANGE_SMS_WEBHOOK_SETTINGS) private readonly settings: OrangeSmsWebhookSettings,
     private readonly telemetry: OrangeSmsTelemetry,
   ) {}
 
@@ -85,7 +85,7 @@ export class OrangeSmsWebhookService {
     body: unknown,
     headers?: Record<string, string | string[] | undefined>,
   ): Promise<OrangeSmsWebhookResult> {
-    const messages = parseInboundSmsNotification(body, { timeZone: this.options.orangeTimeZone, headers });
+    const messages = parseInboundSmsNotification(body, { timeZone: this.settings.orangeTimeZone, headers });
     const receivedAt = new Date();
     const raw = safeRaw(body);
     return this.takeAll(
@@ -159,7 +159,7 @@ export class OrangeSmsWebhookService {
   }
 
   private optOutChange(keyword: string): { optedOut: boolean; keyword: string } | undefined {
-    const optOut = this.options.optOut;
+    const optOut = this.settings.optOut;
     if (!optOut) return undefined;
     if (optOut.stopKeywords.includes(keyword)) return { optedOut: true, keyword };
     if (optOut.startKeywords.includes(keyword)) return { optedOut: false, keyword };

@@ -475,7 +475,7 @@ async function probeWebhook(url: URL, route: string, secret: string | undefined)
     const without = await postProbe(bare).catch(() => undefined);
     if (without?.status === 400) {
       return withDetails('warn', `${shown} reached, but it accepts calls without the secret too`, [
-        'fix: remove webhooks.allowUnauthenticated, or keep the route behind your own protection',
+        'fix: remove webhookAllowUnauthenticated (or the deprecated webhooks.allowUnauthenticated), or keep the route behind your own protection',
       ]);
     }
     return withDetails('ok', `${shown} reached, secret accepted (400 to the empty probe body; nothing recorded)`);

@@ -263,7 +263,9 @@ describe('orange-sms doctor', () => {
       expect(out).toContain(
         `warn  webhook inbound: ${open.url}/orange-sms/webhooks/inbound reached, but it accepts calls without the secret too`,
       );
-      expect(out).toMatch(/^ {6}fix: remove webhooks.allowUnauthenticated/m);
+      expect(out).toMatch(
+        /^ {6}fix: remove webhookAllowUnauthenticated \(or the deprecated webhooks.allowUnauthenticated\)/m,
+      );
     } finally {
       await open.close();
     }

@@ -1,0 +1,119 @@
+/**
+ * The module's provider factories. Each class gets the narrow slice of the validated options it
+ * needs (HTTP, sending, webhooks, listener retry, time zone), never the whole bag; the store, the
+ * pacing and the token cache are chosen here from the options, so no constructor `new`s a policy.
+ */
+import type { Provider } from '@nestjs/common';
+import { OrangeSmsConfigurationError } from './errors/orange-sms.errors.js';
+import {
+  ORANGE_SMS_RATE_LIMITER,
+  OrangeSmsLocalRateLimiter,
+  OrangeSmsUnlimitedRateLimiter,
+} from './http/orange-sms.rate-limiter.js';
+import { OrangeSmsRetryPolicy } from './http/orange-sms.retry-policy.js';
+import {
+  ORANGE_SMS_HTTP_CONFIG,
+  ORANGE_SMS_LISTENER_RETRY_CONFIG,
+  ORANGE_SMS_REDIS,
+  ORANGE_SMS_RESOLVED_OPTIONS,
+  ORANGE_SMS_SENDING_CONFIG,
+  ORANGE_SMS_STORE,
+  ORANGE_SMS_TIME_ZONE,
+  ORANGE_SMS_TOKEN_CACHE,
+  ORANGE_SMS_WEBHOOK_SETTINGS,
+  ORANGE_SMS_WEBHOOKS_CONFIG,
+} from './orange-sms.constants.js';
+import { ORANGE_SMS_MODULE_OPTIONS } from './orange-sms.module-definition.js';
+import {
+  type OrangeSmsHttpConfig,
+  type OrangeSmsModuleOptions,
+  type OrangeSmsResolvedOptions,
+  type OrangeSmsSendingConfig,
+  resolveOrangeSmsOptions,
+} from './orange-sms.options.js';
+import type { OrangeSmsRedisBackend } from './redis/orange-sms.redis-backend.js';
+import { OrangeSmsMemoryStore } from './tracking/orange-sms.memory-store.js';
+import { type OrangeSmsWebhooksConfig, resolveWebhookSettings } from './webhooks/orange-sms.webhook-config.js';
+
+/** A provider computed from the validated options alone. */
+function fromOptions<T>(
+  provide: string | symbol | (abstract new (...args: never[]) => T),
+  pick: (options: OrangeSmsResolvedOptions) => T,
+): Provider {
+  return { provide, inject: [ORANGE_SMS_RESOLVED_OPTIONS], useFactory: pick };
+}
+
+export const orangeSmsOptionsProviders: Provider[] = [
+  {
+    provide: ORANGE_SMS_RESOLVED_OPTIONS,
+    inject: [ORANGE_SMS_MODULE_OPTIONS],
+    // Validated when the application boots: one error lists every bad field.
+    useFactory: (options: OrangeSmsModuleOptions) => resolveOrangeSmsOptions(options),
+  },
+  fromOptions<OrangeSmsHttpConfig>(
+    ORANGE_SMS_HTTP_CONFIG,
+    ({ baseUrl, timeoutMs, authorizationHeader, credentialKey }) => ({
+      baseUrl,
+      timeoutMs,
+      authorizationHeader,
+      credentialKey,
+    }),
+  ),
+  fromOptions<OrangeSmsSendingConfig>(
+    ORANGE_SMS_SENDING_CONFIG,
+    ({ senderAddress, senderName, defaultCountry, maxSegments, optOut }) => ({
+      senderAddress,
+      senderName,
+      defaultCountry,
+      maxSegments,
+      optOut,
+    }),
+  ),
+  fromOptions(OrangeSmsRetryPolicy, (options) => new OrangeSmsRetryPolicy(options.retry, options.timeoutMs)),
+  fromOptions(ORANGE_SMS_LISTENER_RETRY_CONFIG, (options) => options.listenerRetry),
+  fromOptions(ORANGE_SMS_TIME_ZONE, (options) => options.orangeTimeZone),
+  {
+    provide: ORANGE_SMS_WEBHOOK_SETTINGS,
+    inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_WEBHOOKS_CONFIG],
+    useFactory: (options: OrangeSmsResolvedOptions, extra: OrangeSmsWebhooksConfig) =>
+      resolveWebhookSettings(options, extra),
+  },
+];
+
+export const orangeSmsBackendProviders: Provider[] = [
+  fromOptions(ORANGE_SMS_REDIS, (options) => (options.redis ? loadRedisBackend(options) : null)),
+  {
+    provide: ORANGE_SMS_STORE,
+    inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_REDIS],
+    useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) =>
+      options.store ?? redis?.store ?? new OrangeSmsMemoryStore(),
+  },
+  {
+    provide: ORANGE_SMS_RATE_LIMITER,
+    inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_REDIS],
+    useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) => {
+      if (!options.rateLimit) return new OrangeSmsUnlimitedRateLimiter();
+      return redis
+        ? redis.rateLimiter(options.rateLimit, options.credentialKey)
+        : new OrangeSmsLocalRateLimiter(options.rateLimit);
+    },
+  },
+  {
+    provide: ORANGE_SMS_TOKEN_CACHE,
+    inject: [ORANGE_SMS_REDIS],
+    useFactory: (redis: OrangeSmsRedisBackend | null) => redis?.tokenCache ?? null,
+  },
+];
+
+/** Loaded only when `redis` is set, so the main entry never needs the optional `ioredis` package. */
+async function loadRedisBackend(options: OrangeSmsResolvedOptions): Promise<OrangeSmsRedisBackend> {
+  let backend: typeof import('./redis/orange-sms.redis-backend.js');
+  try {
+    backend = await import('./redis/orange-sms.redis-backend.js');
+  } catch (error) {
+    throw new OrangeSmsConfigurationError([
+      { field: 'redis', reason: `needs the ioredis package (npm install ioredis): ${(error as Error).message}` },
+    ]);
+  }
+  return new backend.OrangeSmsRedisBackend(options.redis!);
+}
