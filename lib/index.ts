@@ -54,7 +54,8 @@ export type {
   OrangeSmsUsageEntry,
 } from './stats/orange-sms.stats.interfaces.js';
 
-export { ORANGE_SMS_STORE, type OrangeSmsStore } from './tracking/orange-sms.store.js';
+export type { OrangeSmsStore } from './tracking/orange-sms.store.js';
+export { ORANGE_SMS_STORE } from './orange-sms.constants.js';
 export { OrangeSmsMemoryStore, type OrangeSmsMemoryStoreOptions } from './tracking/orange-sms.memory-store.js';
 export { isFinalStatus, type OrangeSmsStatus } from './tracking/orange-sms.status.js';
 export type {

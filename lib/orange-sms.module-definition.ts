@@ -1,10 +1,7 @@
+import { ORANGE_SMS_WEBHOOKS_CONFIG } from './orange-sms.constants.js';
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { OrangeSmsModuleOptions } from './orange-sms.options.js';
-import {
-  ORANGE_SMS_WEBHOOKS_CONFIG,
-  type OrangeSmsWebhooksOptions,
-  resolveWebhooksConfig,
-} from './webhooks/orange-sms.webhook-config.js';
+import { type OrangeSmsWebhooksOptions, resolveWebhooksConfig } from './webhooks/orange-sms.webhook-config.js';
 import { createOrangeSmsWebhookController } from './webhooks/orange-sms.webhook.controller.js';
 
 /** Given to `forRoot`/`forRootAsync` beside the options, because they shape the module itself. */

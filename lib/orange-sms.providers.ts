@@ -5,23 +5,20 @@
  */
 import type { Provider } from '@nestjs/common';
 import { OrangeSmsConfigurationError } from './errors/orange-sms.errors.js';
-import {
-  ORANGE_SMS_RATE_LIMITER,
-  OrangeSmsLocalRateLimiter,
-  OrangeSmsUnlimitedRateLimiter,
-} from './http/orange-sms.rate-limiter.js';
+import { OrangeSmsLocalRateLimiter, OrangeSmsUnlimitedRateLimiter } from './http/orange-sms.rate-limiter.js';
 import { OrangeSmsRetryPolicy } from './http/orange-sms.retry-policy.js';
 import {
   ORANGE_SMS_HTTP_CONFIG,
   ORANGE_SMS_LISTENER_RETRY_CONFIG,
+  ORANGE_SMS_RATE_LIMITER,
   ORANGE_SMS_REDIS,
   ORANGE_SMS_RESOLVED_OPTIONS,
   ORANGE_SMS_SENDING_CONFIG,
   ORANGE_SMS_STORE,
   ORANGE_SMS_TIME_ZONE,
   ORANGE_SMS_TOKEN_CACHE,
-  ORANGE_SMS_WEBHOOK_SETTINGS,
   ORANGE_SMS_WEBHOOKS_CONFIG,
+  ORANGE_SMS_WEBHOOK_SETTINGS,
 } from './orange-sms.constants.js';
 import { ORANGE_SMS_MODULE_OPTIONS } from './orange-sms.module-definition.js';
 import {

@@ -1,10 +1,11 @@
+import { ORANGE_SMS_STORE } from '../lib/orange-sms.constants.js';
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { Inject, Injectable } from '@nestjs/common';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { InboundSmsEvent, OnInboundSms, OrangeSmsStatsService, OrangeSmsValidationError } from '../lib/index.js';
-import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../lib/tracking/orange-sms.store.js';
+import { type OrangeSmsStore } from '../lib/tracking/orange-sms.store.js';
 import { capturedLogs } from './support/log-capture.js';
 import { type Platform, startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
 

@@ -1,7 +1,8 @@
+import { ORANGE_SMS_RATE_LIMITER } from '../lib/orange-sms.constants.js';
 import 'reflect-metadata';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { OrangeSmsService, OrangeSmsValidationError, type SendSmsInput } from '../lib/index.js';
-import { ORANGE_SMS_RATE_LIMITER, type OrangeSmsRateLimiter } from '../lib/http/orange-sms.rate-limiter.js';
+import { type OrangeSmsRateLimiter } from '../lib/http/orange-sms.rate-limiter.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { maxInWindow } from './support/windows.js';
 

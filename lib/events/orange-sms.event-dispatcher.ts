@@ -9,12 +9,13 @@ import {
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { OrangeSmsReplySender } from '../interfaces/orange-sms.message.interfaces.js';
 import {
+  ORANGE_SMS_LISTENER_RETRY_CONFIG,
   ORANGE_SMS_LOGGER_CONTEXT,
   ORANGE_SMS_REPLY_SENDER,
-  ORANGE_SMS_LISTENER_RETRY_CONFIG,
+  ORANGE_SMS_STORE,
 } from '../orange-sms.constants.js';
 import type { OrangeSmsListenerRetryOptions } from '../orange-sms.options.js';
-import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
+import { type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
 import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
 import { DeliveryReceiptEvent, InboundSmsEvent, OrangeSmsEvents } from './orange-sms.events.js';

@@ -1,13 +1,9 @@
+import { ORANGE_SMS_RATE_LIMITER } from '../orange-sms.constants.js';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { OrangeSmsAuthError, OrangeSmsTimeoutError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsTokenProvider } from './orange-sms.token-provider.js';
 import { settleWithin } from './orange-sms.deadline.js';
-import {
-  isLateForSlot,
-  ORANGE_SMS_RATE_LIMITER,
-  type OrangeSmsDepartureSlot,
-  type OrangeSmsRateLimiter,
-} from './orange-sms.rate-limiter.js';
+import { isLateForSlot, type OrangeSmsDepartureSlot, type OrangeSmsRateLimiter } from './orange-sms.rate-limiter.js';
 import { OrangeSmsRetryPolicy } from './orange-sms.retry-policy.js';
 import { operationOf, OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { type OrangeSmsHttpRequest, type OrangeSmsHttpResponse, OrangeSmsTransport } from './orange-sms.transport.js';

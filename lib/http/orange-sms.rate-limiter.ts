@@ -1,8 +1,4 @@
-import { ORANGE_SMS_RATE_LIMITER } from '../orange-sms.constants.js';
 import type { OrangeSmsRateLimitOptions } from '../orange-sms.options.js';
-
-// The token lives with every other injection token; this path keeps importing it.
-export { ORANGE_SMS_RATE_LIMITER };
 
 /** A departure slot handed out by the pacing: when the send was planned to leave. */
 export interface OrangeSmsDepartureSlot {

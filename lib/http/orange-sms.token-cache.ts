@@ -1,4 +1,3 @@
-import { ORANGE_SMS_TOKEN_CACHE } from '../orange-sms.constants.js';
 /** A cached OAuth token, shared by the instances of a fleet. */
 export interface OrangeSmsSharedToken {
   value: string;
@@ -21,6 +20,3 @@ export interface OrangeSmsTokenCache {
   lock(key: string, ttlMs: number): Promise<boolean>;
   unlock(key: string): Promise<void>;
 }
-
-// The token lives with every other injection token; this path keeps importing it.
-export { ORANGE_SMS_TOKEN_CACHE };

@@ -1,14 +1,15 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_PATHS, ORANGE_SMS_HTTP_CONFIG } from '../orange-sms.constants.js';
+import {
+  ORANGE_SMS_HTTP_CONFIG,
+  ORANGE_SMS_LOGGER_CONTEXT,
+  ORANGE_SMS_PATHS,
+  ORANGE_SMS_TOKEN_CACHE,
+} from '../orange-sms.constants.js';
 import { OrangeSmsApiError, OrangeSmsAuthError } from '../errors/orange-sms.errors.js';
 import { ORANGE_SMS_DEFAULT_BASE_URL, type OrangeSmsHttpConfig } from '../orange-sms.options.js';
 import { OrangeSmsTransport } from './orange-sms.transport.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
-import {
-  ORANGE_SMS_TOKEN_CACHE,
-  type OrangeSmsSharedToken,
-  type OrangeSmsTokenCache,
-} from './orange-sms.token-cache.js';
+import { type OrangeSmsSharedToken, type OrangeSmsTokenCache } from './orange-sms.token-cache.js';
 import { parseJsonOr } from '../common/orange-sms.json-helpers.js';
 
 /** How long one instance may hold the fleet's token lock (a token request takes well under that). */

@@ -1,5 +1,6 @@
+import { ORANGE_SMS_METRICS_OPTIONS } from '../orange-sms.constants.js';
 import { Controller, type DynamicModule, Get, Header, Module, type Type } from '@nestjs/common';
-import { ORANGE_SMS_METRICS_OPTIONS, OrangeSmsMetrics, type OrangeSmsMetricsOptions } from './orange-sms.metrics.js';
+import { OrangeSmsMetrics, type OrangeSmsMetricsOptions } from './orange-sms.metrics.js';
 
 /**
  * `OrangeSmsMetricsModule.forRoot({ path: 'metrics' })` next to `OrangeSmsModule`: Prometheus metrics

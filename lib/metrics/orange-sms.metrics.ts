@@ -13,9 +13,6 @@ export interface OrangeSmsMetricsOptions {
   path?: string;
 }
 
-// The token lives with every other injection token; this path keeps importing it.
-export { ORANGE_SMS_METRICS_OPTIONS };
-
 /**
  * Prometheus counters and histograms fed by the module's telemetry. Labels are bounded: operation,
  * outcome, HTTP status, error class, Orange delivery status, webhook route: never a phone number or a

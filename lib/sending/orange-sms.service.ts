@@ -7,7 +7,7 @@ import type {
   OrangeSmsQueueProducer,
   OrangeSmsQueueSender,
 } from '../interfaces/orange-sms.queue.interfaces.js';
-import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
+import { type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsMessageFilter, TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
 import { countryOfNumber } from '../addresses/orange-sms.countries.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
@@ -22,6 +22,7 @@ import {
   ORANGE_SMS_PATHS,
   ORANGE_SMS_QUEUE_LINK,
   ORANGE_SMS_SENDING_CONFIG,
+  ORANGE_SMS_STORE,
 } from '../orange-sms.constants.js';
 import { OrangeSmsError, OrangeSmsOptedOutError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js';

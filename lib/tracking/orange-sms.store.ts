@@ -1,4 +1,3 @@
-import { ORANGE_SMS_STORE } from '../orange-sms.constants.js';
 import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
 import type {
   OrangeSmsNotificationTake,
@@ -50,6 +49,3 @@ export interface OrangeSmsStore {
   deleteEvent(id: string): Promise<void>;
   listEvents(filter?: { state?: OrangeSmsStoredEvent['state'] }): Promise<OrangeSmsStoredEvent[]>;
 }
-
-// The token lives with every other injection token; this path keeps importing it.
-export { ORANGE_SMS_STORE };

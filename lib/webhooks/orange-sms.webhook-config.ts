@@ -1,4 +1,3 @@
-import { ORANGE_SMS_WEBHOOKS_CONFIG } from '../orange-sms.constants.js';
 import type { OrangeSmsResolvedOptions, OrangeSmsWebhookSettings } from '../orange-sms.options.js';
 
 /** The `webhooks` extra of `forRoot`/`forRootAsync`: how the callback controller is mounted. */
@@ -24,9 +23,6 @@ export interface OrangeSmsWebhooksConfig {
   maxBodyBytes?: number;
   allowUnauthenticated?: boolean;
 }
-
-// The token lives with every other injection token; this path keeps importing it.
-export { ORANGE_SMS_WEBHOOKS_CONFIG };
 
 export function resolveWebhooksConfig(options: OrangeSmsWebhooksOptions | undefined): OrangeSmsWebhooksConfig {
   return {

@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_WEBHOOK_SETTINGS } from '../orange-sms.constants.js';
+import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_STORE, ORANGE_SMS_WEBHOOK_SETTINGS } from '../orange-sms.constants.js';
 import { OrangeSmsEventDispatcher } from '../events/orange-sms.event-dispatcher.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { keywordOf } from '../events/orange-sms.events.js';
 import type { OrangeSmsWebhookSettings } from '../orange-sms.options.js';
 import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
-import { ORANGE_SMS_STORE, type OrangeSmsStore } from '../tracking/orange-sms.store.js';
+import { type OrangeSmsStore } from '../tracking/orange-sms.store.js';
 import type { OrangeSmsNotificationTaken } from '../tracking/orange-sms.tracked-sms.js';
 import { parseDeliveryReceiptNotification, parseInboundSmsNotification } from './orange-sms.webhook-parsers.js';
 
