@@ -7,16 +7,18 @@ export {
 } from './orange-sms.module-definition.js';
 export {
   ORANGE_SMS_DEFAULT_BASE_URL,
-  type OrangeSmsListenerRetryOptions,
-  type OrangeSmsModuleOptions,
-  type OrangeSmsOptOutOptions,
-  type OrangeSmsQueueOptions,
-  type OrangeSmsRedisOptions,
-  type OrangeSmsRateLimitOptions,
-  type OrangeSmsRetryOptions,
   type OrangeSmsValidatedSender,
   validateOrangeSmsOptions,
 } from './orange-sms.options.js';
+export type {
+  OrangeSmsListenerRetryOptions,
+  OrangeSmsModuleOptions,
+  OrangeSmsOptOutOptions,
+  OrangeSmsQueueOptions,
+  OrangeSmsRateLimitOptions,
+  OrangeSmsRedisOptions,
+  OrangeSmsRetryOptions,
+} from './interfaces/orange-sms.options.interfaces.js';
 
 export { OrangeSmsService } from './sending/orange-sms.service.js';
 export type {
@@ -54,7 +56,7 @@ export type {
   OrangeSmsUsageEntry,
 } from './stats/orange-sms.stats.interfaces.js';
 
-export type { OrangeSmsStore } from './tracking/orange-sms.store.js';
+export type { OrangeSmsStore } from './interfaces/orange-sms.store.interfaces.js';
 export { ORANGE_SMS_STORE } from './orange-sms.constants.js';
 export { OrangeSmsMemoryStore, type OrangeSmsMemoryStoreOptions } from './tracking/orange-sms.memory-store.js';
 export { isFinalStatus, type OrangeSmsStatus } from './tracking/orange-sms.status.js';
@@ -64,7 +66,7 @@ export type {
   OrangeSmsStatusUpdate,
   TrackedSms,
   TrackedSmsHistoryEntry,
-} from './tracking/orange-sms.tracked-sms.js';
+} from './interfaces/orange-sms.tracking.interfaces.js';
 export type { SmsSegments } from './sending/orange-sms.segments.js';
 export { countrySenderAddress, ORANGE_SMS_COUNTRIES, type OrangeSmsCountry } from './addresses/orange-sms.countries.js';
 export { maskPhoneNumber } from './logging/orange-sms.mask.js';
@@ -97,7 +99,7 @@ export type {
   DeliveryReceiptEventData,
   InboundSmsEventData,
   OrangeSmsStoredEvent,
-} from './tracking/orange-sms.stored-event.js';
+} from './interfaces/orange-sms.event.interfaces.js';
 export type { OrangeSmsWebhooksOptions } from './webhooks/orange-sms.webhook-config.js';
 export { ORANGE_SUBSCRIBER_NUMBER_HEADER } from './webhooks/orange-sms.webhook-parsers.js';
 export { safeLogText } from './logging/orange-sms.safe-log-text.js';

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Body, Controller, Post, UseFilters } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { OrangeSmsExceptionFilter, OrangeSmsService, OrangeSmsStoreError, type SendSmsInput } from '../lib/index.js';
-import { type OrangeSmsStore } from '../lib/tracking/orange-sms.store.js';
+import { type OrangeSmsStore } from '../lib/interfaces/orange-sms.store.interfaces.js';
 import { startTestApp, type TestApp, useEmulator } from './support/test-app.js';
 
 /** The host's own route: no error handling of its own, the filter does it. */

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { Inject, Injectable } from '@nestjs/common';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { InboundSmsEvent, OnInboundSms, OrangeSmsStatsService, OrangeSmsValidationError } from '../lib/index.js';
-import { type OrangeSmsStore } from '../lib/tracking/orange-sms.store.js';
+import { type OrangeSmsStore } from '../lib/interfaces/orange-sms.store.interfaces.js';
 import { capturedLogs } from './support/log-capture.js';
 import { type Platform, startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
 

@@ -12,7 +12,10 @@ import {
   OrangeSmsService,
   OrangeSmsStoreError,
 } from '../lib/index.js';
-import type { OrangeSmsNotificationTake, OrangeSmsNotificationTaken } from '../lib/tracking/orange-sms.tracked-sms.js';
+import type {
+  OrangeSmsNotificationTake,
+  OrangeSmsNotificationTaken,
+} from '../lib/interfaces/orange-sms.tracking.interfaces.js';
 import { RedisOrangeSmsStore } from '../lib/redis/index.js';
 import { scriptTouching, startRedisFaultProxy, type RedisFaultProxy } from './support/redis-fault-proxy.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { RedisOrangeSmsStore } from '../lib/redis/index.js';
-import type { TrackedSms } from '../lib/tracking/orange-sms.tracked-sms.js';
+import type { TrackedSms } from '../lib/interfaces/orange-sms.tracking.interfaces.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 import { inboundEvent } from './support/stored-events.js';
 

@@ -15,9 +15,9 @@ import {
   ORANGE_SMS_STORE,
 } from '../orange-sms.constants.js';
 import type { OrangeSmsListenerRetryOptions } from '../orange-sms.options.js';
-import { type OrangeSmsStore } from '../tracking/orange-sms.store.js';
-import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
-import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
+import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
+import type { OrangeSmsStoredEvent } from '../interfaces/orange-sms.event.interfaces.js';
+import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 import { DeliveryReceiptEvent, InboundSmsEvent, OrangeSmsEvents } from './orange-sms.events.js';
 
 export interface OrangeSmsRedeliveryResult {

@@ -1,7 +1,7 @@
 import { isFinalDeliveryStatus } from '../tracking/orange-sms.status.js';
 import { OrangeSmsError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import type { SendSmsInput, SentSms } from '../interfaces/orange-sms.message.interfaces.js';
-import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
+import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 import type { OrangeDeliveryStatus } from '../tracking/orange-sms.status.js';
 
 /** Event names emitted through `@nestjs/event-emitter`. */

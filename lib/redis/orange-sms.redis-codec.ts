@@ -1,5 +1,5 @@
-import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
-import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
+import type { OrangeSmsStoredEvent } from '../interfaces/orange-sms.event.interfaces.js';
+import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 
 /** JSON in Redis; the Date fields are revived by name on the way out. */
 export function encode(value: unknown): string {

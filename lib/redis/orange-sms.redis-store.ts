@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { OrangeSmsStore } from '../tracking/orange-sms.store.js';
+import type { OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
 import { STATUS_FROM_ORANGE, STATUS_RANK } from '../tracking/orange-sms.status.js';
-import type { OrangeSmsStoredEvent } from '../tracking/orange-sms.stored-event.js';
+import type { OrangeSmsStoredEvent } from '../interfaces/orange-sms.event.interfaces.js';
 import type {
   OrangeSmsMessageFilter,
   OrangeSmsNotificationTake,
@@ -9,7 +9,7 @@ import type {
   OrangeSmsStatusResult,
   OrangeSmsStatusUpdate,
   TrackedSms,
-} from '../tracking/orange-sms.tracked-sms.js';
+} from '../interfaces/orange-sms.tracking.interfaces.js';
 import { decodeEvent, decodeMessage, encode } from './orange-sms.redis-codec.js';
 
 export interface RedisOrangeSmsStoreOptions {

@@ -7,8 +7,8 @@ import type {
   OrangeSmsQueueProducer,
   OrangeSmsQueueSender,
 } from '../interfaces/orange-sms.queue.interfaces.js';
-import { type OrangeSmsStore } from '../tracking/orange-sms.store.js';
-import type { OrangeSmsMessageFilter, TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
+import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
+import type { OrangeSmsMessageFilter, TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 import { countryOfNumber } from '../addresses/orange-sms.countries.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import {

@@ -1,5 +1,5 @@
 import type { OrangeSmsStatus } from '../tracking/orange-sms.status.js';
-import type { TrackedSms } from '../tracking/orange-sms.tracked-sms.js';
+import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 import type { OrangeSmsDeliveryCounts, OrangeSmsDeliveryStats } from './orange-sms.stats.interfaces.js';
 
 const STATUSES: OrangeSmsStatus[] = [

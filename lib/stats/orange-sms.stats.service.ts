@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ORANGE_SMS_PATHS, ORANGE_SMS_STORE, ORANGE_SMS_TIME_ZONE } from '../orange-sms.constants.js';
 import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
-import { type OrangeSmsStore } from '../tracking/orange-sms.store.js';
+import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
 import { normaliseContracts, normalisePurchaseOrders, normaliseStatistics } from './orange-sms.admin-normalisers.js';
 import { computeDeliveryStats } from './orange-sms.delivery-stats.js';
 import type {

@@ -1,6 +1,6 @@
-import type { OrangeSmsStore } from './orange-sms.store.js';
+import type { OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
 import { nextStatus } from './orange-sms.status.js';
-import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
+import type { OrangeSmsStoredEvent } from '../interfaces/orange-sms.event.interfaces.js';
 import type {
   OrangeSmsMessageFilter,
   OrangeSmsNotificationTake,
@@ -8,7 +8,7 @@ import type {
   OrangeSmsStatusResult,
   OrangeSmsStatusUpdate,
   TrackedSms,
-} from './orange-sms.tracked-sms.js';
+} from '../interfaces/orange-sms.tracking.interfaces.js';
 
 export interface OrangeSmsMemoryStoreOptions {
   /** Messages kept; past it the oldest are evicted. Default 10,000. */

@@ -1,9 +1,6 @@
-/** Orange's `deliveryStatus` values (API reference §3.4). */
-export type OrangeDeliveryStatus =
-  'DeliveredToTerminal' | 'DeliveredToNetwork' | 'MessageWaiting' | 'DeliveryUncertain' | 'DeliveryImpossible';
+import type { OrangeDeliveryStatus, OrangeSmsStatus } from '../interfaces/orange-sms.status.interfaces.js';
 
-/** Where a message stands, from Orange's receipts (API reference §3.4). */
-export type OrangeSmsStatus = 'submitted' | 'delivered_to_network' | 'waiting' | 'delivered' | 'failed' | 'uncertain';
+export type { OrangeDeliveryStatus, OrangeSmsStatus };
 
 export const STATUS_FROM_ORANGE: Readonly<Record<OrangeDeliveryStatus, OrangeSmsStatus>> = {
   DeliveredToNetwork: 'delivered_to_network',

@@ -7,8 +7,8 @@ import { keywordOf } from '../events/orange-sms.events.js';
 import type { OrangeSmsWebhookSettings } from '../orange-sms.options.js';
 import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
-import { type OrangeSmsStore } from '../tracking/orange-sms.store.js';
-import type { OrangeSmsNotificationTaken } from '../tracking/orange-sms.tracked-sms.js';
+import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
+import type { OrangeSmsNotificationTaken } from '../interfaces/orange-sms.tracking.interfaces.js';
 import { parseDeliveryReceiptNotification, parseInboundSmsNotification } from './orange-sms.webhook-parsers.js';
 
 export interface OrangeSmsWebhookResult {

@@ -1,4 +1,4 @@
-import type { OrangeSmsStoredEvent } from '../../lib/tracking/orange-sms.stored-event.js';
+import type { OrangeSmsStoredEvent } from '../../lib/interfaces/orange-sms.event.interfaces.js';
 
 /** A pending inbound outbox event with id `id`, for the store specs. */
 export function inboundEvent(id: string): OrangeSmsStoredEvent {

@@ -1,5 +1,5 @@
 import { OrangeSmsMemoryStore } from '../../lib/tracking/orange-sms.memory-store.js';
-import type { TrackedSms } from '../../lib/tracking/orange-sms.tracked-sms.js';
+import type { TrackedSms } from '../../lib/interfaces/orange-sms.tracking.interfaces.js';
 import { inboundEvent } from '../support/stored-events.js';
 
 const message = (id: string): TrackedSms => ({

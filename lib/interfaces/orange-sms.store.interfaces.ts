@@ -1,4 +1,4 @@
-import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
+import type { OrangeSmsStoredEvent } from './orange-sms.event.interfaces.js';
 import type {
   OrangeSmsNotificationTake,
   OrangeSmsNotificationTaken,
@@ -6,7 +6,7 @@ import type {
   OrangeSmsStatusResult,
   OrangeSmsStatusUpdate,
   TrackedSms,
-} from './orange-sms.tracked-sms.js';
+} from './orange-sms.tracking.interfaces.js';
 
 /**
  * Where sent messages, their delivery status, notification dedupe, the opt-out list and the event

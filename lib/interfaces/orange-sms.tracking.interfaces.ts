@@ -1,7 +1,7 @@
-import type { OrangeSmsStoredEvent } from './orange-sms.stored-event.js';
-import type { OrangeDeliveryStatus } from './orange-sms.status.js';
-import type { SentSms } from '../interfaces/orange-sms.message.interfaces.js';
-import type { OrangeSmsStatus } from './orange-sms.status.js';
+import type { OrangeSmsStoredEvent } from './orange-sms.event.interfaces.js';
+import type { OrangeDeliveryStatus } from './orange-sms.status.interfaces.js';
+import type { SentSms } from './orange-sms.message.interfaces.js';
+import type { OrangeSmsStatus } from './orange-sms.status.interfaces.js';
 
 export interface TrackedSmsHistoryEntry {
   status: OrangeSmsStatus;

@@ -1,4 +1,4 @@
-import type { OrangeDeliveryStatus } from './orange-sms.status.js';
+import type { OrangeDeliveryStatus } from './orange-sms.status.interfaces.js';
 
 /** What a delivery-receipt event is rebuilt from. Plain data, so a shared store can serialise it. */
 export interface DeliveryReceiptEventData {
