@@ -41,28 +41,63 @@ export type OrangeSmsResolvedQueueSettings = Required<Omit<OrangeSmsQueueSetting
   keepFailed: OrangeSmsQueueRetention;
 };
 
-/** Defaults of the queue's settings; every bad field is pushed to `issues` (reported in one error). */
+/**
+ * The one way options are checked: every field's check goes through a collector, which records what
+ * is wrong and lets the others run, so one `OrangeSmsConfigurationError` names every bad field. A
+ * check either records through `add` or throws `OrangeSmsValidationError(field, reason)` inside
+ * `field()`; reasons never quote a secret's value.
+ */
+export class OrangeSmsOptionIssues {
+  readonly list: Array<{ field: string; reason: string }> = [];
+
+  add(field: string, reason: string): void {
+    this.list.push({ field, reason });
+  }
+
+  /** The validator's result, or undefined when it threw (recorded under its own field, else `field`). */
+  field<T>(field: string, validate: () => T): T | undefined {
+    try {
+      return validate();
+    } catch (error) {
+      if (!(error instanceof OrangeSmsValidationError)) throw error;
+      this.add(error.field || field, error.reason);
+      return undefined;
+    }
+  }
+
+  /** A positive number (an integer if asked, or a whole number with `zeroAllowed`), else `fallback`. */
+  positive(field: string, value: unknown, fallback: number, integer = false, zeroAllowed = false): number {
+    if (value === undefined) return fallback;
+    const valid =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (zeroAllowed ? value >= 0 : value > 0) &&
+      (!integer || Number.isInteger(value));
+    if (valid) return value;
+    this.add(field, `expected a ${zeroAllowed ? 'whole number' : `positive ${integer ? 'integer' : 'number'}`}`);
+    return fallback;
+  }
+
+  throwIfAny(): void {
+    if (this.list.length > 0) throw new OrangeSmsConfigurationError(this.list);
+  }
+}
+
+/** Defaults of the queue's settings; every bad field is recorded under `prefix` (reported in one error). */
 export function resolveQueueSettings(
   value: OrangeSmsQueueSettings,
-  issues: { field: string; reason: string }[],
+  issues: OrangeSmsOptionIssues,
+  prefix = 'queue.',
 ): OrangeSmsResolvedQueueSettings {
-  const whole = (field: string, v: number | undefined, fallback: number, zeroAllowed = false) => {
-    if (v === undefined) return fallback;
-    if (!Number.isInteger(v) || v < (zeroAllowed ? 0 : 1)) {
-      issues.push({
-        field: `queue.${field}`,
-        reason: `expected a ${zeroAllowed ? 'whole number' : 'positive integer'}`,
-      });
-    }
-    return v;
-  };
+  const whole = (field: string, v: number | undefined, fallback: number, zeroAllowed = false) =>
+    issues.positive(`${prefix}${field}`, v, fallback, true, zeroAllowed);
   const keep = (field: string, v: Partial<OrangeSmsQueueRetention> | undefined, fallback: OrangeSmsQueueRetention) => ({
     count: whole(`${field}.count`, v?.count, fallback.count, true),
     ageSeconds: whole(`${field}.ageSeconds`, v?.ageSeconds, fallback.ageSeconds),
   });
   const name = value.name ?? 'orange-sms';
   if (typeof name !== 'string' || name === '' || name.includes(':')) {
-    issues.push({ field: 'queue.name', reason: "expected a non-empty string without ':'" });
+    issues.add(`${prefix}name`, "expected a non-empty string without ':'");
   }
   return {
     name,
@@ -152,24 +187,16 @@ export function validateOrangeSmsOptions(options: OrangeSmsModuleOptions): Orang
   return { senderAddress, senderName };
 }
 
-type Issue = { field: string; reason: string };
-
 /**
  * Checks the options and fills the defaults. Collects every problem before throwing, so one failed
  * bootstrap tells the whole story; reasons never quote a secret's value.
  */
 export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefined): OrangeSmsResolvedOptions {
-  const issues: Issue[] = [];
+  const issues = new OrangeSmsOptionIssues();
   const opts = (options ?? {}) as OrangeSmsModuleOptions;
-  const check = <T>(field: string, fn: () => T): T | undefined => {
-    try {
-      return fn();
-    } catch (error) {
-      if (!(error instanceof OrangeSmsValidationError)) throw error;
-      issues.push({ field: error.field || field, reason: error.reason });
-      return undefined;
-    }
-  };
+  const check = <T>(field: string, fn: () => T): T | undefined => issues.field(field, fn);
+  const positive = (field: string, value: unknown, fallback: number, integer = false) =>
+    issues.positive(field, value, fallback, integer);
 
   const authorizationHeader = resolveAuthorization(opts, issues);
   const senderAddress = check('senderAddress', () => resolveSender(opts));
@@ -177,64 +204,61 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
   const senderName =
     opts.senderName === undefined ? undefined : check('senderName', () => validateSenderName(opts.senderName));
   const baseUrl = check('baseUrl', () => resolveBaseUrl(opts.baseUrl));
-  const timeoutMs = positive(issues, 'timeoutMs', opts.timeoutMs, 10_000);
+  const timeoutMs = positive('timeoutMs', opts.timeoutMs, 10_000);
   const retry = {
-    maxAttempts: positive(issues, 'retry.maxAttempts', opts.retry?.maxAttempts, 3, true),
-    initialDelayMs: positive(issues, 'retry.initialDelayMs', opts.retry?.initialDelayMs, 250),
-    maxDelayMs: positive(issues, 'retry.maxDelayMs', opts.retry?.maxDelayMs, 10_000),
-    deadlineMs: positive(issues, 'retry.deadlineMs', opts.retry?.deadlineMs, 30_000),
+    maxAttempts: positive('retry.maxAttempts', opts.retry?.maxAttempts, 3, true),
+    initialDelayMs: positive('retry.initialDelayMs', opts.retry?.initialDelayMs, 250),
+    maxDelayMs: positive('retry.maxDelayMs', opts.retry?.maxDelayMs, 10_000),
+    deadlineMs: positive('retry.deadlineMs', opts.retry?.deadlineMs, 30_000),
   };
   const rateLimit =
     opts.rateLimit === false
       ? false
       : {
-          perSecond: positive(issues, 'rateLimit.perSecond', opts.rateLimit?.perSecond, 5),
-          burst: positive(issues, 'rateLimit.burst', opts.rateLimit?.burst, 1, true),
+          perSecond: positive('rateLimit.perSecond', opts.rateLimit?.perSecond, 5),
+          burst: positive('rateLimit.burst', opts.rateLimit?.burst, 1, true),
         };
-  const maxSegments = positive(issues, 'maxSegments', opts.maxSegments, 10, true);
+  const maxSegments = positive('maxSegments', opts.maxSegments, 10, true);
   const webhookSecrets = check('webhookSecret', () => resolveWebhookSecrets(opts.webhookSecret)) ?? [];
   const webhookAllowedIps = check('webhookAllowedIps', () => resolveAllowedIps(opts.webhookAllowedIps)) ?? [];
   const trust = opts.webhookTrustProxy ?? false;
   const webhookTrustProxy = trust === true ? 1 : trust === false ? 0 : trust;
   if (!Number.isInteger(webhookTrustProxy) || webhookTrustProxy < 0) {
-    issues.push({ field: 'webhookTrustProxy', reason: 'expected a boolean or a number of proxy hops' });
+    issues.add('webhookTrustProxy', 'expected a boolean or a number of proxy hops');
   }
   const webhookMaxBodyBytes =
     opts.webhookMaxBodyBytes === undefined
       ? undefined
-      : positive(issues, 'webhookMaxBodyBytes', opts.webhookMaxBodyBytes, 64 * 1024, true);
+      : positive('webhookMaxBodyBytes', opts.webhookMaxBodyBytes, 64 * 1024, true);
   if (opts.webhookAllowUnauthenticated !== undefined && typeof opts.webhookAllowUnauthenticated !== 'boolean') {
-    issues.push({ field: 'webhookAllowUnauthenticated', reason: 'expected a boolean' });
+    issues.add('webhookAllowUnauthenticated', 'expected a boolean');
   }
   const optOut = check('optOut', () => resolveOptOut(opts.optOut));
   const listenerRetry = {
-    maxAttempts: positive(issues, 'listenerRetry.maxAttempts', opts.listenerRetry?.maxAttempts, 4, true),
-    initialDelayMs: positive(issues, 'listenerRetry.initialDelayMs', opts.listenerRetry?.initialDelayMs, 1_000),
-    leaseMs: positive(issues, 'listenerRetry.leaseMs', opts.listenerRetry?.leaseMs, 30_000),
-    sweepIntervalMs: positive(issues, 'listenerRetry.sweepIntervalMs', opts.listenerRetry?.sweepIntervalMs, 10_000),
+    maxAttempts: positive('listenerRetry.maxAttempts', opts.listenerRetry?.maxAttempts, 4, true),
+    initialDelayMs: positive('listenerRetry.initialDelayMs', opts.listenerRetry?.initialDelayMs, 1_000),
+    leaseMs: positive('listenerRetry.leaseMs', opts.listenerRetry?.leaseMs, 30_000),
+    sweepIntervalMs: positive('listenerRetry.sweepIntervalMs', opts.listenerRetry?.sweepIntervalMs, 10_000),
   };
   const orangeTimeZone = opts.orangeTimeZone ?? opts.legacyTimeZone ?? 'UTC';
   const timeZoneField = opts.orangeTimeZone !== undefined ? 'orangeTimeZone' : 'legacyTimeZone';
   if (!isTimeZone(orangeTimeZone))
-    issues.push({ field: timeZoneField, reason: 'expected an IANA time zone such as UTC or Africa/Abidjan' });
+    issues.add(timeZoneField, 'expected an IANA time zone such as UTC or Africa/Abidjan');
   if (
     opts.orangeTimeZone !== undefined &&
     opts.legacyTimeZone !== undefined &&
     opts.orangeTimeZone !== opts.legacyTimeZone
   )
-    issues.push({ field: 'legacyTimeZone', reason: 'deprecated alias of orangeTimeZone; give only orangeTimeZone' });
+    issues.add('legacyTimeZone', 'deprecated alias of orangeTimeZone; give only orangeTimeZone');
   const legacyTimeZone = orangeTimeZone;
   const store = opts.store;
   const redis = check('redis', () => resolveRedis(opts.redis));
-  const queue = check('queue', () => resolveQueue(opts.queue, redis));
+  const queue = resolveQueue(opts.queue, redis, issues);
   if (store !== undefined && !isStore(store)) {
-    issues.push({
-      field: 'store',
-      reason: 'expected an OrangeSmsStore instance (every method of the interface)',
-    });
+    issues.add('store', 'expected an OrangeSmsStore instance (every method of the interface)');
   }
 
-  if (issues.length > 0) throw new OrangeSmsConfigurationError(issues);
+  issues.throwIfAny();
   return {
     authorizationHeader: authorizationHeader!,
     // Names Redis keys and caches: the client id, or a hash of the header (which encodes the secret).
@@ -287,13 +311,11 @@ function resolveRedis(value: OrangeSmsRedisOptions | undefined): OrangeSmsRedisO
 function resolveQueue(
   value: OrangeSmsQueueOptions | undefined,
   redis: OrangeSmsRedisOptions | undefined,
+  issues: OrangeSmsOptionIssues,
 ): OrangeSmsResolvedQueueOptions | undefined {
   if (value === undefined || value.enabled === false) return undefined;
-  if (!redis) throw new OrangeSmsValidationError('queue', 'the queue needs the redis option');
-  const issues: { field: string; reason: string }[] = [];
-  const settings = resolveQueueSettings(value, issues);
-  if (issues.length > 0) throw new OrangeSmsValidationError(issues[0]!.field, issues[0]!.reason);
-  return { enabled: true, ...settings };
+  if (!redis) issues.add('queue', 'the queue needs the redis option');
+  return { enabled: true, ...resolveQueueSettings(value, issues) };
 }
 
 function isTimeZone(value: unknown): value is string {
@@ -325,11 +347,11 @@ function isStore(value: unknown): value is OrangeSmsStore {
   );
 }
 
-function resolveAuthorization(opts: OrangeSmsModuleOptions, issues: Issue[]): string | undefined {
+function resolveAuthorization(opts: OrangeSmsModuleOptions, issues: OrangeSmsOptionIssues): string | undefined {
   if (opts.authorizationHeader !== undefined) {
     const value = opts.authorizationHeader;
     if (typeof value !== 'string' || !/^Basic [A-Za-z0-9+/=]{8,}$/.test(value.trim())) {
-      issues.push({ field: 'authorizationHeader', reason: 'expected the portal value "Basic <base64>"' });
+      issues.add('authorizationHeader', 'expected the portal value "Basic <base64>"');
       return undefined;
     }
     return value.trim();
@@ -337,7 +359,7 @@ function resolveAuthorization(opts: OrangeSmsModuleOptions, issues: Issue[]): st
   let ok = true;
   for (const field of ['clientId', 'clientSecret'] as const) {
     if (!nonEmpty(opts[field])) {
-      issues.push({ field, reason: 'required (a non-empty string), unless authorizationHeader is given' });
+      issues.add(field, 'required (a non-empty string), unless authorizationHeader is given');
       ok = false;
     }
   }
@@ -440,15 +462,6 @@ function resolveOptOut(value: OrangeSmsOptOutOptions | false | undefined): Orang
   const both = stopKeywords.filter((k) => startKeywords.includes(k));
   if (both.length > 0) throw new OrangeSmsValidationError('optOut', `${both.join(', ')} cannot both stop and start`);
   return { stopKeywords, startKeywords };
-}
-
-function positive(issues: Issue[], field: string, value: unknown, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    issues.push({ field, reason: `expected a positive ${integer ? 'integer' : 'number'}` });
-    return fallback;
-  }
-  return value;
 }
 
 function nonEmpty(value: unknown): value is string {

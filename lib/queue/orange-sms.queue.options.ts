@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'bullmq';
-import { OrangeSmsConfigurationError } from '../errors/orange-sms.errors.js';
 import {
+  OrangeSmsOptionIssues,
   type OrangeSmsQueueSettings,
   type OrangeSmsResolvedQueueSettings,
   resolveQueueSettings,
@@ -26,12 +26,12 @@ export type OrangeSmsResolvedQueueModuleOptions = OrangeSmsResolvedQueueSettings
 export function resolveQueueModuleOptions(
   value: OrangeSmsQueueModuleOptions = {},
 ): OrangeSmsResolvedQueueModuleOptions {
-  const issues: { field: string; reason: string }[] = [];
+  const issues = new OrangeSmsOptionIssues();
   const resolved: OrangeSmsResolvedQueueModuleOptions = {
     ...resolveQueueSettings(value, issues),
     ...(value.connection ? { connection: value.connection } : {}),
     ...(value.configKey ? { configKey: value.configKey } : {}),
   };
-  if (issues.length > 0) throw new OrangeSmsConfigurationError(issues);
+  issues.throwIfAny();
   return resolved;
 }
