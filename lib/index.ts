@@ -44,6 +44,14 @@ export {
 export { OrangeSmsTokenProvider } from './http/orange-sms.token-provider.js';
 
 export { OrangeSmsStatsService } from './stats/orange-sms.stats.service.js';
+export { OrangeSmsInboxService } from './inbox/orange-sms.inbox.service.js';
+export type {
+  InboundSms,
+  OrangeSmsConversationEntry,
+  OrangeSmsConversationOptions,
+  OrangeSmsInboxFilter,
+  OrangeSmsInboxPage,
+} from './interfaces/orange-sms.inbox.interfaces.js';
 export type {
   OrangeSmsBalance,
   OrangeSmsContract,

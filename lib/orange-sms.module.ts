@@ -6,6 +6,7 @@ import { OrangeSmsEventPublisher } from './events/orange-sms.event-publisher.js'
 import { OrangeSmsApiClient } from './http/orange-sms.api-client.js';
 import { OrangeSmsTokenProvider } from './http/orange-sms.token-provider.js';
 import { OrangeSmsTransport } from './http/orange-sms.transport.js';
+import { OrangeSmsInboxService } from './inbox/orange-sms.inbox.service.js';
 import { OrangeSmsTelemetry } from './observability/orange-sms.telemetry.js';
 import {
   ORANGE_SMS_REDIS,
@@ -47,12 +48,14 @@ import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.j
     OrangeSmsService,
     { provide: ORANGE_SMS_REPLY_SENDER, useExisting: OrangeSmsService },
     OrangeSmsStatsService,
+    OrangeSmsInboxService,
     OrangeSmsEventDispatcher,
     OrangeSmsWebhookService,
   ],
   exports: [
     OrangeSmsService,
     OrangeSmsStatsService,
+    OrangeSmsInboxService,
     OrangeSmsWebhookService,
     OrangeSmsEventDispatcher,
     OrangeSmsTelemetry,

@@ -8,6 +8,7 @@ import {
   OnDeliveryReceipt,
   OnInboundSms,
   OrangeSmsEventDispatcher,
+  OrangeSmsInboxService,
   OrangeSmsMemoryStore,
   OrangeSmsService,
   OrangeSmsStoreError,
@@ -238,6 +239,28 @@ describe('ingest under faults: every notification acknowledged 200 is applied an
       await settle();
       expect(Listeners.receipts).toHaveLength(1);
       expect((await sms.getMessage(sent.id))!.status).toBe('delivered');
+    });
+
+    it('an inbound SMS whose take reply is lost is in the inbox once; one whose take failed is not, until Orange’s retry', async () => {
+      await startOnProxy('inbox-faults:');
+      const inbox = app!.app.get(OrangeSmsInboxService);
+      const dropped = proxy!.dropReply(scriptTouching('inbox-faults:taken:'));
+      const lost = await post('inbound', inbound('+2250700000011', 'HELLO', 'lost-1'));
+      await dropped;
+      expect(lost.status).toBe(200);
+      const failed = proxy!.failCommand(
+        scriptTouching('inbox-faults:taken:'),
+        'READONLY You can’t write against a read only replica.',
+      );
+      const refused = await post('inbound', inbound('+2250700000012', 'HELP', 'failed-1'));
+      await failed;
+      expect(refused.status).toBe(503);
+      expect((await inbox.list()).items.map((m) => m.id)).toEqual(['id:lost-1']);
+      expect((await post('inbound', inbound('+2250700000012', 'HELP', 'failed-1'))).status).toBe(200);
+      expect((await post('inbound', inbound('+2250700000011', 'HELLO', 'lost-1'))).status).toBe(200);
+      expect((await inbox.list()).items.map((m) => m.id).sort()).toEqual(['id:failed-1', 'id:lost-1']);
+      await settle();
+      expect(Listeners.inbound.map((e) => e.text).sort()).toEqual(['HELLO', 'HELP']);
     });
 
     it('an event taken by an instance that died before delivering it is delivered by a live instance’s sweep', async () => {

@@ -1,3 +1,4 @@
+import type { InboundSenderKind } from '../interfaces/orange-sms.event.interfaces.js';
 import { isFinalDeliveryStatus } from '../tracking/orange-sms.status.js';
 import { OrangeSmsError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import type { SendSmsInput, SentSms } from '../interfaces/orange-sms.message.interfaces.js';
@@ -61,11 +62,7 @@ export class DeliveryReceiptEvent {
 /** Answers the sender of an inbound SMS; options as for `send`, the recipient being the sender. */
 export type InboundSmsReply = (text: string, options?: Omit<SendSmsInput, 'to' | 'text'>) => Promise<SentSms>;
 
-/**
- * How the sender of an inbound SMS is known: `number` (`from` is `tel:+…`), or `anonymous` (`from` is
- * Orange's anonymous customer reference `acr:…`, e.g. `acr:OrangeAPIToken`, sent without the number).
- */
-export type InboundSenderKind = 'number' | 'anonymous';
+export type { InboundSenderKind };
 
 export class InboundSmsEvent {
   /** Subscriber: `tel:+…`, or Orange's `acr:…` reference when `senderKind` is `anonymous`. */

@@ -1,5 +1,11 @@
 import type { OrangeDeliveryStatus } from './orange-sms.status.interfaces.js';
 
+/**
+ * How the sender of an inbound SMS is known: `number` (`from` is `tel:+…`), or `anonymous` (`from` is
+ * Orange's anonymous customer reference `acr:…`, e.g. `acr:OrangeAPIToken`, sent without the number).
+ */
+export type InboundSenderKind = 'number' | 'anonymous';
+
 /** What a delivery-receipt event is rebuilt from. Plain data, so a shared store can serialise it. */
 export interface DeliveryReceiptEventData {
   messageId: string;
@@ -12,7 +18,7 @@ export interface DeliveryReceiptEventData {
 
 export interface InboundSmsEventData {
   from: string;
-  senderKind?: 'number' | 'anonymous';
+  senderKind?: InboundSenderKind;
   senderReference?: string;
   to: string;
   text: string;

@@ -1,3 +1,4 @@
+import type { InboundSms, OrangeSmsInboxFilter, OrangeSmsInboxPage } from './orange-sms.inbox.interfaces.js';
 import type { OrangeSmsStoredEvent } from './orange-sms.event.interfaces.js';
 import type {
   OrangeSmsNotificationTake,
@@ -43,6 +44,16 @@ export interface OrangeSmsStore {
   /** Opt-out list, keyed by `tel:+…`. */
   setOptedOut(number: string, optedOut: boolean): Promise<void>;
   isOptedOut(number: string): Promise<boolean>;
+
+  /**
+   * Inbound SMS, for `OrangeSmsInboxService` (recorded by `takeNotification`). Optional so that stores
+   * written before them still work for everything else; the inbox service names what is missing.
+   */
+  getInbound?(id: string): Promise<InboundSms | undefined>;
+  /** Matching inbound messages, most recent first, a page at a time. */
+  listInbound?(filter: OrangeSmsInboxFilter): Promise<OrangeSmsInboxPage>;
+  /** Marks one handled (atomic; marking it again changes nothing). Undefined for an unknown id. */
+  markInboundHandled?(id: string, at: Date): Promise<InboundSms | undefined>;
 
   /** Event outbox: recorded before Orange's notification is acknowledged. */
   saveEvent(event: OrangeSmsStoredEvent): Promise<void>;

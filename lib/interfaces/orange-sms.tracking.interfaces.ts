@@ -1,3 +1,4 @@
+import type { InboundSms } from './orange-sms.inbox.interfaces.js';
 import type { OrangeSmsStoredEvent } from './orange-sms.event.interfaces.js';
 import type { OrangeDeliveryStatus } from './orange-sms.status.interfaces.js';
 import type { SentSms } from './orange-sms.message.interfaces.js';
@@ -59,6 +60,8 @@ export interface OrangeSmsNotificationTake {
   receipt?: { messageId: string; update: OrangeSmsStatusUpdate };
   /** An inbound STOP or START: the opt-out change. */
   optOut?: { number: string; optedOut: boolean };
+  /** An inbound SMS: its record for the inbox, kept with the rest. */
+  inbound?: InboundSms;
   /** The outbox record, written with the rest unless the receipt is stale. */
   event: OrangeSmsStoredEvent;
 }

@@ -1,3 +1,4 @@
+import type { InboundSms } from '../interfaces/orange-sms.inbox.interfaces.js';
 import type { OrangeSmsStoredEvent } from '../interfaces/orange-sms.event.interfaces.js';
 import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 
@@ -25,4 +26,12 @@ export function decodeEvent(json: string): OrangeSmsStoredEvent {
   if (event.leaseUntil) event.leaseUntil = new Date(event.leaseUntil);
   event.data.receivedAt = new Date(event.data.receivedAt);
   return event;
+}
+
+export function decodeInbound(json: string): InboundSms {
+  const message = JSON.parse(json) as InboundSms;
+  message.receivedAt = new Date(message.receivedAt);
+  if (message.sentAt) message.sentAt = new Date(message.sentAt);
+  if (message.handledAt) message.handledAt = new Date(message.handledAt);
+  return message;
 }

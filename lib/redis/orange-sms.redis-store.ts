@@ -10,7 +10,20 @@ import type {
   OrangeSmsStatusUpdate,
   TrackedSms,
 } from '../interfaces/orange-sms.tracking.interfaces.js';
-import { decodeEvent, decodeMessage, encode } from './orange-sms.redis-codec.js';
+import { decodeEvent, decodeInbound, decodeMessage, encode } from './orange-sms.redis-codec.js';
+import type {
+  InboundSms,
+  OrangeSmsInboxFilter,
+  OrangeSmsInboxPage,
+} from '../interfaces/orange-sms.inbox.interfaces.js';
+import {
+  decodeInboxCursor,
+  encodeInboxCursor,
+  inboxOrder,
+  isAfter,
+  matchesInboxFilter,
+  pageLimit,
+} from '../tracking/orange-sms.inbox-paging.js';
 
 export interface RedisOrangeSmsStoreOptions {
   /** Prefix of every key. Default `orange-sms:`. */
@@ -60,9 +73,10 @@ return { 1, updated }
  * Takes one notification whole (see `OrangeSmsStore.takeNotification`): dedupe, status change or
  * opt-out, outbox record, in one script. The dedupe record holds the attempt that took it and its
  * answer, so the same attempt resent by ioredis after a lost reply answers as the first time did.
- * KEYS: taken, message, early list, opt-out set, events hash.
+ * KEYS: taken, message, early list, opt-out set, events hash, inbound record, inbound index.
  * ARGV: attempt, dedupe TTL (ms), has receipt ('1'|''), incoming status, Orange status, at (ISO),
- * ranks JSON, early TTL (ms), opt-out ('1' in, '0' out, '' none), opt-out number, event id, event JSON.
+ * ranks JSON, early TTL (ms), opt-out ('1' in, '0' out, '' none), opt-out number, event id, event JSON,
+ * inbound JSON (or ''), inbound received at (ms), inbound id, record TTL (s).
  * Returns { fresh, stale, message JSON | false, event JSON | false }.
  */
 const TAKE_NOTIFICATION = `${ADVANCE_STATUS}
@@ -93,6 +107,10 @@ if ARGV[3] == '1' then
 end
 if ARGV[9] == '1' then redis.call('SADD', KEYS[4], ARGV[10]) end
 if ARGV[9] == '0' then redis.call('SREM', KEYS[4], ARGV[10]) end
+if ARGV[13] ~= '' and redis.call('SET', KEYS[6], ARGV[13], 'EX', ARGV[16], 'NX') then
+  redis.call('ZADD', KEYS[7], ARGV[14], ARGV[15])
+  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', tonumber(ARGV[14]) - tonumber(ARGV[16]) * 1000)
+end
 local event = false
 if stale == 0 then
   redis.call('HSET', KEYS[5], ARGV[11], ARGV[12])
@@ -100,6 +118,22 @@ if stale == 0 then
 end
 redis.call('SET', KEYS[1], ARGV[1] .. '|' .. stale, 'PX', ARGV[2])
 return { 1, stale, message, event }
+`;
+
+/**
+ * Marks an inbound SMS handled, once: a second call returns it unchanged.
+ * KEYS: inbound record. ARGV: handled at (ISO). Returns the record's JSON, or false when unknown.
+ */
+const MARK_INBOUND_HANDLED = `
+local json = redis.call('GET', KEYS[1])
+if not json then return false end
+local message = cjson.decode(json)
+if message.handled then return json end
+message.handled = true
+message.handledAt = ARGV[1]
+json = cjson.encode(message)
+redis.call('SET', KEYS[1], json, 'KEEPTTL')
+return json
 `;
 
 /** How long a receipt waits for its message to be stored. */
@@ -198,12 +232,14 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
     const receipt = take.receipt;
     const [fresh, stale, message, event] = (await this.redis.eval(
       TAKE_NOTIFICATION,
-      5,
+      7,
       this.key('taken', take.key),
       this.key('msg', receipt?.messageId ?? ''),
       this.key('early', receipt?.messageId ?? ''),
       this.key('optout'),
       this.key('events'),
+      this.key('inbound', take.inbound?.id ?? ''),
+      this.key('inbox'),
       take.attempt,
       Math.ceil(take.dedupeTtlMs),
       receipt ? '1' : '',
@@ -216,6 +252,10 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
       take.optOut?.number ?? '',
       take.event.id,
       encode(take.event),
+      take.inbound ? encode(take.inbound) : '',
+      take.inbound?.receivedAt.getTime() ?? 0,
+      take.inbound?.id ?? '',
+      this.ttlSeconds,
     )) as [number, number, string | null, string | null];
     if (fresh !== 1) return { fresh: false };
     return {
@@ -224,6 +264,59 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
       ...(message ? { message: decodeMessage(message) } : {}),
       ...(event ? { event: decodeEvent(event) } : {}),
     };
+  }
+
+  async getInbound(id: string): Promise<InboundSms | undefined> {
+    const json = await this.redis.get(this.key('inbound', id));
+    return json === null ? undefined : decodeInbound(json);
+  }
+
+  /** Walks the index from the cursor, most recent first, reading records a batch at a time. */
+  async listInbound(filter: OrangeSmsInboxFilter): Promise<OrangeSmsInboxPage> {
+    const limit = pageLimit(filter.limit);
+    const after = decodeInboxCursor(filter.cursor);
+    const upper = Math.min(after?.at ?? Infinity, filter.until ? filter.until.getTime() - 1 : Infinity);
+    const max = upper === Infinity ? '+inf' : String(upper);
+    const min = filter.since ? String(filter.since.getTime()) : '-inf';
+    const found: InboundSms[] = [];
+    const batch = 200;
+    for (let offset = 0; ; offset += batch) {
+      const entries = await this.redis.zrevrangebyscore(
+        this.key('inbox'),
+        max,
+        min,
+        'WITHSCORES',
+        'LIMIT',
+        offset,
+        batch,
+      );
+      const ids = entries.filter((_, index) => index % 2 === 0);
+      if (ids.length === 0) break;
+      const values = await this.redis.mget(ids.map((id) => this.key('inbound', id)));
+      const expired: string[] = [];
+      values.forEach((json, index) => {
+        if (json === null) expired.push(ids[index]!);
+        else {
+          const message = decodeInbound(json);
+          if (isAfter(message, after) && matchesInboxFilter(message, filter)) found.push(message);
+        }
+      });
+      if (expired.length > 0) await this.redis.zrem(this.key('inbox'), ...expired);
+      if (ids.length < batch) break;
+      // Enough, and what is left is older than the last item kept (no tie at the page's edge).
+      found.sort(inboxOrder);
+      const lowest = Number(entries[entries.length - 1]);
+      if (found.length > limit && lowest < found[limit - 1]!.receivedAt.getTime()) break;
+    }
+    found.sort(inboxOrder);
+    const items = found.slice(0, limit);
+    return found.length > limit ? { items, nextCursor: encodeInboxCursor(items[items.length - 1]!) } : { items };
+  }
+
+  async markInboundHandled(id: string, at: Date): Promise<InboundSms | undefined> {
+    const json = (await this.redis.eval(MARK_INBOUND_HANDLED, 1, this.key('inbound', id), at.toISOString())) as
+      string | null;
+    return json ? decodeInbound(json) : undefined;
   }
 
   async claimEvent(id: string, leaseMs: number): Promise<boolean> {

@@ -1,3 +1,16 @@
+import type {
+  InboundSms,
+  OrangeSmsInboxFilter,
+  OrangeSmsInboxPage,
+} from '../interfaces/orange-sms.inbox.interfaces.js';
+import {
+  decodeInboxCursor,
+  encodeInboxCursor,
+  inboxOrder,
+  isAfter,
+  matchesInboxFilter,
+  pageLimit,
+} from './orange-sms.inbox-paging.js';
 import type { OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
 import { nextStatus } from './orange-sms.status.js';
 import type { OrangeSmsStoredEvent } from '../interfaces/orange-sms.event.interfaces.js';
@@ -19,6 +32,8 @@ export interface OrangeSmsMemoryStoreOptions {
   maxEarlyReceipts?: number;
   /** Events kept in the outbox; past it the oldest failed ones are dropped. Default 10,000. */
   maxEvents?: number;
+  /** Inbound SMS kept for the inbox; past it the oldest are evicted. Default 10,000. */
+  maxInbound?: number;
 }
 
 /** How long a receipt waits for its message to be stored. */
@@ -33,6 +48,9 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
   private readonly maxSeenKeys: number;
   private readonly maxEarlyReceipts: number;
   private readonly maxEvents: number;
+  private readonly maxInbound: number;
+  /** Inbound SMS by id, oldest first. */
+  private readonly inbound = new Map<string, InboundSms>();
   private readonly messages = new Map<string, TrackedSms>();
   private readonly earlyReceipts = new Map<string, { updates: OrangeSmsStatusUpdate[]; expiresAt: number }>();
   private readonly optedOut = new Set<string>();
@@ -50,6 +68,7 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
     this.maxSeenKeys = positiveInteger('maxSeenKeys', options.maxSeenKeys, 100_000);
     this.maxEarlyReceipts = positiveInteger('maxEarlyReceipts', options.maxEarlyReceipts, 10_000);
     this.maxEvents = positiveInteger('maxEvents', options.maxEvents, 10_000);
+    this.maxInbound = positiveInteger('maxInbound', options.maxInbound, 10_000);
   }
 
   get size(): number {
@@ -134,6 +153,10 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
       if (take.optOut.optedOut) this.optedOut.add(take.optOut.number);
       else this.optedOut.delete(take.optOut.number);
     }
+    if (take.inbound && !this.inbound.has(take.inbound.id)) {
+      this.inbound.set(take.inbound.id, copyInbound(take.inbound));
+      evictOldest(this.inbound, this.maxInbound);
+    }
     if (record) this.putEvent(take.event);
     this.taken.delete(take.key);
     this.taken.set(take.key, { attempt: take.attempt, expiresAt: now + take.dedupeTtlMs, answer });
@@ -145,6 +168,32 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
     evictOldest(this.taken, this.maxSeenKeys);
     // The caller's own event object: it built it for this take and the store keeps a copy.
     return record ? { ...answer, event: take.event } : answer;
+  }
+
+  async getInbound(id: string): Promise<InboundSms | undefined> {
+    const message = this.inbound.get(id);
+    return message && copyInbound(message);
+  }
+
+  /** A scan of at most `maxInbound` records: the memory store is bounded, not indexed. */
+  async listInbound(filter: OrangeSmsInboxFilter): Promise<OrangeSmsInboxPage> {
+    const limit = pageLimit(filter.limit);
+    const after = decodeInboxCursor(filter.cursor);
+    const matching = [...this.inbound.values()]
+      .filter((message) => matchesInboxFilter(message, filter) && isAfter(message, after))
+      .sort(inboxOrder);
+    const items = matching.slice(0, limit).map(copyInbound);
+    return matching.length > limit ? { items, nextCursor: encodeInboxCursor(items[items.length - 1]!) } : { items };
+  }
+
+  async markInboundHandled(id: string, at: Date): Promise<InboundSms | undefined> {
+    const message = this.inbound.get(id);
+    if (!message) return undefined;
+    if (!message.handled) {
+      message.handled = true;
+      message.handledAt = new Date(at);
+    }
+    return copyInbound(message);
   }
 
   async claimEvent(id: string, leaseMs: number): Promise<boolean> {
@@ -221,4 +270,14 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 
 function copy(message: TrackedSms): TrackedSms {
   return { ...message, history: message.history.map((entry) => ({ ...entry })) };
+}
+
+/** A copy with its own Dates (structuredClone's would belong to another realm under jest's VM). */
+function copyInbound(message: InboundSms): InboundSms {
+  return {
+    ...message,
+    receivedAt: new Date(message.receivedAt),
+    ...(message.sentAt ? { sentAt: new Date(message.sentAt) } : {}),
+    ...(message.handledAt ? { handledAt: new Date(message.handledAt) } : {}),
+  };
 }

@@ -90,13 +90,26 @@ export class OrangeSmsWebhookService {
     const raw = safeRaw(body);
     return this.takeAll(
       messages.map((message) => async () => {
-        const id = `mo:${inboundKey(message)}`;
-        const optOut = this.optOutChange(keywordOf(message.text));
+        const inboundId = inboundKey(message);
+        const id = `mo:${inboundId}`;
+        const keyword = keywordOf(message.text);
+        const optOut = this.optOutChange(keyword);
         const taken = await this.store.takeNotification({
           key: id,
           attempt: randomUUID(),
           dedupeTtlMs: DEDUPE_TTL_MS,
           ...(optOut ? { optOut: { number: message.from, optedOut: optOut.optedOut } } : {}),
+          inbound: {
+            id: inboundId,
+            from: message.from,
+            to: message.to,
+            text: message.text,
+            keyword,
+            senderKind: message.senderKind,
+            ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
+            receivedAt,
+            handled: false,
+          },
           event: this.dispatcher.leased({
             id,
             kind: 'inbound',
