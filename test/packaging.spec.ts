@@ -61,6 +61,17 @@ describe('the built package (dist)', () => {
     expect(pkg.bin).toBeUndefined();
   });
 
+  it('the built emulator inlines its compiled inbox script, a plain script with no module syntax', async () => {
+    const script = readFileSync(join(root, 'packages/emulator/dist/inbox/inbox.js'), 'utf8');
+    expect(script).not.toMatch(/^\s*(import|export)\s/m);
+    const html = node([
+      '--input-type=module',
+      '-e',
+      "const { OrangeSmsEmulator } = await import('orange-sms-emulator'); const e = await OrangeSmsEmulator.start(); process.stdout.write(await (await fetch(e.url + '/')).text()); await e.stop();",
+    ]);
+    expect(html).toContain(script.trim());
+  });
+
   it('builds each workspace package with its bin', () => {
     for (const dir of ['packages/emulator', 'packages/cli']) {
       const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as {

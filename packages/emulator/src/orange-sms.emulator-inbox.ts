@@ -7,6 +7,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deliveryStatusMayFollow } from './orange-sms.emulator-callbacks.js';
 import { readBody, type RequestTarget } from './orange-sms.emulator-http.js';
+import type {
+  InboxActionOutcome,
+  InboxCallbackView,
+  InboxInfoView,
+  InboxMessageView,
+  InboxRequestView,
+  InboxSnapshot,
+} from './inbox/inbox-views.js';
 import { INBOX_CONTENT_SECURITY_POLICY, INBOX_HTML } from './orange-sms.emulator-inbox-page.js';
 import { maskBody, maskHeaders, maskSecret, maskText } from './orange-sms.emulator-mask.js';
 import type {
@@ -72,7 +80,7 @@ function iso(date: Date): string {
   return date.toISOString();
 }
 
-function messageView(sms: EmulatedSms) {
+function messageView(sms: EmulatedSms): InboxMessageView {
   return {
     id: sms.id,
     to: sms.address,
@@ -291,7 +299,7 @@ export class EmulatorInbox {
     return [200, this.outcome(await this.host.receive(input))];
   }
 
-  private outcome(callback: EmulatedCallback) {
+  private outcome(callback: EmulatedCallback): InboxActionOutcome {
     return {
       status: callback.status,
       body: maskBody(callback.responseBody, 500),
@@ -310,7 +318,7 @@ export class EmulatorInbox {
     return seq;
   }
 
-  private infoView() {
+  private infoView(): InboxInfoView {
     const info = this.host.info();
     return {
       url: info.url,
@@ -326,7 +334,7 @@ export class EmulatorInbox {
     };
   }
 
-  private requestView(record: RecordedRequest) {
+  private requestView(record: RecordedRequest): InboxRequestView {
     const query = record.rawPath.indexOf('?');
     return {
       seq: this.seqOf(record),
@@ -343,7 +351,7 @@ export class EmulatorInbox {
     };
   }
 
-  private callbackView(callback: EmulatedCallback) {
+  private callbackView(callback: EmulatedCallback): InboxCallbackView {
     const receipt = field(callback.body, 'deliveryInfoNotification');
     const inbound = field(callback.body, 'inboundSMSMessageNotification', 'inboundSMSMessage');
     return {
@@ -376,7 +384,7 @@ export class EmulatorInbox {
     };
   }
 
-  private snapshot() {
+  private snapshot(): InboxSnapshot {
     return {
       info: this.infoView(),
       messages: this.host.messages.slice(-MAX_MESSAGES).map(messageView),

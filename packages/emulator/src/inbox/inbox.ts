@@ -1,45 +1,69 @@
-// @ts-check
-// The web inbox's browser script, inlined into the page by orange-sms.emulator-inbox-page.ts.
-// Type-checked against the DOM by tsc -p packages/emulator/src/inbox (npm run typecheck).
+// The web inbox's browser script, compiled (tsc -p packages/emulator/src/inbox) to a plain script that
+// orange-sms.emulator-inbox-page.ts inlines into the page. No import or export: types come from
+// inbox-views.ts through type-only `import()` queries, so the output is a script, not a module.
+type DeliveryStatus = import('./inbox-views.js').InboxDeliveryStatus;
+type InfoView = import('./inbox-views.js').InboxInfoView;
+type MessageView = import('./inbox-views.js').InboxMessageView;
+type RequestView = import('./inbox-views.js').InboxRequestView;
+type CallbackView = import('./inbox-views.js').InboxCallbackView;
+type Snapshot = import('./inbox-views.js').InboxSnapshot;
+type ActionOutcome = import('./inbox-views.js').InboxActionOutcome;
+
+/** One line of a conversation: an SMS the app sent, or one the phone sent (an inbound callback). */
+type ThreadItem = { type: 'app'; at: string; m: MessageView } | { type: 'phone'; at: string; c: CallbackView };
+interface Thread {
+  phone: string;
+  items: ThreadItem[];
+  last: string;
+  shortCode: string;
+}
+type LogEntry = { type: 'request'; at: string; e: RequestView } | { type: 'callback'; at: string; e: CallbackView };
+/** What `el` accepts as children: nodes, or values shown as text (never parsed as HTML). */
+type Child = Node | string | number | null | undefined | false;
+
 (function () {
   'use strict';
-  var STATUS = {
+  const STATUS: Record<DeliveryStatus, [string, string]> = {
     DeliveredToTerminal: ['Delivered', 'ok'],
     DeliveredToNetwork: ['Delivered to network', 'info'],
     MessageWaiting: ['Waiting', 'warn'],
     DeliveryUncertain: ['Uncertain', 'warn'],
     DeliveryImpossible: ['Failed', 'bad'],
   };
-  var KINDS = ['token', 'send', 'subscription', 'admin', 'other', 'receipt', 'inbound'];
-  var state = {
-    info: null,
+  const KINDS = ['token', 'send', 'subscription', 'admin', 'other', 'receipt', 'inbound'];
+  const state = {
+    info: null as InfoView | null,
     limits: { messages: 1000, requests: 300, callbacks: 1000 },
-    messages: new Map(),
-    requests: new Map(),
-    callbacks: new Map(),
-    local: [],
-    selected: null,
-    open: new Set(),
-    busy: new Set(),
-    replyTo: new Map(),
-    lastSelected: null,
+    messages: new Map<string, MessageView>(),
+    requests: new Map<number, RequestView>(),
+    callbacks: new Map<number, CallbackView>(),
+    /** Numbers opened with "New" that have no message yet. */
+    local: [] as string[],
+    selected: null as string | null,
+    open: new Set<string>(),
+    busy: new Set<string>(),
+    replyTo: new Map<string, string>(),
+    lastSelected: null as string | null,
   };
 
-  /** @param {string} id */
-  function $(id) {
-    return /** @type {HTMLElement} */ (document.getElementById(id));
+  function $(id: string): HTMLElement {
+    return document.getElementById(id) as HTMLElement;
   }
-  /** A form control of the page, by id. @param {string} id */
-  function field(id) {
-    return /** @type {HTMLInputElement} */ (document.getElementById(id));
+  /** A form control of the page, by id. */
+  function field(id: string): HTMLInputElement {
+    return document.getElementById(id) as HTMLInputElement;
   }
-  /** The element under an event, for delegated handlers. @param {Event} event */
-  function targetOf(event) {
-    return /** @type {Element} */ (event.target);
+  /** The element under an event, for delegated handlers. */
+  function targetOf(event: Event): Element {
+    return event.target as Element;
   }
   // Every piece of text becomes a text node: app data is never parsed as HTML.
-  function el(tag, className, children) {
-    var node = document.createElement(tag);
+  function el<K extends keyof HTMLElementTagNameMap>(
+    tag: K,
+    className: string | null,
+    children?: Child[],
+  ): HTMLElementTagNameMap[K] {
+    const node = document.createElement(tag);
     if (className) node.className = className;
     (children || []).forEach(function (child) {
       if (child === null || child === undefined || child === false) return;
@@ -47,24 +71,24 @@
     });
     return node;
   }
-  function phone(address) {
+  function phone(address: string | null | undefined): string {
     return address ? String(address).replace(/^tel:/, '') : '';
   }
-  function pad(n) {
+  function pad(n: number): string {
     return (n < 10 ? '0' : '') + n;
   }
-  function clock(iso) {
-    var d = new Date(iso);
+  function clock(iso: string): string {
+    const d = new Date(iso);
     return pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
   }
-  function trim(map, max) {
-    while (map.size > max) map.delete(map.keys().next().value);
+  function trim<K>(map: Map<K, unknown>, max: number): void {
+    while (map.size > max) map.delete(map.keys().next().value as K);
   }
-  function httpClass(status) {
+  function httpClass(status: number | 'error'): string {
     if (typeof status !== 'number' || status === 0) return 'bad';
     return status < 300 ? 'ok' : status < 500 ? 'warn' : 'bad';
   }
-  function appAnswer(status, error) {
+  function appAnswer(status: number | 'error', error?: string | null): string {
     return typeof status === 'number' && status > 0
       ? 'app answered ' + status
       : 'app unreachable' + (error ? ' (' + error + ')' : '');
@@ -72,7 +96,7 @@
 
   // ---- model --------------------------------------------------------------------------------
 
-  function applySnapshot(s) {
+  function applySnapshot(s: Snapshot): void {
     state.info = s.info;
     if (s.limits) state.limits = s.limits;
     state.messages = new Map();
@@ -89,18 +113,18 @@
     });
   }
 
-  function receipts() {
-    var last = new Map();
+  function receipts(): Map<string, CallbackView> {
+    const last = new Map<string, CallbackView>();
     state.callbacks.forEach(function (c) {
       if (c.receipt && c.receipt.id) last.set(c.receipt.id, c);
     });
     return last;
   }
 
-  function threads() {
-    var byPhone = new Map();
-    function get(p) {
-      var t = byPhone.get(p);
+  function threads(): Thread[] {
+    const byPhone = new Map<string, Thread>();
+    function get(p: string): Thread {
+      let t = byPhone.get(p);
       if (!t) {
         t = { phone: p, items: [], last: '', shortCode: '' };
         byPhone.set(p, t);
@@ -116,28 +140,28 @@
     state.local.forEach(function (p) {
       get(p);
     });
-    var list = Array.from(byPhone.values());
+    const list = Array.from(byPhone.values());
     list.forEach(function (t) {
       t.items.sort(function (a, b) {
         return a.at < b.at ? -1 : a.at > b.at ? 1 : 0;
       });
-      var last = t.items[t.items.length - 1];
+      const last = t.items[t.items.length - 1];
       t.last = last ? last.at : '';
-      for (var i = t.items.length - 1; i >= 0 && !t.shortCode; i--) {
-        var item = t.items[i];
-        t.shortCode = phone(item.type === 'app' ? item.m.from : item.c.inbound.to);
+      for (let i = t.items.length - 1; i >= 0 && !t.shortCode; i--) {
+        const item = t.items[i]!;
+        t.shortCode = phone(item.type === 'app' ? item.m.from : item.c.inbound?.to);
       }
     });
     // A number opened with "New" has no message yet: keep it on top until it has some.
     return list.sort(function (a, b) {
-      var ak = a.last || '9999',
+      const ak = a.last || '9999',
         bk = b.last || '9999';
       return ak < bk ? 1 : ak > bk ? -1 : 0;
     });
   }
 
-  function defaultShortCode() {
-    var found = '';
+  function defaultShortCode(): string {
+    let found = '';
     state.messages.forEach(function (m) {
       found = phone(m.from);
     });
@@ -146,8 +170,8 @@
 
   // ---- rendering ------------------------------------------------------------------------------
 
-  var scheduled = false;
-  function schedule() {
+  let scheduled = false;
+  function schedule(): void {
     if (scheduled) return;
     scheduled = true;
     (window.requestAnimationFrame || setTimeout)(function () {
@@ -156,28 +180,28 @@
     });
   }
 
-  function render() {
-    var list = threads();
-    var current =
+  function render(): void {
+    const list = threads();
+    let current =
       list.find(function (t) {
         return t.phone === state.selected;
       }) || null;
-    if (!current && !state.selected && list.length) current = list[0];
+    if (!current && !state.selected && list.length) current = list[0]!;
     renderFacts();
     renderThreads(list, current);
     renderConversation(current);
     renderLog();
   }
 
-  function fact(label, value, unset) {
+  function fact(label: string, value: string | null, unset?: string): HTMLElement {
     return el('div', null, [el('dt', null, [label]), el('dd', value ? null : 'unset', [value || unset])]);
   }
 
-  function renderFacts() {
-    var info = state.info;
-    var facts = $('facts');
+  function renderFacts(): void {
+    const info = state.info;
+    const facts = $('facts');
     if (!info) return;
-    var units = info.units
+    const units = info.units
       .map(function (u) {
         return u.country + ' ' + u.available;
       })
@@ -192,14 +216,17 @@
     );
   }
 
-  function renderThreads(list, current) {
-    var ul = $('thread-list');
-    ul.replaceChildren.apply(
-      ul,
-      list.map(function (t) {
-        var last = t.items[t.items.length - 1];
-        var preview = last ? (last.type === 'phone' ? 'You: ' + last.c.inbound.text : last.m.text) : 'No message yet';
-        var button = el('button', 'thread', [
+  function renderThreads(list: Thread[], current: Thread | null): void {
+    const ul = $('thread-list');
+    ul.replaceChildren(
+      ...list.map(function (t) {
+        const last = t.items[t.items.length - 1];
+        const preview = last
+          ? last.type === 'phone'
+            ? 'You: ' + (last.c.inbound?.text ?? '')
+            : last.m.text
+          : 'No message yet';
+        const button = el('button', 'thread', [
           el('span', 'avatar', [t.phone.replace(/\D/g, '').slice(-2) || '#']),
           el('span', 't-main', [
             el('span', 't-top', [el('span', 't-phone', [t.phone]), el('span', 't-time', [last ? clock(last.at) : ''])]),
@@ -214,23 +241,23 @@
         button.addEventListener('click', function () {
           select(t.phone);
         });
-        var li = el('li', null, [button]);
+        const li = el('li', null, [button]);
         li.setAttribute('data-phone', t.phone);
         return li;
       }),
     );
   }
 
-  function statusChip(status) {
-    var s = STATUS[status] || ['Submitted', ''];
-    var chip = el('span', 'chip status ' + s[1], [s[0]]);
+  function statusChip(status: DeliveryStatus | null): HTMLElement {
+    const s = (status && STATUS[status]) || ['Submitted', ''];
+    const chip = el('span', 'chip status ' + s[1], [s[0]]);
     chip.setAttribute('data-status', status || 'none');
     chip.title = status || 'Accepted by Orange (201), no delivery receipt yet';
     return chip;
   }
 
-  function actionButton(id, status, label, tone) {
-    var b = el('button', 'btn small ' + tone, [label]);
+  function actionButton(id: string, status: DeliveryStatus, label: string, tone: string): HTMLButtonElement {
+    const b = el('button', 'btn small ' + tone, [label]);
     b.type = 'button';
     b.setAttribute('data-deliver', status);
     b.title = 'POST a ' + status + ' delivery receipt to the app';
@@ -238,8 +265,8 @@
     return b;
   }
 
-  function appRow(m, receipt) {
-    var row = el('div', 'row from-app', [
+  function appRow(m: MessageView, receipt: CallbackView | undefined): HTMLElement {
+    const row = el('div', 'row from-app', [
       el('div', 'sender', [
         el('b', null, [m.senderName || phone(m.from)]),
         m.senderName ? ' · ' + phone(m.from) : null,
@@ -254,26 +281,26 @@
         statusChip(m.status),
       ]),
     ]);
-    var more = el('select', null, [el('option', null, ['More…'])]);
-    ['DeliveredToNetwork', 'MessageWaiting', 'DeliveryUncertain'].forEach(function (s) {
-      var o = el('option', null, [STATUS[s][0]]);
+    const more = el('select', null, [el('option', null, ['More…'])]);
+    (['DeliveredToNetwork', 'MessageWaiting', 'DeliveryUncertain'] as const).forEach(function (s) {
+      const o = el('option', null, [STATUS[s][0]]);
       o.value = s;
       more.appendChild(o);
     });
-    more.options[0].value = '';
+    more.options[0]!.value = '';
     more.disabled = state.busy.has(m.id);
     more.title = 'POST another delivery status';
-    var actions = el('div', 'actions', [
+    const actions = el('div', 'actions', [
       actionButton(m.id, 'DeliveredToTerminal', '✓ Delivered', 'ok'),
       actionButton(m.id, 'DeliveryImpossible', '✕ Failed', 'bad'),
       more,
     ]);
     if (receipt) {
-      var good = typeof receipt.status === 'number' && receipt.status < 300;
+      const good = typeof receipt.status === 'number' && receipt.status < 300;
       actions.appendChild(
         el('span', 'receipt ' + (good ? 'good' : 'fail'), [
           'Receipt ' +
-            (receipt.receipt.status || '') +
+            ((receipt.receipt && receipt.receipt.status) || '') +
             ' → ' +
             appAnswer(receipt.status, receipt.error) +
             ' at ' +
@@ -286,15 +313,14 @@
     return row;
   }
 
-  function phoneRow(c) {
-    var row = el('div', 'row from-phone', [
-      el('div', 'bubble text', [c.inbound.text]),
+  function phoneRow(c: CallbackView): HTMLElement {
+    const inbound = c.inbound || { from: null, sender: null, to: null, text: null };
+    const row = el('div', 'row from-phone', [
+      el('div', 'bubble text', [inbound.text]),
       el('div', 'meta', [
         el('span', null, [clock(c.at)]),
-        el('span', 'dot', ['to ' + phone(c.inbound.to)]),
-        c.inbound.sender && c.inbound.sender !== c.inbound.from
-          ? el('span', 'dot', ['sent as ' + c.inbound.sender])
-          : null,
+        el('span', 'dot', ['to ' + phone(inbound.to)]),
+        inbound.sender && inbound.sender !== inbound.from ? el('span', 'dot', ['sent as ' + inbound.sender]) : null,
         el('span', 'dot receipt ' + (httpClass(c.status) === 'ok' ? 'good' : 'fail'), [appAnswer(c.status, c.error)]),
       ]),
     ]);
@@ -302,8 +328,8 @@
     return row;
   }
 
-  function emptyState() {
-    var info = state.info;
+  function emptyState(): HTMLElement {
+    const info = state.info;
     return el('div', 'empty', [
       el('strong', null, ['No SMS yet']),
       'Point your app at ',
@@ -314,14 +340,14 @@
     ]);
   }
 
-  function renderConversation(current) {
-    var box = $('bubbles');
-    var scroller = $('conversation-scroll');
-    var stick = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 60;
-    var changed = (current && current.phone) !== state.lastSelected;
+  function renderConversation(current: Thread | null): void {
+    const box = $('bubbles');
+    const scroller = $('conversation-scroll');
+    const stick = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 60;
+    const changed = (current ? current.phone : null) !== state.lastSelected;
     state.lastSelected = current ? current.phone : null;
     $('conv-title').textContent = current ? current.phone : 'Inbox';
-    var segments = 0,
+    let segments = 0,
       fromApp = 0;
     if (current)
       current.items.forEach(function (i) {
@@ -330,7 +356,7 @@
           segments += i.m.segments;
         }
       });
-    var replies = current ? current.items.length - fromApp : 0;
+    const replies = current ? current.items.length - fromApp : 0;
     $('conv-sub').textContent = current
       ? fromApp +
         ' from the app (' +
@@ -342,10 +368,9 @@
     if (!current) {
       box.replaceChildren(emptyState());
     } else {
-      var last = receipts();
-      box.replaceChildren.apply(
-        box,
-        current.items.length
+      const last = receipts();
+      box.replaceChildren(
+        ...(current.items.length
           ? current.items.map(function (i) {
               return i.type === 'app' ? appRow(i.m, last.get(i.m.id)) : phoneRow(i.c);
             })
@@ -354,93 +379,97 @@
                 el('strong', null, ['New conversation']),
                 'Text the app as ' + current.phone + ' below.',
               ]),
-            ],
+            ]),
       );
     }
     if (stick || changed) scroller.scrollTop = scroller.scrollHeight;
 
-    var form = $('composer');
+    const form = $('composer');
     form.hidden = !current;
     if (current) {
       $('reply-from').textContent = current.phone;
-      var to = field('reply-to');
+      const to = field('reply-to');
       if (document.activeElement !== to)
         to.value = state.replyTo.get(current.phone) || current.shortCode || defaultShortCode();
     }
   }
 
   // The app's origin is in the facts bar; the row shows where on the app it went.
-  function shortUrl(url) {
+  function shortUrl(url: string): string {
     try {
-      var u = new URL(url);
+      const u = new URL(url);
       return u.pathname + u.search;
     } catch {
       return url;
     }
   }
 
-  function logRow(entry) {
-    var isCallback = entry.type === 'callback';
-    var e = entry.e;
-    var kind = isCallback ? (e.kind === 'inbound' ? 'inbound' : 'receipt') : e.kind;
-    var status = e.status;
-    var code = typeof status === 'number' && status > 0 ? String(status) : isCallback ? 'err' : '…';
-    var line = el('button', 'log-line', [
+  function logRow(entry: LogEntry): HTMLElement {
+    const e = entry.e;
+    const callback = entry.type === 'callback' ? entry.e : null;
+    const request = entry.type === 'request' ? entry.e : null;
+    const kind = callback ? (callback.kind === 'inbound' ? 'inbound' : 'receipt') : request!.kind;
+    const status = e.status;
+    const code = typeof status === 'number' && status > 0 ? String(status) : callback ? 'err' : '…';
+    const line = el('button', 'log-line', [
       el('span', 'log-time', [clock(e.at)]),
-      el('span', 'kind ' + (KINDS.indexOf(kind) >= 0 ? kind : 'other'), [isCallback ? '→ ' + kind : kind]),
+      el('span', 'kind ' + (KINDS.indexOf(kind) >= 0 ? kind : 'other'), [callback ? '→ ' + kind : kind]),
       el('span', 'log-path', [
-        el('span', 'log-method', [isCallback ? 'POST' : e.method]),
+        el('span', 'log-method', [callback ? 'POST' : request!.method]),
         ' ',
-        isCallback ? shortUrl(e.url) : e.path,
+        callback ? shortUrl(callback.url) : request!.path,
       ]),
       el('span', 'code ' + (code === '…' ? 'none' : httpClass(status)), [code]),
     ]);
     line.type = 'button';
-    line.title = isCallback ? 'Emulator → app: ' + e.url : 'App → emulator: ' + e.method + ' ' + e.path;
-    var key = entry.type + ':' + e.seq;
+    line.title = callback
+      ? 'Emulator → app: ' + callback.url
+      : 'App → emulator: ' + request!.method + ' ' + request!.path;
+    const key = entry.type + ':' + e.seq;
     line.setAttribute('aria-expanded', state.open.has(key) ? 'true' : 'false');
     line.addEventListener('click', function () {
       if (state.open.has(key)) state.open.delete(key);
       else state.open.add(key);
       schedule();
     });
-    var li = el('li', 'log-item', [line]);
+    const li = el('li', 'log-item', [line]);
     li.setAttribute('data-kind', kind);
     if (state.open.has(key)) {
-      var text;
-      if (isCallback) {
+      let text: string;
+      if (callback) {
         text =
           'POST ' +
-          e.url +
+          callback.url +
           '\n' +
-          (e.error ? 'Error: ' + e.error + '\n' : '') +
+          (callback.error ? 'Error: ' + callback.error + '\n' : '') +
           '\nPayload:\n' +
-          e.payload +
+          callback.payload +
           '\n\nApp answered ' +
-          (e.status === 'error' ? 'nothing' : e.status) +
-          (e.response ? ':\n' + e.response : '');
+          (callback.status === 'error' ? 'nothing' : callback.status) +
+          (callback.response ? ':\n' + callback.response : '');
       } else {
+        const r = request!;
         text =
-          e.method +
+          r.method +
           ' ' +
-          e.rawPath +
+          r.rawPath +
           '\nX-OAPI-Request-Id: ' +
-          e.requestId +
+          r.requestId +
           '\n\n' +
-          Object.keys(e.headers)
+          Object.keys(r.headers)
             .map(function (h) {
-              return h + ': ' + e.headers[h];
+              return h + ': ' + r.headers[h];
             })
             .join('\n') +
-          (e.body ? '\n\n' + e.body : '');
+          (r.body ? '\n\n' + r.body : '');
       }
       li.appendChild(el('pre', 'log-detail', [text]));
     }
     return li;
   }
 
-  function renderLog() {
-    var entries = [];
+  function renderLog(): void {
+    let entries: LogEntry[] = [];
     state.requests.forEach(function (r) {
       entries.push({ type: 'request', at: r.at, e: r });
     });
@@ -451,16 +480,16 @@
       return a.at < b.at ? 1 : a.at > b.at ? -1 : b.e.seq - a.e.seq;
     });
     entries = entries.slice(0, 400);
-    var ol = $('log-list');
-    ol.replaceChildren.apply(ol, entries.length ? entries.map(logRow) : [el('li', 'empty', ['No request yet'])]);
+    const ol = $('log-list');
+    ol.replaceChildren(...(entries.length ? entries.map(logRow) : [el('li', 'empty', ['No request yet'])]));
     $('log-sub').textContent = state.requests.size + ' requests, ' + state.callbacks.size + ' callbacks';
   }
 
   // ---- actions ------------------------------------------------------------------------------
 
-  var toastTimer;
-  function toast(text, bad) {
-    var t = $('toast');
+  let toastTimer: ReturnType<typeof setTimeout> | undefined;
+  function toast(text: string, bad?: boolean): void {
+    const t = $('toast');
     t.textContent = text;
     t.className = 'toast' + (bad ? ' bad' : '');
     t.hidden = false;
@@ -470,7 +499,7 @@
     }, 5000);
   }
 
-  function post(path, body) {
+  function post(path: string, body: unknown): Promise<ActionOutcome> {
     return fetch(path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -481,21 +510,21 @@
         .catch(function () {
           return {};
         })
-        .then(function (json) {
+        .then(function (json: ActionOutcome & { error?: string }) {
           if (!response.ok) throw new Error(json.error || 'HTTP ' + response.status);
           return json;
         });
     });
   }
 
-  function deliver(id, status) {
+  function deliver(id: string, status: DeliveryStatus): void {
     state.busy.add(id);
     schedule();
     post('_inbox/messages/' + encodeURIComponent(id) + '/deliver', { status: status })
       .then(function (r) {
         toast('Receipt ' + status + ' posted: ' + appAnswer(r.status, r.error), httpClass(r.status) === 'bad');
       })
-      .catch(function (e) {
+      .catch(function (e: Error) {
         toast(e.message, true);
       })
       .then(function () {
@@ -504,25 +533,27 @@
       });
   }
 
-  function select(p) {
+  function select(p: string): void {
     state.selected = p;
     if (history.replaceState) history.replaceState(null, '', '#' + encodeURIComponent(p));
     schedule();
   }
 
   $('bubbles').addEventListener('click', function (event) {
-    var button = targetOf(event).closest('button[data-deliver]');
-    if (!button) return;
-    deliver(button.closest('[data-message-id]').getAttribute('data-message-id'), button.getAttribute('data-deliver'));
+    const button = targetOf(event).closest('button[data-deliver]');
+    const row = button && button.closest('[data-message-id]');
+    if (!button || !row) return;
+    deliver(row.getAttribute('data-message-id')!, button.getAttribute('data-deliver') as DeliveryStatus);
   });
   $('bubbles').addEventListener('change', function (event) {
-    var select = /** @type {HTMLSelectElement | null} */ (targetOf(event).closest('select'));
-    if (!select || !select.value) return;
-    deliver(select.closest('[data-message-id]').getAttribute('data-message-id'), select.value);
+    const picker = targetOf(event).closest('select');
+    const row = picker && picker.closest('[data-message-id]');
+    if (!picker || !picker.value || !row) return;
+    deliver(row.getAttribute('data-message-id')!, picker.value as DeliveryStatus);
   });
 
-  var text = /** @type {HTMLTextAreaElement} */ ($('reply-text'));
-  function grow() {
+  const text = $('reply-text') as HTMLTextAreaElement;
+  function grow(): void {
     text.style.height = 'auto';
     text.style.height = Math.min(text.scrollHeight + 2, 140) + 'px';
   }
@@ -530,7 +561,7 @@
   text.addEventListener('keydown', function (event) {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
-      /** @type {HTMLFormElement} */ ($('composer')).requestSubmit();
+      ($('composer') as HTMLFormElement).requestSubmit();
     }
   });
   $('reply-anonymous').addEventListener('change', function () {
@@ -541,13 +572,13 @@
   });
   $('composer').addEventListener('submit', function (event) {
     event.preventDefault();
-    var from = state.lastSelected;
-    var body = text.value;
+    const from = state.lastSelected;
+    const body = text.value;
     if (!from || !body.trim()) return;
-    var button = /** @type {HTMLButtonElement} */ ($('reply-send'));
+    const button = $('reply-send') as HTMLButtonElement;
     button.disabled = true;
-    var anonymous = field('reply-anonymous').checked;
-    var withNumberHeader = anonymous && field('reply-number-header').checked;
+    const anonymous = field('reply-anonymous').checked;
+    const withNumberHeader = anonymous && field('reply-number-header').checked;
     post('_inbox/inbound', {
       from: from,
       to: field('reply-to').value,
@@ -560,7 +591,7 @@
         grow();
         toast('SMS from ' + from + ' posted: ' + appAnswer(r.status, r.error), httpClass(r.status) === 'bad');
       })
-      .catch(function (e) {
+      .catch(function (e: Error) {
         toast(e.message, true);
       })
       .then(function () {
@@ -575,7 +606,7 @@
   });
   $('new-form').addEventListener('submit', function (event) {
     event.preventDefault();
-    var value = field('new-phone')
+    let value = field('new-phone')
       .value.replace(/[\s().-]/g, '')
       .replace(/^tel:/, '');
     if (!/^\+?\d{6,15}$/.test(value)) {
@@ -592,43 +623,43 @@
   $('clear').addEventListener('click', function () {
     if (!confirm('Clear every message, request and callback, and refill the units?')) return;
     state.local = [];
-    post('_inbox/reset', {}).catch(function (e) {
+    post('_inbox/reset', {}).catch(function (e: Error) {
       toast(e.message, true);
     });
   });
 
   // ---- live updates -----------------------------------------------------------------------------
 
-  function live(on) {
-    var badge = $('live');
+  function live(on: boolean): void {
+    const badge = $('live');
     badge.setAttribute('data-state', on ? 'live' : 'down');
     badge.textContent = on ? 'Live' : 'Reconnecting…';
   }
 
-  function connect() {
-    var source = new EventSource('_inbox/events');
-    function on(name, apply) {
+  function connect(): void {
+    const source = new EventSource('_inbox/events');
+    function on<T>(name: string, apply: (data: T) => void): void {
       source.addEventListener(name, function (event) {
-        apply(JSON.parse(event.data));
+        apply(JSON.parse((event as MessageEvent<string>).data) as T);
         schedule();
       });
     }
-    on('snapshot', function (s) {
+    on<Snapshot>('snapshot', function (s) {
       applySnapshot(s);
       live(true);
     });
-    on('info', function (info) {
+    on<InfoView>('info', function (info) {
       state.info = info;
     });
-    on('sms', function (m) {
+    on<MessageView>('sms', function (m) {
       state.messages.set(m.id, m);
       trim(state.messages, state.limits.messages);
     });
-    on('request', function (r) {
+    on<RequestView>('request', function (r) {
       state.requests.set(r.seq, r);
       trim(state.requests, state.limits.requests);
     });
-    on('callback', function (c) {
+    on<CallbackView>('callback', function (c) {
       state.callbacks.set(c.seq, c);
       trim(state.callbacks, state.limits.callbacks);
     });
