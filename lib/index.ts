@@ -60,6 +60,12 @@ export type {
   OrangeSmsDeliveryStats,
   OrangeSmsDeliveryStatsOptions,
   OrangeSmsPurchaseOrder,
+  OrangeSmsExportOptions,
+  OrangeSmsReport,
+  OrangeSmsReportGroupBy,
+  OrangeSmsReportInterval,
+  OrangeSmsReportOptions,
+  OrangeSmsReportRow,
   OrangeSmsUsage,
   OrangeSmsUsageEntry,
 } from './stats/orange-sms.stats.interfaces.js';

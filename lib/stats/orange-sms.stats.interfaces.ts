@@ -83,3 +83,57 @@ export interface OrangeSmsDeliveryStats extends OrangeSmsDeliveryCounts {
   /** Per recipient country (ISO alpha-3, or `unknown`). */
   byCountry: Record<string, OrangeSmsDeliveryCounts>;
 }
+
+export type OrangeSmsReportInterval = 'hour' | 'day' | 'week' | 'month';
+export type OrangeSmsReportGroupBy = 'country' | 'senderName' | 'status' | 'account';
+
+export interface OrangeSmsReportOptions {
+  /** Messages submitted at or after. */
+  since: Date;
+  /** Messages submitted before. */
+  until: Date;
+  interval: OrangeSmsReportInterval;
+  /**
+   * IANA zone the periods are cut in.
+   * @default 'UTC'
+   */
+  timeZone?: string;
+  /** One row per period and group: country (ISO alpha-3 or `unknown`), sender name, status, account. */
+  groupBy?: OrangeSmsReportGroupBy;
+}
+
+export interface OrangeSmsReportRow {
+  /** Start of the period, in the report's zone (weeks start on Monday). */
+  period: Date;
+  group?: string;
+  /** Messages submitted in the period; `delivered + failed + pending = sent`. */
+  sent: number;
+  delivered: number;
+  failed: number;
+  pending: number;
+  /** SMS segments billed, failed messages included. */
+  units: number;
+  /** delivered / sent. */
+  deliveryRate: number;
+  /** Median time from submit to `DeliveredToTerminal`; null when none was delivered. */
+  medianDeliveryMs: number | null;
+}
+
+export interface OrangeSmsReport {
+  interval: OrangeSmsReportInterval;
+  timeZone: string;
+  groupBy?: OrangeSmsReportGroupBy;
+  /** By period, then group. */
+  rows: OrangeSmsReportRow[];
+}
+
+export interface OrangeSmsExportOptions {
+  since?: Date;
+  until?: Date;
+  format: 'csv' | 'ndjson';
+  /**
+   * Recipients as `+22507****89`.
+   * @default true
+   */
+  maskNumbers?: boolean;
+}

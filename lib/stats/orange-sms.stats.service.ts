@@ -5,13 +5,23 @@ import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
 import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
 import { normaliseContracts, normalisePurchaseOrders, normaliseStatistics } from './orange-sms.admin-normalisers.js';
 import { computeDeliveryStats } from './orange-sms.delivery-stats.js';
+import { csvField, EXPORT_COLUMNS, exportRecord, ReportBuilder } from './orange-sms.report.js';
+import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 import type {
   OrangeSmsBalance,
   OrangeSmsDeliveryStats,
   OrangeSmsDeliveryStatsOptions,
+  OrangeSmsExportOptions,
   OrangeSmsPurchaseOrder,
+  OrangeSmsReport,
+  OrangeSmsReportOptions,
   OrangeSmsUsage,
 } from './orange-sms.stats.interfaces.js';
+
+const INTERVALS = new Set(['hour', 'day', 'week', 'month']);
+const GROUPS = new Set(['country', 'senderName', 'status', 'account']);
+/** Messages read per page by reports and exports. */
+const PAGE = 1_000;
 
 /** Orange's account figures (balance, usage, purchases) and delivery statistics from the store. */
 @Injectable()
@@ -66,6 +76,85 @@ export class OrangeSmsStatsService {
     return computeDeliveryStats(messages, options);
   }
 
+  /**
+   * Sent, delivered, failed and pending messages, units, delivery rate and median time to delivery,
+   * per period (of `submittedAt`, cut in `timeZone`) and, with `groupBy`, per group. On the memory
+   * and Redis stores the messages of the window are read a page at a time and counted here.
+   */
+  async getReport(options: OrangeSmsReportOptions): Promise<OrangeSmsReport> {
+    const { since, until } = checkWindow(options?.since, options?.until, true);
+    if (!INTERVALS.has(options.interval)) {
+      throw new OrangeSmsValidationError('interval', "expected 'hour', 'day', 'week' or 'month'");
+    }
+    if (options.groupBy !== undefined && !GROUPS.has(options.groupBy)) {
+      throw new OrangeSmsValidationError('groupBy', "expected 'country', 'senderName', 'status' or 'account'");
+    }
+    const timeZone = options.timeZone ?? 'UTC';
+    if (!isTimeZone(timeZone)) throw new OrangeSmsValidationError('timeZone', 'expected an IANA time zone');
+    const report = new ReportBuilder({
+      interval: options.interval,
+      timeZone,
+      ...(options.groupBy ? { groupBy: options.groupBy } : {}),
+      account: 'default',
+    });
+    for await (const page of this.pagesIn(since, until)) for (const message of page) report.add(message);
+    return report.build();
+  }
+
+  /**
+   * The messages of a window as CSV (a header line, then one line per message) or NDJSON, most recent
+   * first, in chunks read a page at a time from the store: never the whole history in memory.
+   * Recipients are masked unless `maskNumbers: false`; message texts are not exported.
+   */
+  exportMessages(options: OrangeSmsExportOptions): AsyncIterable<string> {
+    const { since, until } = checkWindow(options?.since, options?.until, false);
+    if (options.format !== 'csv' && options.format !== 'ndjson') {
+      throw new OrangeSmsValidationError('format', "expected 'csv' or 'ndjson'");
+    }
+    const mask = options.maskNumbers ?? true;
+    const format = options.format;
+    const pages = this.pagesIn(since, until);
+    return (async function* () {
+      if (format === 'csv') yield `${EXPORT_COLUMNS.join(',')}\r\n`;
+      for await (const page of pages) {
+        yield page
+          .map((message) => {
+            const record = exportRecord(message, mask);
+            return format === 'csv'
+              ? `${EXPORT_COLUMNS.map((column) => csvField(record[column])).join(',')}\r\n`
+              : `${JSON.stringify(record)}\n`;
+          })
+          .join('');
+      }
+    })();
+  }
+
+  /**
+   * The window's messages, most recent first, a page at a time. Each page starts at the oldest time
+   * of the previous one (included), skipping the ids already given at that exact time.
+   */
+  private async *pagesIn(since?: Date, until?: Date): AsyncIterable<TrackedSms[]> {
+    let edge: number | undefined;
+    let seenAtEdge = new Set<string>();
+    for (;;) {
+      const limit = PAGE + seenAtEdge.size;
+      const bound = edge === undefined ? until : new Date(edge + 1);
+      const batch = await this.store.listMessages({
+        ...(since ? { since } : {}),
+        ...(bound ? { until: bound } : {}),
+        limit,
+      });
+      const fresh = batch.filter((message) => !seenAtEdge.has(message.id));
+      if (fresh.length === 0) return;
+      yield fresh;
+      if (batch.length < limit) return;
+      const oldest = fresh[fresh.length - 1]!.submittedAt.getTime();
+      if (oldest !== edge) seenAtEdge = new Set();
+      for (const message of fresh) if (message.submittedAt.getTime() === oldest) seenAtEdge.add(message.id);
+      edge = oldest;
+    }
+  }
+
   private async get(path: string, query: Record<string, string | undefined>): Promise<unknown> {
     const { data } = await this.api.call<unknown>({ method: 'GET', path, query, idempotent: true });
     return data;
@@ -78,4 +167,30 @@ function country(value: string | undefined): string | undefined {
     throw new OrangeSmsValidationError('country', 'expected an ISO 3166-1 alpha-3 code such as CIV');
   }
   return value.toUpperCase();
+}
+
+function checkWindow(since: unknown, until: unknown, required: boolean): { since?: Date; until?: Date } {
+  for (const [field, value] of [
+    ['since', since],
+    ['until', until],
+  ] as const) {
+    if (value === undefined && !required) continue;
+    if (!(value instanceof Date && !Number.isNaN(value.getTime()))) {
+      throw new OrangeSmsValidationError(field, 'expected a valid Date');
+    }
+  }
+  if (since instanceof Date && until instanceof Date && since >= until) {
+    throw new OrangeSmsValidationError('until', 'must be after since');
+  }
+  return { ...(since ? { since: since as Date } : {}), ...(until ? { until: until as Date } : {}) };
+}
+
+function isTimeZone(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
 }
