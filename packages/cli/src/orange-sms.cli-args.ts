@@ -15,7 +15,19 @@ export type CliCommandName =
   | 'get-subscription'
   | 'cancel-subscription'
   | 'doctor'
+  | 'report'
+  | 'export'
   | 'emulator';
+
+/** Where `report` and `export` read the records your application keeps (the module's `redis` store). */
+const RECORDS_NOTE =
+  'Reads the records your application keeps: set ORANGE_SMS_REDIS_URL (and ORANGE_SMS_REDIS_KEY_PREFIX\n' +
+  'if your application sets redis.keyPrefix). Times are ISO 8601 (2026-11-01 or 2026-11-01T00:00:00Z).';
+
+const WINDOW_FLAGS: Record<string, FlagSpec> = {
+  since: { type: 'string', value: 'TIME', help: 'messages submitted at or after (ISO 8601)' },
+  until: { type: 'string', value: 'TIME', help: 'messages submitted before (ISO 8601; default now)' },
+};
 
 interface FlagSpec {
   type: 'string' | 'boolean';
@@ -32,6 +44,8 @@ interface CommandSpec {
   flags: Record<string, FlagSpec>;
   /** Needs the sender (country or sender address): it sends, or addresses Orange by sender. */
   sender: boolean;
+  /** Reads the application's records (the store on Redis), not only Orange. */
+  records?: boolean;
   /** Extra help paragraph. */
   notes?: string;
 }
@@ -111,6 +125,29 @@ export const COMMANDS: Record<Exclude<CliCommandName, 'emulator'>, CommandSpec> 
     sender: true,
     flags: { country: SENDER_FLAGS.country!, 'sender-address': SENDER_FLAGS['sender-address']! },
   },
+  report: {
+    summary: 'sent, delivered, failed, pending, units and delivery rate per period (and group)',
+    sender: false,
+    records: true,
+    flags: {
+      ...WINDOW_FLAGS,
+      interval: { type: 'string', value: 'hour|day|week|month', help: 'period of each row (default day)' },
+      'time-zone': { type: 'string', value: 'ZONE', help: 'IANA zone the periods are cut in (default UTC)' },
+      'group-by': { type: 'string', value: 'country|senderName|status', help: 'one row per period and group' },
+    },
+    notes: RECORDS_NOTE,
+  },
+  export: {
+    summary: 'the messages of a window as CSV or NDJSON, on standard output',
+    sender: false,
+    records: true,
+    flags: {
+      ...WINDOW_FLAGS,
+      format: { type: 'string', value: 'csv|ndjson', help: 'output format (default csv)' },
+      'show-numbers': { type: 'boolean', help: 'full recipient numbers (masked by default: +22507****89)' },
+    },
+    notes: RECORDS_NOTE,
+  },
   doctor: {
     summary: 'check the set-up: token, contracts, sender, webhooks; prints what to fix',
     // The sender is checked, not required: doctor reads it itself (see orange-sms.cli-doctor.ts).
@@ -168,6 +205,8 @@ const ENVIRONMENT = `Environment (credentials are read from here only):
   ORANGE_SMS_WEBHOOK_SECRET                       subscribe-receipts: added to the notify URL as ?token=
                                                   doctor: the secret the webhook probe presents
   ORANGE_SMS_APP_URL, ORANGE_SMS_WEBHOOK_PATH     doctor: where your application's webhooks are
+  ORANGE_SMS_REDIS_URL, ORANGE_SMS_REDIS_KEY_PREFIX
+                                                  report, export: the Redis your application keeps its records in
 Secrets are never taken as flags: a flag would land in your shell history. Flags override the other
 variables.`;
 
@@ -417,6 +456,16 @@ export function resolveConfiguration(
     options.senderAddress = UNUSED_SENDER;
   }
 
+  if (COMMANDS[command].records) {
+    const redisUrl = env(environment, 'ORANGE_SMS_REDIS_URL');
+    if (redisUrl === undefined) missing.push('ORANGE_SMS_REDIS_URL (where your application keeps its records)');
+    else {
+      const keyPrefix = env(environment, 'ORANGE_SMS_REDIS_KEY_PREFIX');
+      options.redis = { url: redisUrl, ...(keyPrefix !== undefined ? { keyPrefix } : {}) };
+      sources.redis = 'ORANGE_SMS_REDIS_URL';
+    }
+  }
+
   if (missing.length > 0) {
     const credentials = missing.some((name) => name.startsWith('ORANGE_SMS_CLIENT_'))
       ? '\n  (or set ORANGE_SMS_AUTHORIZATION_HEADER instead of ORANGE_SMS_CLIENT_ID and ORANGE_SMS_CLIENT_SECRET)'
@@ -438,6 +487,17 @@ export function resolveConfiguration(
       ? Buffer.from(`${clientId}:${options.clientSecret}`).toString('base64')
       : undefined,
     webhookSecret,
-  ].filter((s): s is string => s !== undefined);
+    redisPassword(options.redis?.url),
+  ].filter((s): s is string => s !== undefined && s !== '');
   return { options, sources, secrets, ...(webhookSecret ? { webhookSecret } : {}) };
+}
+
+/** The password in a `redis://user:password@host` URL, to keep it out of every output. */
+function redisPassword(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return undefined;
+  }
 }

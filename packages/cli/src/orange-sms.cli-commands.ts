@@ -10,6 +10,7 @@ import {
   OrangeSmsError,
   type OrangeSmsModuleOptions,
   OrangeSmsOutcomeUnknownError,
+  type OrangeSmsReportOptions,
   OrangeSmsRateLimitError,
   type OrangeSmsService,
   type OrangeSmsStatsService,
@@ -17,10 +18,16 @@ import {
   type OrangeSmsTokenProvider,
   OrangeSmsValidationError,
 } from 'nestjs-orange-sms';
-import { COMMANDS, type CliConfiguration, type ParsedCommandLine } from './orange-sms.cli-args.js';
+import {
+  COMMANDS,
+  type CliConfiguration,
+  OrangeSmsCliUsageError,
+  type ParsedCommandLine,
+} from './orange-sms.cli-args.js';
 import {
   formatBalance,
   formatPurchases,
+  formatReport,
   formatSent,
   formatSubscription,
   formatUsage,
@@ -151,10 +158,54 @@ export async function executeCommand(
         human: `Cancelled delivery-receipt subscription ${parsed.argument}.\n`,
       };
     }
+    case 'report': {
+      const { since, until } = windowOf(values);
+      const report = await stats.getReport({
+        since: since ?? new Date(0),
+        until: until ?? new Date(),
+        interval: (text(values, 'interval') ?? 'day') as OrangeSmsReportOptions['interval'],
+        ...(text(values, 'time-zone') !== undefined ? { timeZone: text(values, 'time-zone') } : {}),
+        ...(text(values, 'group-by') !== undefined
+          ? { groupBy: text(values, 'group-by') as OrangeSmsReportOptions['groupBy'] }
+          : {}),
+      });
+      return { json: report, human: formatReport(report) };
+    }
+    case 'export':
+      // Streamed to standard output by runOrangeSmsCli (exportChunks), not held as one result.
+      throw new Error('orange-sms export streams through exportChunks');
     case 'doctor':
       // Several checks that each report, rather than one result: runOrangeSmsCli routes it to runDoctor.
       throw new Error('orange-sms doctor runs through runDoctor');
   }
+}
+
+/** `orange-sms export`: the library's export, chunk by chunk. */
+export function exportChunks(parsed: Command, { stats }: OrangeSmsCliServices): AsyncIterable<string> {
+  const { since, until } = windowOf(parsed.values);
+  const format = text(parsed.values, 'format') ?? 'csv';
+  return stats.exportMessages({
+    ...(since ? { since } : {}),
+    ...(until ? { until } : {}),
+    format: format as 'csv' | 'ndjson',
+    maskNumbers: parsed.values['show-numbers'] !== true,
+  });
+}
+
+/** `--since` / `--until` as Dates; an unreadable time is a usage error naming the flag. */
+function windowOf(values: Command['values']): { since?: Date; until?: Date } {
+  const read = (flag: string): Date | undefined => {
+    const value = text(values, flag);
+    if (value === undefined) return undefined;
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      throw new OrangeSmsCliUsageError(`--${flag}: '${value}' is not an ISO 8601 time (e.g. 2026-11-01T00:00:00Z)`);
+    }
+    return date;
+  };
+  const since = read('since');
+  const until = read('until');
+  return { ...(since ? { since } : {}), ...(until ? { until } : {}) };
 }
 
 /** Orange answered that the thing asked for does not exist (the library's `undefined`). */
@@ -172,6 +223,12 @@ const FIELD_FLAGS: Record<string, string> = {
   country: '--country',
   appId: '--app-id',
   id: '<id>',
+  since: '--since',
+  until: '--until',
+  interval: '--interval',
+  timeZone: '--time-zone',
+  groupBy: '--group-by',
+  format: '--format',
 };
 
 /**

@@ -6,6 +6,7 @@ import type {
   DeliveryReceiptSubscription,
   OrangeSmsBalance,
   OrangeSmsPurchaseOrder,
+  OrangeSmsReport,
   OrangeSmsUsage,
   SentSms,
 } from 'nestjs-orange-sms';
@@ -183,4 +184,32 @@ export function formatSubscription(title: string, subscription: DeliveryReceiptS
     ['sender', subscription.senderAddress],
     ['callback data', subscription.callbackData],
   ]);
+}
+
+/** One line per period (and group); times in the report's zone are shown as their UTC instant. */
+export function formatReport(report: OrangeSmsReport): string {
+  if (report.rows.length === 0) return `No message in this window.\n`;
+  const header = [
+    'PERIOD',
+    ...(report.groupBy ? [report.groupBy.toUpperCase()] : []),
+    'SENT',
+    'DELIVERED',
+    'FAILED',
+    'PENDING',
+    'UNITS',
+    'RATE',
+    'MEDIAN',
+  ];
+  const rows = report.rows.map((row) => [
+    row.period.toISOString(),
+    ...(report.groupBy ? [row.group ?? ''] : []),
+    row.sent,
+    row.delivered,
+    row.failed,
+    row.pending,
+    row.units,
+    `${(row.deliveryRate * 100).toFixed(1)} %`,
+    row.medianDeliveryMs === null ? '—' : `${(row.medianDeliveryMs / 1000).toFixed(1)} s`,
+  ]);
+  return `Report per ${report.interval} (${report.timeZone})\n${table(header, rows)}`;
 }

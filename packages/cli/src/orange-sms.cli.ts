@@ -11,7 +11,7 @@ import {
   type ParsedCommandLine,
   resolveConfiguration,
 } from './orange-sms.cli-args.js';
-import { describeError, executeCommand, withOrangeSms } from './orange-sms.cli-commands.js';
+import { describeError, executeCommand, exportChunks, withOrangeSms } from './orange-sms.cli-commands.js';
 import { runDoctor } from './orange-sms.cli-doctor.js';
 import { type CliOutput, redactingOutput, toJson } from './orange-sms.cli-output.js';
 import { isEntryPoint } from './orange-sms.cli-entry.js';
@@ -62,6 +62,13 @@ export async function runOrangeSmsCli(argv: string[], io: OrangeSmsCliIo = {}): 
   const safeErr = redactingOutput(err, config.secrets);
   try {
     if (parsed.command === 'doctor') return await runDoctor(parsed, config, environment, safeOut);
+    if (parsed.command === 'export') {
+      // Written chunk by chunk as the store is read: an export never sits whole in memory.
+      await withOrangeSms(config.options, async (services) => {
+        for await (const chunk of exportChunks(parsed, services)) safeOut.write(chunk);
+      });
+      return 0;
+    }
     const result = await withOrangeSms(config.options, (services) => executeCommand(parsed, config, services));
     safeOut.write(parsed.json ? toJson(result.json) : result.human);
     return 0;
