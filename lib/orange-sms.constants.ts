@@ -12,6 +12,9 @@ export const ORANGE_SMS_TIME_ZONE = 'ORANGE_SMS_TIME_ZONE';
 /** Injection token of what inbound events' `reply()` sends through: the module's `OrangeSmsService` (internal). */
 export const ORANGE_SMS_REPLY_SENDER = 'ORANGE_SMS_REPLY_SENDER';
 
+/** Injection token of the PostgreSQL backend, or null without the `postgres` option (internal). */
+export const ORANGE_SMS_POSTGRES = 'ORANGE_SMS_POSTGRES';
+
 /** Injection token of the Redis backend, or null without the `redis` option (internal). */
 export const ORANGE_SMS_REDIS = 'ORANGE_SMS_REDIS';
 

@@ -15,6 +15,7 @@ import type {
   OrangeSmsListenerRetryOptions,
   OrangeSmsModuleOptions,
   OrangeSmsOptOutOptions,
+  OrangeSmsPostgresOptions,
   OrangeSmsQueueOptions,
   OrangeSmsQueueRetention,
   OrangeSmsQueueSettings,
@@ -28,6 +29,7 @@ export type {
   OrangeSmsListenerRetryOptions,
   OrangeSmsModuleOptions,
   OrangeSmsOptOutOptions,
+  OrangeSmsPostgresOptions,
   OrangeSmsQueueOptions,
   OrangeSmsQueueRetention,
   OrangeSmsQueueSettings,
@@ -138,6 +140,7 @@ export interface OrangeSmsResolvedOptions {
   orangeTimeZone: string;
   store?: OrangeSmsStore;
   redis?: OrangeSmsRedisOptions;
+  postgres?: OrangeSmsPostgresOptions;
   queue?: OrangeSmsResolvedQueueOptions;
 }
 
@@ -254,6 +257,7 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
   const store = opts.store;
   const redis = check('redis', () => resolveRedis(opts.redis));
   const queue = resolveQueue(opts.queue, redis, issues);
+  const postgres = resolvePostgres(opts.postgres, issues);
   if (store !== undefined && !isStore(store)) {
     issues.add('store', 'expected an OrangeSmsStore instance (every method of the interface)');
   }
@@ -282,8 +286,39 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
     orangeTimeZone,
     store,
     redis,
+    ...(postgres ? { postgres } : {}),
     queue,
   };
+}
+
+function resolvePostgres(
+  value: OrangeSmsPostgresOptions | undefined,
+  issues: OrangeSmsOptionIssues,
+): OrangeSmsPostgresOptions | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) {
+    issues.add('postgres', 'expected { url } or { pool }');
+    return undefined;
+  }
+  const hasUrl = value.url !== undefined;
+  const hasPool = value.pool !== undefined;
+  if (hasUrl === hasPool) issues.add('postgres', 'give exactly one of url and pool');
+  if (hasUrl && (typeof value.url !== 'string' || !/^postgres(ql)?:\/\//.test(value.url))) {
+    issues.add('postgres.url', 'expected postgres://user:password@host:5432/database');
+  }
+  if (hasPool && typeof (value.pool as { query?: unknown })?.query !== 'function') {
+    issues.add('postgres.pool', 'expected a pg.Pool');
+  }
+  if (
+    value.schema !== undefined &&
+    !(typeof value.schema === 'string' && /^[a-z_][a-z0-9_]{0,62}$/.test(value.schema))
+  ) {
+    issues.add('postgres.schema', 'expected a lower-case identifier (letters, digits, _), at most 63 characters');
+  }
+  if (value.migrate !== undefined && typeof value.migrate !== 'boolean')
+    issues.add('postgres.migrate', 'expected a boolean');
+  if (value.retentionDays !== undefined) issues.positive('postgres.retentionDays', value.retentionDays, 1, true);
+  return value;
 }
 
 function resolveRedis(value: OrangeSmsRedisOptions | undefined): OrangeSmsRedisOptions | undefined {

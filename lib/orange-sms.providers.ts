@@ -10,6 +10,7 @@ import { OrangeSmsRetryPolicy } from './http/orange-sms.retry-policy.js';
 import {
   ORANGE_SMS_HTTP_CONFIG,
   ORANGE_SMS_LISTENER_RETRY_CONFIG,
+  ORANGE_SMS_POSTGRES,
   ORANGE_SMS_RATE_LIMITER,
   ORANGE_SMS_REDIS,
   ORANGE_SMS_RESOLVED_OPTIONS,
@@ -28,6 +29,7 @@ import {
   type OrangeSmsSendingConfig,
   resolveOrangeSmsOptions,
 } from './orange-sms.options.js';
+import type { OrangeSmsPostgresBackend } from './postgres/orange-sms.postgres-backend.js';
 import type { OrangeSmsRedisBackend } from './redis/orange-sms.redis-backend.js';
 import { OrangeSmsMemoryStore } from './tracking/orange-sms.memory-store.js';
 import { type OrangeSmsWebhooksConfig, resolveWebhookSettings } from './webhooks/orange-sms.webhook-config.js';
@@ -79,11 +81,17 @@ export const orangeSmsOptionsProviders: Provider[] = [
 
 export const orangeSmsBackendProviders: Provider[] = [
   fromOptions(ORANGE_SMS_REDIS, (options) => (options.redis ? loadRedisBackend(options) : null)),
+  fromOptions(ORANGE_SMS_POSTGRES, (options) => (options.postgres ? loadPostgresBackend(options) : null)),
   {
     provide: ORANGE_SMS_STORE,
-    inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_REDIS],
-    useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) =>
-      options.store ?? redis?.store ?? new OrangeSmsMemoryStore(),
+    inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_POSTGRES, ORANGE_SMS_REDIS],
+    // The records: your store, else PostgreSQL, else Redis (with postgres set, Redis keeps only
+    // token, pacing and queue), else memory.
+    useFactory: (
+      options: OrangeSmsResolvedOptions,
+      postgres: OrangeSmsPostgresBackend | null,
+      redis: OrangeSmsRedisBackend | null,
+    ) => options.store ?? postgres?.store ?? redis?.store ?? new OrangeSmsMemoryStore(),
   },
   {
     provide: ORANGE_SMS_RATE_LIMITER,
@@ -113,4 +121,17 @@ async function loadRedisBackend(options: OrangeSmsResolvedOptions): Promise<Oran
     ]);
   }
   return new backend.OrangeSmsRedisBackend(options.redis!);
+}
+
+/** Loaded only when `postgres` is set: the optional `pg` package. Migrated before anything uses it. */
+async function loadPostgresBackend(options: OrangeSmsResolvedOptions): Promise<OrangeSmsPostgresBackend> {
+  let backend: typeof import('./postgres/orange-sms.postgres-backend.js');
+  try {
+    backend = await import('./postgres/orange-sms.postgres-backend.js');
+  } catch (error) {
+    throw new OrangeSmsConfigurationError([
+      { field: 'postgres', reason: `needs the pg package (npm install pg): ${(error as Error).message}` },
+    ]);
+  }
+  return new backend.OrangeSmsPostgresBackend(options.postgres!).start();
 }

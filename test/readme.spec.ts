@@ -53,7 +53,7 @@ function typeCheckBlocks(blocks: readonly WholeFileBlock[]): string[] {
       'nestjs-orange-sms': [`${lib}/index.ts`],
       'orange-sms-emulator': [join(repoRoot, 'packages/emulator/src/index.ts')],
     };
-    for (const subpath of ['redis', 'health', 'metrics', 'queue', 'emulator'])
+    for (const subpath of ['redis', 'postgres', 'health', 'metrics', 'queue', 'emulator'])
       paths[`nestjs-orange-sms/${subpath}`] = [`${lib}/${subpath}/index.ts`];
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,

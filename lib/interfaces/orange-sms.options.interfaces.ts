@@ -105,6 +105,27 @@ export interface OrangeSmsRedisOptions {
   commandTimeoutMs?: number;
 }
 
+/** The `postgres` option: the system of record for messages, history, inbound, opt-outs and the outbox. */
+export interface OrangeSmsPostgresOptions {
+  /** `postgres://user:password@host:5432/db`; or give `pool`. */
+  url?: string;
+  /** Your application's `pg.Pool` (TypeORM, MikroORM and Knex expose one); used, never closed. */
+  pool?: unknown;
+  /**
+   * Schema of the module's tables (created if missing).
+   * @default 'orange_sms'
+   */
+  schema?: string;
+  /**
+   * Apply pending migrations at boot, under an advisory lock. `false`: run them yourself
+   * (`migrateOrangeSms(pool)` from `nestjs-orange-sms/postgres`), e.g. where DDL at runtime is forbidden.
+   * @default true
+   */
+  migrate?: boolean;
+  /** Delete messages and inbound SMS older than this many days, in batches, hourly. Default: keep all. */
+  retentionDays?: number;
+}
+
 /** How many finished jobs Redis keeps, by count and by age (whichever is reached first). */
 export interface OrangeSmsQueueRetention {
   count: number;
@@ -226,6 +247,11 @@ export interface OrangeSmsModuleOptions {
    * given), one OAuth token for the fleet, and pacing that holds for the fleet.
    */
   redis?: OrangeSmsRedisOptions;
+  /**
+   * Keep records in PostgreSQL (the `pg` package): messages and their history, inbound SMS, opt-outs,
+   * notification dedupe and the outbox. With `redis` too, Redis keeps only token, pacing and queue.
+   */
+  postgres?: OrangeSmsPostgresOptions;
   /** Durable outbound queue on BullMQ: `OrangeSmsService.enqueue()`. */
   queue?: OrangeSmsQueueOptions;
 }

@@ -10,7 +10,7 @@ import type {
   OrangeSmsStatusUpdate,
   TrackedSms,
 } from '../interfaces/orange-sms.tracking.interfaces.js';
-import { decodeEvent, decodeInbound, decodeMessage, encode } from './orange-sms.redis-codec.js';
+import { decodeEvent, decodeInbound, decodeMessage, encode } from '../tracking/orange-sms.json-codec.js';
 import type {
   InboundSms,
   OrangeSmsInboxFilter,

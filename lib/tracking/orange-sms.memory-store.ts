@@ -12,7 +12,7 @@ import {
   pageLimit,
 } from './orange-sms.inbox-paging.js';
 import type { OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
-import { nextStatus } from './orange-sms.status.js';
+import { applyStatusUpdate } from './orange-sms.status.js';
 import type { OrangeSmsStoredEvent } from '../interfaces/orange-sms.event.interfaces.js';
 import type {
   OrangeSmsMessageFilter,
@@ -83,7 +83,7 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
     const early = this.earlyReceipts.get(message.id);
     if (early) {
       this.earlyReceipts.delete(message.id);
-      if (early.expiresAt > Date.now()) for (const update of early.updates) apply(stored, update);
+      if (early.expiresAt > Date.now()) for (const update of early.updates) applyStatusUpdate(stored, update);
     }
   }
 
@@ -115,7 +115,7 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
       this.keepEarly(id, update);
       return { applied: false };
     }
-    const applied = apply(message, update);
+    const applied = applyStatusUpdate(message, update);
     return { message: copy(message), applied };
   }
 
@@ -142,7 +142,7 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
     if (take.receipt) {
       const message = this.messages.get(take.receipt.messageId);
       if (message) {
-        record = apply(message, take.receipt.update);
+        record = applyStatusUpdate(message, take.receipt.update);
         answer.message = copy(message);
         if (!record) answer.stale = true;
       } else {
@@ -244,16 +244,6 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
 }
 
 /** The state machine step shared by live receipts and early ones replayed at save time. */
-function apply(message: TrackedSms, update: OrangeSmsStatusUpdate): boolean {
-  const status = nextStatus(message.status, update.deliveryStatus);
-  if (status === undefined) return false;
-  message.status = status;
-  message.deliveryStatus = update.deliveryStatus;
-  message.updatedAt = update.at;
-  if (status === 'delivered') message.deliveredAt = update.at;
-  message.history.push({ status, deliveryStatus: update.deliveryStatus, at: update.at });
-  return true;
-}
 
 /** One iterator for the whole batch: `keys().next()` per entry re-walks deleted slots at the front. */
 function evictOldest(map: Map<string, unknown>, max: number): void {

@@ -1,3 +1,4 @@
+import type { OrangeSmsStatusUpdate, TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 import type { OrangeDeliveryStatus, OrangeSmsStatus } from '../interfaces/orange-sms.status.interfaces.js';
 
 export type { OrangeDeliveryStatus, OrangeSmsStatus };
@@ -51,4 +52,19 @@ export function nextStatus(
 ): OrangeSmsStatus | undefined {
   const incoming = STATUS_FROM_ORANGE[deliveryStatus];
   return STATUS_RANK[incoming] > STATUS_RANK[current] ? incoming : undefined;
+}
+
+/**
+ * Moves `message` through the state machine for one receipt (in place): status, Orange's status, the
+ * time, `deliveredAt` and a history entry. False, and nothing changed, when it does not move it forward.
+ */
+export function applyStatusUpdate(message: TrackedSms, update: OrangeSmsStatusUpdate): boolean {
+  const status = nextStatus(message.status, update.deliveryStatus);
+  if (status === undefined) return false;
+  message.status = status;
+  message.deliveryStatus = update.deliveryStatus;
+  message.updatedAt = update.at;
+  if (status === 'delivered') message.deliveredAt = update.at;
+  message.history.push({ status, deliveryStatus: update.deliveryStatus, at: update.at });
+  return true;
 }

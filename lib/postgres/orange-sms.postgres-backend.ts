@@ -1,0 +1,58 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import type { OrangeSmsPostgresOptions } from '../interfaces/orange-sms.options.interfaces.js';
+import { ORANGE_SMS_LOGGER_CONTEXT } from '../orange-sms.constants.js';
+import { migrateOrangeSms } from './orange-sms.postgres-migrations.js';
+import { PostgresOrangeSmsStore } from './orange-sms.postgres-store.js';
+
+/** Retention runs this often (and once at boot). */
+const RETENTION_INTERVAL_MS = 3_600_000;
+
+/**
+ * The `postgres` option: the pool (the host's, never closed here, or one made from `url`), the
+ * migrations at boot, the store, and the retention sweep.
+ */
+export class OrangeSmsPostgresBackend implements OnApplicationShutdown {
+  readonly pool: pg.Pool;
+  readonly store: PostgresOrangeSmsStore;
+  private readonly ownsPool: boolean;
+  private readonly logger = new Logger(ORANGE_SMS_LOGGER_CONTEXT);
+  private retention?: NodeJS.Timeout;
+  private warned = false;
+
+  constructor(private readonly options: OrangeSmsPostgresOptions) {
+    this.ownsPool = options.pool === undefined;
+    this.pool = (options.pool as pg.Pool | undefined) ?? new pg.Pool({ connectionString: options.url, max: 10 });
+    // An idle client losing its connection emits on the pool: without a listener Node would crash.
+    this.pool.on('error', (error) => {
+      if (this.warned) return;
+      this.warned = true;
+      this.logger.warn(`PostgreSQL connection lost (${error.message}); the pool reconnects on next use`);
+    });
+    this.store = new PostgresOrangeSmsStore(this.pool, { schema: options.schema ?? 'orange_sms' });
+  }
+
+  /** Migrations unless `migrate: false` (then `orange-sms migrate` or `migrateOrangeSms` ran them). */
+  async start(): Promise<this> {
+    if (this.options.migrate !== false) {
+      const { applied, version } = await migrateOrangeSms(this.pool, { schema: this.options.schema });
+      if (applied.length > 0) this.logger.log(`PostgreSQL schema migrated to version ${version}`);
+    }
+    const days = this.options.retentionDays;
+    if (days !== undefined) {
+      const sweep = () =>
+        this.store
+          .deleteOlderThan(days)
+          .catch((error: Error) => this.logger.warn(`Retention sweep failed: ${error.message}`));
+      void sweep();
+      this.retention = setInterval(sweep, RETENTION_INTERVAL_MS);
+      this.retention.unref();
+    }
+    return this;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.retention) clearInterval(this.retention);
+    if (this.ownsPool) await this.pool.end();
+  }
+}

@@ -1,0 +1,428 @@
+import type { Pool, PoolClient } from 'pg';
+import type { OrangeSmsStoredEvent } from '../interfaces/orange-sms.event.interfaces.js';
+import type {
+  InboundSms,
+  OrangeSmsInboxFilter,
+  OrangeSmsInboxPage,
+} from '../interfaces/orange-sms.inbox.interfaces.js';
+import type { OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
+import type {
+  OrangeSmsMessageFilter,
+  OrangeSmsNotificationTake,
+  OrangeSmsNotificationTaken,
+  OrangeSmsStatusResult,
+  OrangeSmsStatusUpdate,
+  TrackedSms,
+} from '../interfaces/orange-sms.tracking.interfaces.js';
+import { decodeInboxCursor, encodeInboxCursor, pageLimit } from '../tracking/orange-sms.inbox-paging.js';
+import { decodeEvent, decodeInbound, decodeMessage, encode } from '../tracking/orange-sms.json-codec.js';
+import { applyStatusUpdate } from '../tracking/orange-sms.status.js';
+import { OrangeSmsError, OrangeSmsStoreError } from '../errors/orange-sms.errors.js';
+import { quoteSchema } from './orange-sms.postgres-migrations.js';
+
+const STORE_OPERATIONS = [
+  'saveMessage',
+  'getMessage',
+  'listMessages',
+  'applyDeliveryStatus',
+  'takeNotification',
+  'claimEvent',
+  'setOptedOut',
+  'isOptedOut',
+  'saveEvent',
+  'deleteEvent',
+  'listEvents',
+  'getInbound',
+  'listInbound',
+  'markInboundHandled',
+] as const;
+
+/** How long a receipt waits for its message to be stored. */
+const EARLY_RECEIPT_TTL_MS = 24 * 3_600_000;
+
+/**
+ * `OrangeSmsStore` on PostgreSQL: the system of record. Every state change is one transaction, with
+ * row locks where a row is read and then written (a message's status, a notification's dedupe
+ * record), so replicas racing on the same receipt apply it once. The message is kept whole (JSONB)
+ * beside the columns its queries use; every status change is also a row of `status_history`.
+ */
+export class PostgresOrangeSmsStore implements OrangeSmsStore {
+  private readonly s: string;
+
+  constructor(
+    private readonly pool: Pool,
+    options: { schema?: string } = {},
+  ) {
+    this.s = quoteSchema(options.schema ?? 'orange_sms');
+    // Every failure of the database reaches callers as OrangeSmsStoreError (webhooks answer 503,
+    // so Orange sends the notification again), naming the operation, never a connection string.
+    const self = this as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    for (const name of STORE_OPERATIONS) {
+      const operation = self[name]!.bind(this);
+      self[name] = (...args: unknown[]) =>
+        operation(...args).catch((error: unknown) => {
+          throw error instanceof OrangeSmsError
+            ? error
+            : new OrangeSmsStoreError(
+                `PostgreSQL failed during ${name}: ${(error as Error)?.message ?? String(error)}`,
+                {
+                  operation: name,
+                  cause: error,
+                },
+              );
+        });
+    }
+  }
+
+  async saveMessage(message: TrackedSms): Promise<void> {
+    await this.transaction(async (client) => {
+      const stored = structuredCopy(message);
+      // Receipts that came before the message (another replica took them): applied now, in order.
+      const { rows: early } = await client.query<{ delivery_status: string; at: Date }>(
+        `DELETE FROM ${this.s}.early_receipts WHERE message_id = $1 AND expires_at > now() RETURNING delivery_status, at`,
+        [message.id],
+      );
+      early.sort((a, b) => a.at.getTime() - b.at.getTime());
+      for (const receipt of early) {
+        applyStatusUpdate(stored, {
+          deliveryStatus: receipt.delivery_status as OrangeSmsStatusUpdate['deliveryStatus'],
+          at: new Date(receipt.at),
+        });
+      }
+      await this.upsertMessage(client, stored);
+      await this.recordHistory(client, message.id, stored.history);
+    });
+  }
+
+  async getMessage(id: string): Promise<TrackedSms | undefined> {
+    const { rows } = await this.pool.query<{ data: string }>(
+      `SELECT data::text AS data FROM ${this.s}.messages WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? decodeMessage(rows[0].data) : undefined;
+  }
+
+  async listMessages(filter: OrangeSmsMessageFilter = {}): Promise<TrackedSms[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const add = (clause: string, value: unknown) => {
+      values.push(value);
+      where.push(clause.replace('?', `$${values.length}`));
+    };
+    if (filter.to !== undefined) add('to_number = ?', filter.to);
+    if (filter.status !== undefined) add('status = ANY(?)', ([] as string[]).concat(filter.status));
+    if (filter.reference !== undefined) add('reference = ?', filter.reference);
+    if (filter.since !== undefined) add('submitted_at >= ?', filter.since);
+    if (filter.until !== undefined) add('submitted_at < ?', filter.until);
+    const limit = filter.limit ?? 100;
+    const { rows } = await this.pool.query<{ data: string }>(
+      `SELECT data::text AS data FROM ${this.s}.messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY submitted_at DESC, id DESC ${Number.isFinite(limit) ? `LIMIT ${Math.max(0, Math.floor(limit))}` : ''}`,
+      values,
+    );
+    return rows.map((row) => decodeMessage(row.data));
+  }
+
+  async applyDeliveryStatus(id: string, update: OrangeSmsStatusUpdate): Promise<OrangeSmsStatusResult> {
+    return this.transaction(async (client) => {
+      const result = await this.applyIn(client, id, update);
+      return result.message ? { message: result.message, applied: result.applied } : { applied: false };
+    });
+  }
+
+  async takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
+    return this.transaction(async (client) => {
+      await client.query(`DELETE FROM ${this.s}.notifications WHERE key = $1 AND expires_at <= now()`, [take.key]);
+      const inserted = await client.query(
+        `INSERT INTO ${this.s}.notifications (key, attempt, expires_at)
+         VALUES ($1, $2, now() + ($3 || ' milliseconds')::interval) ON CONFLICT (key) DO NOTHING RETURNING key`,
+        [take.key, take.attempt, String(Math.ceil(take.dedupeTtlMs))],
+      );
+      if (inserted.rowCount === 0) {
+        // Taken before: by this attempt (a client resending after an error) it answers the same.
+        const { rows } = await client.query<{ attempt: string; stale: boolean }>(
+          `SELECT attempt, stale FROM ${this.s}.notifications WHERE key = $1 FOR UPDATE`,
+          [take.key],
+        );
+        const taken = rows[0];
+        if (!taken || taken.attempt !== take.attempt) return { fresh: false };
+        const message = take.receipt ? await this.getMessageIn(client, take.receipt.messageId) : undefined;
+        const event = await this.getEventIn(client, take.event.id);
+        return {
+          fresh: true,
+          ...(taken.stale ? { stale: true } : {}),
+          ...(message ? { message } : {}),
+          ...(event ? { event } : {}),
+        };
+      }
+      let stale = false;
+      let message: TrackedSms | undefined;
+      if (take.receipt) {
+        const result = await this.applyIn(client, take.receipt.messageId, take.receipt.update);
+        message = result.message;
+        stale = message !== undefined && !result.applied;
+      }
+      if (take.optOut) {
+        if (take.optOut.optedOut) {
+          await client.query(`INSERT INTO ${this.s}.opt_outs (number) VALUES ($1) ON CONFLICT (number) DO NOTHING`, [
+            take.optOut.number,
+          ]);
+        } else {
+          await client.query(`DELETE FROM ${this.s}.opt_outs WHERE number = $1`, [take.optOut.number]);
+        }
+      }
+      if (take.inbound) await this.insertInbound(client, take.inbound);
+      if (!stale) await this.upsertEvent(client, take.event);
+      if (stale) await client.query(`UPDATE ${this.s}.notifications SET stale = true WHERE key = $1`, [take.key]);
+      return {
+        fresh: true,
+        ...(stale ? { stale: true } : {}),
+        ...(message ? { message } : {}),
+        ...(!stale ? { event: take.event } : {}),
+      };
+    });
+  }
+
+  async claimEvent(id: string, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO ${this.s}.event_claims (id, until) VALUES ($1, now() + ($2 || ' milliseconds')::interval)
+       ON CONFLICT (id) DO UPDATE SET until = excluded.until WHERE ${this.s}.event_claims.until <= now()
+       RETURNING id`,
+      [id, String(Math.ceil(leaseMs))],
+    );
+    return rowCount === 1;
+  }
+
+  async setOptedOut(number: string, optedOut: boolean): Promise<void> {
+    if (optedOut) {
+      await this.pool.query(`INSERT INTO ${this.s}.opt_outs (number) VALUES ($1) ON CONFLICT (number) DO NOTHING`, [
+        number,
+      ]);
+    } else {
+      await this.pool.query(`DELETE FROM ${this.s}.opt_outs WHERE number = $1`, [number]);
+    }
+  }
+
+  async isOptedOut(number: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`SELECT 1 FROM ${this.s}.opt_outs WHERE number = $1`, [number]);
+    return rowCount === 1;
+  }
+
+  async saveEvent(event: OrangeSmsStoredEvent): Promise<void> {
+    await this.upsertEvent(this.pool, event);
+  }
+
+  async deleteEvent(id: string): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query(`DELETE FROM ${this.s}.events WHERE id = $1`, [id]);
+      await client.query(`DELETE FROM ${this.s}.event_claims WHERE id = $1`, [id]);
+    });
+  }
+
+  async listEvents(filter: { state?: OrangeSmsStoredEvent['state'] } = {}): Promise<OrangeSmsStoredEvent[]> {
+    const { rows } = await this.pool.query<{ data: string }>(
+      `SELECT data::text AS data FROM ${this.s}.events ${filter.state ? 'WHERE state = $1' : ''} ORDER BY created_at`,
+      filter.state ? [filter.state] : [],
+    );
+    return rows.map((row) => decodeEvent(row.data));
+  }
+
+  async getInbound(id: string): Promise<InboundSms | undefined> {
+    const { rows } = await this.pool.query<InboundRow>(`${this.inboundSelect()} WHERE id = $1`, [id]);
+    return rows[0] && inboundOf(rows[0]);
+  }
+
+  async listInbound(filter: OrangeSmsInboxFilter): Promise<OrangeSmsInboxPage> {
+    const limit = pageLimit(filter.limit);
+    const after = decodeInboxCursor(filter.cursor);
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const add = (clause: string, ...args: unknown[]) => {
+      let text = clause;
+      for (const arg of args) {
+        values.push(arg);
+        text = text.replace('?', `$${values.length}`);
+      }
+      where.push(text);
+    };
+    if (filter.from !== undefined) add('from_number = ?', filter.from);
+    if (filter.to !== undefined) add('to_number = ?', filter.to);
+    if (filter.keyword !== undefined) add('keyword = ?', filter.keyword.trim().toUpperCase());
+    if (filter.handled !== undefined) add('handled = ?', filter.handled);
+    if (filter.since !== undefined) add('received_at >= ?', filter.since);
+    if (filter.until !== undefined) add('received_at < ?', filter.until);
+    if (after) add('(received_at, id) < (?, ?)', new Date(after.at), after.id);
+    const { rows } = await this.pool.query<InboundRow>(
+      `${this.inboundSelect()} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY received_at DESC, id DESC LIMIT ${limit + 1}`,
+      values,
+    );
+    const items = rows.slice(0, limit).map(inboundOf);
+    return rows.length > limit ? { items, nextCursor: encodeInboxCursor(items[items.length - 1]!) } : { items };
+  }
+
+  async markInboundHandled(id: string, at: Date): Promise<InboundSms | undefined> {
+    // One statement: the first mark is kept, a second changes nothing.
+    const { rows } = await this.pool.query<InboundRow>(
+      `UPDATE ${this.s}.inbound SET handled = true, handled_at = COALESCE(handled_at, $2) WHERE id = $1
+       RETURNING data::text AS data, handled, handled_at`,
+      [id, at],
+    );
+    return rows[0] && inboundOf(rows[0]);
+  }
+
+  /** Deletes records older than `days` in batches of `batch` rows (each its own short transaction). */
+  async deleteOlderThan(days: number, batch = 1_000): Promise<number> {
+    let deleted = 0;
+    for (const [table, column] of [
+      ['messages', 'submitted_at'],
+      ['inbound', 'received_at'],
+    ] as const) {
+      for (;;) {
+        const { rowCount } = await this.pool.query(
+          `DELETE FROM ${this.s}.${table} WHERE ctid IN (SELECT ctid FROM ${this.s}.${table}
+           WHERE ${column} < now() - ($1 || ' days')::interval LIMIT ${batch})`,
+          [String(days)],
+        );
+        deleted += rowCount ?? 0;
+        if ((rowCount ?? 0) < batch) break;
+      }
+    }
+    await this.pool.query(`DELETE FROM ${this.s}.status_history WHERE at < now() - ($1 || ' days')::interval`, [
+      String(days),
+    ]);
+    await this.pool.query(`DELETE FROM ${this.s}.notifications WHERE expires_at <= now()`);
+    await this.pool.query(`DELETE FROM ${this.s}.early_receipts WHERE expires_at <= now()`);
+    return deleted;
+  }
+
+  // ---- in a transaction ------------------------------------------------------------------------
+
+  /** The receipt through the state machine, on the locked row; kept for later when the id is unknown. */
+  private async applyIn(
+    client: PoolClient,
+    id: string,
+    update: OrangeSmsStatusUpdate,
+  ): Promise<{ message?: TrackedSms; applied: boolean }> {
+    const { rows } = await client.query<{ data: string }>(
+      `SELECT data::text AS data FROM ${this.s}.messages WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!rows[0]) {
+      await client.query(
+        `INSERT INTO ${this.s}.early_receipts (message_id, delivery_status, at, expires_at)
+         VALUES ($1, $2, $3, now() + ($4 || ' milliseconds')::interval)`,
+        [id, update.deliveryStatus, update.at, String(EARLY_RECEIPT_TTL_MS)],
+      );
+      return { applied: false };
+    }
+    const message = decodeMessage(rows[0].data);
+    if (!applyStatusUpdate(message, update)) return { message, applied: false };
+    await this.upsertMessage(client, message);
+    await client.query(
+      `INSERT INTO ${this.s}.status_history (message_id, status, delivery_status, at) VALUES ($1, $2, $3, $4)`,
+      [id, message.status, update.deliveryStatus, update.at],
+    );
+    return { message, applied: true };
+  }
+
+  private async upsertMessage(client: PoolClient, message: TrackedSms): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.s}.messages (id, submitted_at, to_number, status, reference, country, sender_name, segments, delivered_at, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, delivered_at = excluded.delivered_at, data = excluded.data`,
+      [
+        message.id,
+        message.submittedAt,
+        message.to,
+        message.status,
+        message.reference ?? null,
+        message.country ?? null,
+        message.senderName ?? null,
+        message.segments,
+        message.deliveredAt ?? null,
+        encode(message),
+      ],
+    );
+  }
+
+  private async recordHistory(client: PoolClient, id: string, history: TrackedSms['history']): Promise<void> {
+    for (const entry of history) {
+      await client.query(
+        `INSERT INTO ${this.s}.status_history (message_id, status, delivery_status, at) VALUES ($1, $2, $3, $4)`,
+        [id, entry.status, entry.deliveryStatus ?? null, entry.at],
+      );
+    }
+  }
+
+  private async insertInbound(client: PoolClient, inbound: InboundSms): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.s}.inbound (id, from_number, to_number, keyword, received_at, data)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+      [inbound.id, inbound.from, inbound.to, inbound.keyword, inbound.receivedAt, encode(inbound)],
+    );
+  }
+
+  private async upsertEvent(client: Pool | PoolClient, event: OrangeSmsStoredEvent): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.s}.events (id, state, created_at, data) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, data = excluded.data`,
+      [event.id, event.state, event.createdAt, encode(event)],
+    );
+  }
+
+  private async getMessageIn(client: PoolClient, id: string): Promise<TrackedSms | undefined> {
+    const { rows } = await client.query<{ data: string }>(
+      `SELECT data::text AS data FROM ${this.s}.messages WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? decodeMessage(rows[0].data) : undefined;
+  }
+
+  private async getEventIn(client: PoolClient, id: string): Promise<OrangeSmsStoredEvent | undefined> {
+    const { rows } = await client.query<{ data: string }>(
+      `SELECT data::text AS data FROM ${this.s}.events WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? decodeEvent(rows[0].data) : undefined;
+  }
+
+  private inboundSelect(): string {
+    return `SELECT data::text AS data, handled, handled_at FROM ${this.s}.inbound`;
+  }
+
+  /** Runs `work` in one transaction; any error rolls it back and propagates. */
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // A client whose connection broke must not go back to the pool.
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    }
+  }
+}
+
+interface InboundRow {
+  data: string;
+  handled: boolean;
+  handled_at: Date | null;
+}
+
+function inboundOf(row: InboundRow): InboundSms {
+  const message = decodeInbound(row.data);
+  message.handled = row.handled;
+  if (row.handled_at) message.handledAt = new Date(row.handled_at);
+  else delete message.handledAt;
+  return message;
+}
+
+function structuredCopy(message: TrackedSms): TrackedSms {
+  return decodeMessage(encode(message));
+}

@@ -1,0 +1,232 @@
+/**
+ * The PostgreSQL store on a real PostgreSQL started by the test: the store contract, records that
+ * outlive the application, three instances migrating one empty database at once, and the module
+ * wired by the `postgres` option over real HTTP with the emulator.
+ */
+import 'reflect-metadata';
+import { Injectable } from '@nestjs/common';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
+import pg from 'pg';
+import {
+  type DeliveryReceiptEvent,
+  OnDeliveryReceipt,
+  OrangeSmsInboxService,
+  OrangeSmsService,
+  OrangeSmsStatsService,
+  type TrackedSms,
+} from '../lib/index.js';
+import { migrateOrangeSms, PostgresOrangeSmsStore } from '../lib/postgres/index.js';
+import type { OrangeSmsStoredEvent } from '../lib/interfaces/orange-sms.event.interfaces.js';
+import { startPostgres, type TestPostgres } from './support/postgres-server.js';
+import { startTestApp, type TestApp, waitFor } from './support/test-app.js';
+
+@Injectable()
+class ReceiptListener {
+  static received: DeliveryReceiptEvent[] = [];
+  @OnDeliveryReceipt()
+  onReceipt(event: DeliveryReceiptEvent) {
+    ReceiptListener.received.push(event);
+  }
+}
+
+function message(id: string, submittedAt = new Date(), fields: Partial<TrackedSms> = {}): TrackedSms {
+  return {
+    id,
+    to: 'tel:+2250700000001',
+    senderAddress: 'tel:+2250000',
+    text: 'hello',
+    segments: 1,
+    encoding: 'GSM-7',
+    status: 'submitted',
+    submittedAt,
+    updatedAt: submittedAt,
+    resourceUrl: `https://api/${id}`,
+    history: [{ status: 'submitted', at: submittedAt }],
+    ...fields,
+  };
+}
+
+function event(id: string): OrangeSmsStoredEvent {
+  return {
+    id,
+    kind: 'delivery-receipt',
+    state: 'pending',
+    attempts: 0,
+    createdAt: new Date(),
+    data: {
+      messageId: id,
+      address: 'tel:+2250700000001',
+      deliveryStatus: 'DeliveredToTerminal',
+      receivedAt: new Date(),
+    },
+  } as unknown as OrangeSmsStoredEvent;
+}
+
+describe('PostgreSQL store', () => {
+  let postgres: TestPostgres;
+  let pool: pg.Pool;
+  let schemas = 0;
+
+  beforeAll(async () => {
+    postgres = await startPostgres();
+    pool = new pg.Pool({ connectionString: postgres.url });
+  }, 60_000);
+  afterAll(async () => {
+    await pool.end();
+    await postgres.stop();
+  });
+
+  async function freshStore(): Promise<PostgresOrangeSmsStore> {
+    const schema = `contract_${++schemas}`;
+    await migrateOrangeSms(pool, { schema });
+    return new PostgresOrangeSmsStore(pool, { schema });
+  }
+
+  describe('the store contract', () => {
+    it('keeps messages, lists them by filter, most recent first', async () => {
+      const store = await freshStore();
+      await store.saveMessage(message('a', new Date('2026-03-01T10:00:00Z'), { reference: 'r-a' }));
+      await store.saveMessage(message('b', new Date('2026-03-01T11:00:00Z'), { to: 'tel:+2250700000002' }));
+      await store.saveMessage(message('c', new Date('2026-03-01T12:00:00Z')));
+      expect((await store.getMessage('b'))?.to).toBe('tel:+2250700000002');
+      expect((await store.getMessage('b'))?.submittedAt).toEqual(new Date('2026-03-01T11:00:00Z'));
+      expect((await store.listMessages()).map((m) => m.id)).toEqual(['c', 'b', 'a']);
+      expect((await store.listMessages({ to: 'tel:+2250700000001' })).map((m) => m.id)).toEqual(['c', 'a']);
+      expect((await store.listMessages({ reference: 'r-a' })).map((m) => m.id)).toEqual(['a']);
+      expect(
+        (await store.listMessages({ since: new Date('2026-03-01T11:00:00Z'), limit: 1 })).map((m) => m.id),
+      ).toEqual(['c']);
+      expect(await store.getMessage('nope')).toBeUndefined();
+    });
+
+    it('moves a status forward only, and applies a receipt that came before its message', async () => {
+      const store = await freshStore();
+      await store.saveMessage(message('m'));
+      const at = new Date();
+      expect((await store.applyDeliveryStatus('m', { deliveryStatus: 'DeliveredToTerminal', at })).applied).toBe(true);
+      const late = await store.applyDeliveryStatus('m', { deliveryStatus: 'MessageWaiting', at: new Date() });
+      expect(late).toMatchObject({ applied: false, message: { status: 'delivered' } });
+      expect((await store.getMessage('m'))?.deliveredAt).toEqual(at);
+      // Early: the receipt is kept, then applied when the message is saved.
+      expect(await store.applyDeliveryStatus('early', { deliveryStatus: 'DeliveryImpossible', at })).toEqual({
+        applied: false,
+      });
+      await store.saveMessage(message('early', new Date(at.getTime() - 1_000)));
+      expect((await store.getMessage('early'))?.status).toBe('failed');
+      const history = await pool.query(
+        `SELECT status FROM contract_${schemas}.status_history WHERE message_id = 'early' ORDER BY at`,
+      );
+      expect(history.rows.map((row) => row.status)).toEqual(['submitted', 'failed']);
+    });
+
+    it('takes a notification once: duplicate by another attempt, same answer to the same attempt, no event when stale', async () => {
+      const store = await freshStore();
+      await store.saveMessage(message('m'));
+      const take = {
+        key: 'dr:m:DeliveredToTerminal',
+        attempt: 'attempt-1',
+        dedupeTtlMs: 60_000,
+        receipt: { messageId: 'm', update: { deliveryStatus: 'DeliveredToTerminal' as const, at: new Date() } },
+        event: event('dr:m:DeliveredToTerminal'),
+      };
+      const first = await store.takeNotification(take);
+      expect(first).toMatchObject({ fresh: true, message: { status: 'delivered' }, event: { id: take.key } });
+      expect(await store.takeNotification({ ...take, attempt: 'attempt-2' })).toEqual({ fresh: false });
+      const replay = await store.takeNotification(take);
+      expect(replay).toMatchObject({ fresh: true, message: { status: 'delivered' }, event: { id: take.key } });
+      expect((await store.listEvents()).map((e) => e.id)).toEqual([take.key]);
+      const stale = await store.takeNotification({
+        ...take,
+        key: 'dr:m:MessageWaiting',
+        receipt: { messageId: 'm', update: { deliveryStatus: 'MessageWaiting', at: new Date() } },
+        event: event('dr:m:MessageWaiting'),
+      });
+      expect(stale).toMatchObject({ fresh: true, stale: true });
+      expect(stale.event).toBeUndefined();
+      expect(await store.listEvents()).toHaveLength(1);
+    });
+
+    it('keeps opt-outs, inbound SMS and the outbox with its claims', async () => {
+      const store = await freshStore();
+      await store.takeNotification({
+        key: 'mo:id:1',
+        attempt: 'a',
+        dedupeTtlMs: 60_000,
+        optOut: { number: 'tel:+2250700000009', optedOut: true },
+        inbound: {
+          id: 'id:1',
+          from: 'tel:+2250700000009',
+          to: '+2250000',
+          text: 'STOP',
+          keyword: 'STOP',
+          senderKind: 'number',
+          receivedAt: new Date(),
+          handled: false,
+        },
+        event: { ...event("mo:id:1"), kind: "inbound" } as unknown as OrangeSmsStoredEvent,
+      });
+      expect(await store.isOptedOut('tel:+2250700000009')).toBe(true);
+      await store.setOptedOut('tel:+2250700000009', false);
+      expect(await store.isOptedOut('tel:+2250700000009')).toBe(false);
+      expect((await store.listInbound({ keyword: 'stop' })).items.map((m) => m.id)).toEqual(['id:1']);
+      const marked = await store.markInboundHandled('id:1', new Date('2026-03-01T00:00:00Z'));
+      expect(marked?.handled).toBe(true);
+      expect((await store.markInboundHandled('id:1', new Date()))?.handledAt).toEqual(new Date('2026-03-01T00:00:00Z'));
+      expect(await store.claimEvent('mo:id:1', 60_000)).toBe(true);
+      expect(await store.claimEvent('mo:id:1', 60_000)).toBe(false);
+      await store.deleteEvent('mo:id:1');
+      expect(await store.listEvents()).toEqual([]);
+    });
+  });
+
+  it('three instances booting at once on an empty database migrate it once', async () => {
+    const emulator = await OrangeSmsEmulator.start();
+    try {
+      const apps = await Promise.all(
+        [1, 2, 3].map(() =>
+          startTestApp(emulator, {
+            options: { postgres: { url: postgres.url, schema: 'boot_race' } },
+            wireCallbacks: false,
+          }),
+        ),
+      );
+      const { rows } = await pool.query('SELECT version FROM boot_race.schema_migrations');
+      expect(rows.map((row) => row.version)).toEqual([1]);
+      for (const app of apps) await app.close();
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it('the postgres option keeps messages, statuses, opt-outs and inbound SMS across a restart', async () => {
+    const emulator = await OrangeSmsEmulator.start({ autoDeliveryStatus: null });
+    const options = { rateLimit: false as const, postgres: { url: postgres.url, schema: 'restart' } };
+    let app: TestApp = await startTestApp(emulator, { options, providers: [ReceiptListener] });
+    try {
+      const sent = await app.app.get(OrangeSmsService).send({ to: '+2250700000001', text: 'kept' });
+      expect((await emulator.deliver(sent.id, 'DeliveredToTerminal')).status).toBe(200);
+      expect(
+        (await emulator.receive({ from: '+2250700000005', to: '+2250000', text: 'STOP', messageId: 'in-1' })).status,
+      ).toBe(200);
+      await waitFor(() => ReceiptListener.received.some((e) => e.messageId === sent.id), 5_000, 'the listener');
+      await app.close();
+
+      app = await startTestApp(emulator, { options });
+      const sms = app.app.get(OrangeSmsService);
+      expect(await sms.getMessage(sent.id)).toMatchObject({ status: 'delivered', text: 'kept' });
+      await expect(sms.send({ to: '+2250700000005', text: 'promo' })).rejects.toMatchObject({
+        name: 'OrangeSmsOptedOutError',
+      });
+      expect((await app.app.get(OrangeSmsInboxService).get('id:in-1'))?.text).toBe('STOP');
+      const report = await app.app.get(OrangeSmsStatsService).getReport({
+        since: new Date(Date.now() - 60_000),
+        until: new Date(Date.now() + 1_000),
+        interval: 'day',
+      });
+      expect(report.rows[0]).toMatchObject({ sent: 1, delivered: 1 });
+    } finally {
+      await app.close();
+      await emulator.stop();
+    }
+  });
+});
