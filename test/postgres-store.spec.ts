@@ -163,7 +163,7 @@ describe('PostgreSQL store', () => {
           receivedAt: new Date(),
           handled: false,
         },
-        event: { ...event("mo:id:1"), kind: "inbound" } as unknown as OrangeSmsStoredEvent,
+        event: { ...event('mo:id:1'), kind: 'inbound' } as unknown as OrangeSmsStoredEvent,
       });
       expect(await store.isOptedOut('tel:+2250700000009')).toBe(true);
       await store.setOptedOut('tel:+2250700000009', false);
