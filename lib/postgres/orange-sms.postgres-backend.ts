@@ -23,7 +23,9 @@ export class OrangeSmsPostgresBackend implements OnApplicationShutdown {
   constructor(private readonly options: OrangeSmsPostgresOptions) {
     this.ownsPool = options.pool === undefined;
     this.pool = (options.pool as pg.Pool | undefined) ?? new pg.Pool({ connectionString: options.url, max: 10 });
-    // An idle client losing its connection emits on the pool: without a listener Node would crash.
+    // A connection that dies emits 'error' on its client (checked out) or on the pool (idle): without
+    // listeners Node would end the process. The failed queries reject as usual.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.pool.on('error', (error) => {
       if (this.warned) return;
       this.warned = true;

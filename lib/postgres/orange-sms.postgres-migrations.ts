@@ -107,6 +107,8 @@ export async function migrateOrangeSms(
   const schema = options.schema ?? 'orange_sms';
   const quoted = quoteSchema(schema);
   const client: PoolClient = await pool.connect();
+  const ignore = () => undefined; // the failed query rejects; the client's own event must not crash
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`nestjs-orange-sms:${schema}`]);
@@ -132,6 +134,7 @@ export async function migrateOrangeSms(
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }

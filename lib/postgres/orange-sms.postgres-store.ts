@@ -394,20 +394,27 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
   /** Runs `work` in one transaction; any error rolls it back and propagates. */
   private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection that dies while checked out emits on the client (not the pool): the failed query
+    // already rejects, so the event itself must not go unhandled and end the process.
+    client.on('error', ignoreConnectionError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
+      client.off('error', ignoreConnectionError);
       client.release();
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       // A client whose connection broke must not go back to the pool.
+      client.off('error', ignoreConnectionError);
       client.release(error instanceof Error ? error : true);
       throw error;
     }
   }
 }
+
+function ignoreConnectionError(): void {}
 
 interface InboundRow {
   data: string;

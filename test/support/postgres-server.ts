@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './redis-server.js';
@@ -49,13 +49,11 @@ export async function startPostgres(): Promise<TestPostgres> {
   const launch = () =>
     new Promise<void>((resolve, reject) => {
       const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'];
-      // Its own process group: a signal reaches the postmaster and its backends, through runuser too.
       child = asRoot
         ? spawn('runuser', ['-u', 'postgres', '--', postgresBin('postgres'), ...args], {
             stdio: ['ignore', 'pipe', 'pipe'],
-            detached: true,
           })
-        : spawn(postgresBin('postgres'), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        : spawn(postgresBin('postgres'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       const timer = setTimeout(() => reject(new Error(`postgres did not start:\n${output}`)), 20_000);
       const onData = (chunk: Buffer) => {
@@ -72,17 +70,40 @@ export async function startPostgres(): Promise<TestPostgres> {
         reject(error);
       });
     });
-  const signal = (name: NodeJS.Signals) =>
-    new Promise<void>((resolve) => {
-      const current = child;
-      if (!current || current.exitCode !== null || current.signalCode !== null) return resolve();
-      current.once('exit', () => resolve());
-      try {
-        process.kill(-current.pid!, name);
-      } catch {
-        current.kill(name);
-      }
-    });
+  /** The postmaster's PID, from its lock file (runuser between us and it does not pass signals on). */
+  const postmaster = (): number | undefined => {
+    try {
+      return Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    } catch {
+      return undefined;
+    }
+  };
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const signal = async (name: NodeJS.Signals) => {
+    const pid = postmaster();
+    if (pid === undefined || !alive(pid)) return;
+    // SIGKILL: the backends too, at once, as a machine losing power would (they would otherwise
+    // linger until they notice, and hold the shared memory a restart needs).
+    if (name === 'SIGKILL') spawnSync('pkill', ['-KILL', '-P', String(pid)]);
+    process.kill(pid, name);
+    for (let waited = 0; alive(pid) && waited < 20_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const wrapper = child;
+    if (wrapper && wrapper.exitCode === null && wrapper.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        wrapper.once('exit', () => resolve());
+        setTimeout(resolve, 2_000).unref();
+      });
+    }
+  };
 
   await launch();
   return {
