@@ -10,7 +10,8 @@ import {
   suggestCountry,
 } from './addresses/orange-sms.countries.js';
 import { normaliseSenderAddress, validateSenderName } from './addresses/orange-sms.addresses.js';
-import type { OrangeSmsStore } from './interfaces/orange-sms.store.interfaces.js';
+import { ORANGE_SMS_STORE_METHODS, type OrangeSmsStore } from './interfaces/orange-sms.store.interfaces.js';
+import { isTimeZone } from './common/orange-sms.time-zone.js';
 import type {
   OrangeSmsListenerRetryOptions,
   OrangeSmsModuleOptions,
@@ -25,18 +26,7 @@ import type {
 } from './interfaces/orange-sms.options.interfaces.js';
 
 // The public option types live in interfaces/; this path keeps exporting them.
-export type {
-  OrangeSmsListenerRetryOptions,
-  OrangeSmsModuleOptions,
-  OrangeSmsOptOutOptions,
-  OrangeSmsPostgresOptions,
-  OrangeSmsQueueOptions,
-  OrangeSmsQueueRetention,
-  OrangeSmsQueueSettings,
-  OrangeSmsRateLimitOptions,
-  OrangeSmsRedisOptions,
-  OrangeSmsRetryOptions,
-};
+export type * from './interfaces/orange-sms.options.interfaces.js';
 
 export type OrangeSmsResolvedQueueSettings = Required<Omit<OrangeSmsQueueSettings, 'keepCompleted' | 'keepFailed'>> & {
   keepCompleted: OrangeSmsQueueRetention;
@@ -353,32 +343,12 @@ function resolveQueue(
   return { enabled: true, ...resolveQueueSettings(value, issues) };
 }
 
-function isTimeZone(value: unknown): value is string {
-  try {
-    return typeof value === 'string' && new Intl.DateTimeFormat('en-US', { timeZone: value }) !== undefined;
-  } catch {
-    return false;
-  }
-}
-
 function isStore(value: unknown): value is OrangeSmsStore {
   const candidate = value as Partial<Record<keyof OrangeSmsStore, unknown>> | null;
   return (
     typeof candidate === 'object' &&
     candidate !== null &&
-    [
-      'saveMessage',
-      'getMessage',
-      'listMessages',
-      'applyDeliveryStatus',
-      'takeNotification',
-      'claimEvent',
-      'setOptedOut',
-      'isOptedOut',
-      'saveEvent',
-      'deleteEvent',
-      'listEvents',
-    ].every((method) => typeof candidate[method as keyof OrangeSmsStore] === 'function')
+    ORANGE_SMS_STORE_METHODS.every((method) => typeof candidate[method] === 'function')
   );
 }
 

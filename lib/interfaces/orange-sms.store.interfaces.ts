@@ -60,3 +60,18 @@ export interface OrangeSmsStore {
   deleteEvent(id: string): Promise<void>;
   listEvents(filter?: { state?: OrangeSmsStoredEvent['state'] }): Promise<OrangeSmsStoredEvent[]>;
 }
+
+/** The methods every store has (the inbox's are optional): what `store` is checked against at boot. */
+export const ORANGE_SMS_STORE_METHODS = [
+  'saveMessage',
+  'getMessage',
+  'listMessages',
+  'applyDeliveryStatus',
+  'takeNotification',
+  'claimEvent',
+  'setOptedOut',
+  'isOptedOut',
+  'saveEvent',
+  'deleteEvent',
+  'listEvents',
+] as const satisfies readonly (keyof OrangeSmsStore)[];

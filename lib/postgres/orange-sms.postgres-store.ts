@@ -5,7 +5,7 @@ import type {
   OrangeSmsInboxFilter,
   OrangeSmsInboxPage,
 } from '../interfaces/orange-sms.inbox.interfaces.js';
-import type { OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
+import { ORANGE_SMS_STORE_METHODS, type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
 import type {
   OrangeSmsMessageFilter,
   OrangeSmsNotificationTake,
@@ -20,22 +20,8 @@ import { applyStatusUpdate } from '../tracking/orange-sms.status.js';
 import { OrangeSmsError, OrangeSmsStoreError } from '../errors/orange-sms.errors.js';
 import { quoteSchema } from './orange-sms.postgres-migrations.js';
 
-const STORE_OPERATIONS = [
-  'saveMessage',
-  'getMessage',
-  'listMessages',
-  'applyDeliveryStatus',
-  'takeNotification',
-  'claimEvent',
-  'setOptedOut',
-  'isOptedOut',
-  'saveEvent',
-  'deleteEvent',
-  'listEvents',
-  'getInbound',
-  'listInbound',
-  'markInboundHandled',
-] as const;
+/** Every operation, whose database failures become `OrangeSmsStoreError`. */
+const STORE_OPERATIONS = [...ORANGE_SMS_STORE_METHODS, 'getInbound', 'listInbound', 'markInboundHandled'] as const;
 
 /** How long a receipt waits for its message to be stored. */
 const EARLY_RECEIPT_TTL_MS = 24 * 3_600_000;

@@ -1,6 +1,7 @@
 import type { OrangeSmsStatus } from '../tracking/orange-sms.status.js';
 import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 import type { OrangeSmsDeliveryCounts, OrangeSmsDeliveryStats } from './orange-sms.stats.interfaces.js';
+import { median } from './orange-sms.report.js';
 
 const STATUSES: OrangeSmsStatus[] = [
   'submitted',
@@ -48,11 +49,4 @@ function emptyCounts(): OrangeSmsDeliveryCounts {
     byStatus: Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<OrangeSmsStatus, number>,
     deliveryRate: null,
   };
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }

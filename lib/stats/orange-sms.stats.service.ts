@@ -4,6 +4,7 @@ import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
 import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
 import { normaliseContracts, normalisePurchaseOrders, normaliseStatistics } from './orange-sms.admin-normalisers.js';
+import { isTimeZone } from '../common/orange-sms.time-zone.js';
 import { computeDeliveryStats } from './orange-sms.delivery-stats.js';
 import { csvField, EXPORT_COLUMNS, exportRecord, ReportBuilder } from './orange-sms.report.js';
 import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
@@ -183,14 +184,4 @@ function checkWindow(since: unknown, until: unknown, required: boolean): { since
     throw new OrangeSmsValidationError('until', 'must be after since');
   }
   return { ...(since ? { since: since as Date } : {}), ...(until ? { until: until as Date } : {}) };
-}
-
-function isTimeZone(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
 }
