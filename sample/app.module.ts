@@ -22,6 +22,8 @@ import { SmsListeners } from './sms.listeners.js';
         senderName: config.get<string>('ORANGE_SMS_SENDER_NAME'),
         baseUrl: config.get<string>('ORANGE_SMS_BASE_URL'),
         webhookSecret: config.getOrThrow<string>('ORANGE_SMS_WEBHOOK_SECRET'),
+        // Records in your PostgreSQL when DATABASE_URL is set (npm install pg); in memory otherwise.
+        ...(config.get<string>('DATABASE_URL') ? { postgres: { url: config.get<string>('DATABASE_URL') } } : {}),
       }),
       webhooks: { path: 'orange-sms/webhooks' },
     }),

@@ -59,6 +59,10 @@ async function bootstrap(): Promise<void> {
     logger.log(`Demo SMS submitted (id ${sent.id}); its delivery receipt arrives in about a second...`);
     const { availableUnits } = await app.get(OrangeSmsStatsService).getBalance();
     logger.log(`Balance: ${availableUnits} units left (GET ${url}/sms/balance)`);
+    logger.log(
+      // No number in the log (logs never hold a full phone number): the route takes any form of it.
+      `Report: GET ${url}/sms/report  Conversation: GET ${url}/sms/conversation/<phone>`,
+    );
     setTimeout(() => {
       void emulator.receive({ from: process.env.DEMO_TO ?? '+2250700000089', to: '+2250000', text: 'BAL' });
     }, 1_500);

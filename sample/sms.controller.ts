@@ -1,5 +1,6 @@
 import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import {
+  OrangeSmsInboxService,
   OrangeSmsService,
   OrangeSmsStatsService,
   OrangeSmsValidationError,
@@ -18,6 +19,7 @@ export class SmsController {
   constructor(
     private readonly sms: OrangeSmsService,
     private readonly stats: OrangeSmsStatsService,
+    private readonly inbox: OrangeSmsInboxService,
   ) {}
 
   /** `curl -X POST localhost:3000/sms -H 'content-type: application/json' -d '{"to":"+2250700000001","text":"Hi"}'` */
@@ -47,6 +49,20 @@ export class SmsController {
   @Get('stats')
   deliveryStats() {
     return this.stats.getDeliveryStats();
+  }
+
+  /** Today's report per country: sent, delivered, failed, pending, units, delivery rate. */
+  @Get('report')
+  report() {
+    const since = new Date();
+    since.setUTCHours(0, 0, 0, 0);
+    return this.stats.getReport({ since, until: new Date(), interval: 'day', groupBy: 'country' });
+  }
+
+  /** What this app sent to a number and what it answered, oldest first. */
+  @Get('conversation/:phone')
+  conversation(@Param('phone') phone: string) {
+    return this.inbox.conversation(phone);
   }
 
   /** A sent message and its delivery status. */

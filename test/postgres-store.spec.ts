@@ -198,6 +198,26 @@ describe('PostgreSQL store', () => {
     }
   });
 
+  it('migrate: false on a schema never migrated: boot fails naming postgres.migrate and the versions', async () => {
+    const emulator = await OrangeSmsEmulator.start();
+    try {
+      await expect(
+        startTestApp(emulator, {
+          options: { postgres: { url: postgres.url, schema: 'not_migrated', migrate: false } },
+          wireCallbacks: false,
+        }),
+      ).rejects.toMatchObject({ issues: [expect.objectContaining({ field: 'postgres.migrate' })] });
+      await migrateOrangeSms(pool, { schema: 'not_migrated' });
+      const app = await startTestApp(emulator, {
+        options: { postgres: { url: postgres.url, schema: 'not_migrated', migrate: false } },
+        wireCallbacks: false,
+      });
+      await app.close();
+    } finally {
+      await emulator.stop();
+    }
+  });
+
   it('the postgres option keeps messages, statuses, opt-outs and inbound SMS across a restart', async () => {
     const emulator = await OrangeSmsEmulator.start({ autoDeliveryStatus: null });
     const options = { rateLimit: false as const, postgres: { url: postgres.url, schema: 'restart' } };

@@ -2,6 +2,7 @@
 export { PostgresOrangeSmsStore } from './orange-sms.postgres-store.js';
 export {
   migrateOrangeSms,
+  pendingOrangeSmsMigrations,
   ORANGE_SMS_MIGRATIONS,
   type OrangeSmsMigrationResult,
 } from './orange-sms.postgres-migrations.js';

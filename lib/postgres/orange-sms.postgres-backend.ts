@@ -2,7 +2,8 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import type { OrangeSmsPostgresOptions } from '../interfaces/orange-sms.options.interfaces.js';
 import { ORANGE_SMS_LOGGER_CONTEXT } from '../orange-sms.constants.js';
-import { migrateOrangeSms } from './orange-sms.postgres-migrations.js';
+import { OrangeSmsConfigurationError } from '../errors/orange-sms.errors.js';
+import { migrateOrangeSms, pendingOrangeSmsMigrations } from './orange-sms.postgres-migrations.js';
 import { PostgresOrangeSmsStore } from './orange-sms.postgres-store.js';
 
 /** Retention runs this often (and once at boot). */
@@ -39,6 +40,17 @@ export class OrangeSmsPostgresBackend implements OnApplicationShutdown {
     if (this.options.migrate !== false) {
       const { applied, version } = await migrateOrangeSms(this.pool, { schema: this.options.schema });
       if (applied.length > 0) this.logger.log(`PostgreSQL schema migrated to version ${version}`);
+    } else {
+      // Someone else migrates: refuse to run on a schema that lacks what this version needs.
+      const pending = await pendingOrangeSmsMigrations(this.pool, { schema: this.options.schema });
+      if (pending.length > 0) {
+        throw new OrangeSmsConfigurationError([
+          {
+            field: 'postgres.migrate',
+            reason: `schema ${this.options.schema ?? 'orange_sms'} lacks migration(s) ${pending.join(', ')}: run migrateOrangeSms(pool, { schema }) first, or drop migrate: false`,
+          },
+        ]);
+      }
     }
     const days = this.options.retentionDays;
     if (days !== undefined) {

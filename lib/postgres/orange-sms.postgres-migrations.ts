@@ -138,3 +138,20 @@ export async function migrateOrangeSms(
     client.release();
   }
 }
+
+/** Versions not yet applied to `schema` (all of them when it was never migrated). */
+export async function pendingOrangeSmsMigrations(pool: Pool, options: { schema?: string } = {}): Promise<number[]> {
+  const schema = options.schema ?? 'orange_sms';
+  const { rows: exists } = await pool.query(
+    "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'schema_migrations'",
+    [schema],
+  );
+  const done = new Set<number>();
+  if (exists.length > 0) {
+    const { rows } = await pool.query<{ version: number }>(
+      `SELECT version FROM ${quoteSchema(schema)}.schema_migrations`,
+    );
+    for (const row of rows) done.add(Number(row.version));
+  }
+  return ORANGE_SMS_MIGRATIONS.map((migration) => migration.version).filter((version) => !done.has(version));
+}
