@@ -115,7 +115,6 @@ export type {
   OrangeSmsStoredEvent,
 } from './interfaces/orange-sms.event.interfaces.js';
 export type { OrangeSmsWebhooksOptions } from './webhooks/orange-sms.webhook-config.js';
-export { ORANGE_SUBSCRIBER_NUMBER_HEADER } from './webhooks/orange-sms.webhook-parsers.js';
 export { safeLogText } from './logging/orange-sms.safe-log-text.js';
 
 export {
