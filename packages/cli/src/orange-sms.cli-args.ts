@@ -17,6 +17,7 @@ export type CliCommandName =
   | 'doctor'
   | 'report'
   | 'export'
+  | 'migrate'
   | 'emulator';
 
 /** Where `report` and `export` read the records your application keeps (the module's `redis` store). */
@@ -148,6 +149,16 @@ export const COMMANDS: Record<Exclude<CliCommandName, 'emulator'>, CommandSpec> 
     },
     notes: RECORDS_NOTE,
   },
+  migrate: {
+    summary: "apply the PostgreSQL store's pending migrations (for the postgres option's migrate: false)",
+    sender: false,
+    flags: {
+      schema: { type: 'string', value: 'NAME', help: "the postgres option's schema (default orange_sms)" },
+    },
+    notes:
+      'Reads ORANGE_SMS_DATABASE_URL (else DATABASE_URL); needs no Orange credentials. Safe to run from\n' +
+      'several places at once: migrations are applied once, under an advisory lock.',
+  },
   doctor: {
     summary: 'check the set-up: token, contracts, sender, webhooks; prints what to fix',
     // The sender is checked, not required: doctor reads it itself (see orange-sms.cli-doctor.ts).
@@ -205,6 +216,7 @@ const ENVIRONMENT = `Environment (credentials are read from here only):
   ORANGE_SMS_WEBHOOK_SECRET                       subscribe-receipts: added to the notify URL as ?token=
                                                   doctor: the secret the webhook probe presents
   ORANGE_SMS_APP_URL, ORANGE_SMS_WEBHOOK_PATH     doctor: where your application's webhooks are
+  ORANGE_SMS_DATABASE_URL (or DATABASE_URL)       migrate: the PostgreSQL your application keeps its records in
   ORANGE_SMS_REDIS_URL, ORANGE_SMS_REDIS_KEY_PREFIX
                                                   report, export: the Redis your application keeps its records in
 Secrets are never taken as flags: a flag would land in your shell history. Flags override the other

@@ -174,6 +174,9 @@ export async function executeCommand(
     case 'export':
       // Streamed to standard output by runOrangeSmsCli (exportChunks), not held as one result.
       throw new Error('orange-sms export streams through exportChunks');
+    case 'migrate':
+      // Needs no Orange credentials nor the module: runOrangeSmsCli runs it through runMigrate.
+      throw new Error('orange-sms migrate runs through runMigrate');
     case 'doctor':
       // Several checks that each report, rather than one result: runOrangeSmsCli routes it to runDoctor.
       throw new Error('orange-sms doctor runs through runDoctor');

@@ -50,6 +50,7 @@ export async function runOrangeSmsCli(argv: string[], io: OrangeSmsCliIo = {}): 
     return 0;
   }
   if (parsed.kind === 'emulator') return runEmulator(parsed.args, out, err, io.signal);
+  if (parsed.command === 'migrate') return runMigrate(parsed, environment, out, err);
 
   let config;
   try {
@@ -77,6 +78,56 @@ export async function runOrangeSmsCli(argv: string[], io: OrangeSmsCliIo = {}): 
     const { exitCode, message } = describeError(error, parsed.command, config);
     safeErr.write(`${message}\n`);
     return exitCode;
+  }
+}
+
+/**
+ * `orange-sms migrate`: the PostgreSQL store's migrations, on the database of ORANGE_SMS_DATABASE_URL
+ * (else DATABASE_URL). `pg` and the store are loaded here only. Its password never reaches the output.
+ */
+async function runMigrate(
+  parsed: Extract<ParsedCommandLine, { kind: 'command' }>,
+  environment: CliEnvironment,
+  out: CliOutput,
+  err: CliOutput,
+): Promise<number> {
+  const url = environment.ORANGE_SMS_DATABASE_URL?.trim() || environment.DATABASE_URL?.trim();
+  if (!url) {
+    return fail(err, new OrangeSmsCliUsageError('orange-sms migrate: set ORANGE_SMS_DATABASE_URL (or DATABASE_URL)'));
+  }
+  const schema = typeof parsed.values.schema === 'string' ? parsed.values.schema : 'orange_sms';
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    return fail(err, new OrangeSmsCliUsageError('orange-sms migrate: the database URL is not a URL'));
+  }
+  const safeOut = redactingOutput(out, password ? [password] : []);
+  const safeErr = redactingOutput(err, password ? [password] : []);
+  let pool: { end(): Promise<void> } | undefined;
+  try {
+    const [{ default: pg }, { migrateOrangeSms }] = await Promise.all([
+      import('pg'),
+      import('nestjs-orange-sms/postgres'),
+    ]);
+    const created = new pg.Pool({ connectionString: url, max: 1 });
+    created.on('error', () => undefined);
+    pool = created;
+    const { applied, version } = await migrateOrangeSms(created, { schema });
+    const result = { schema, applied, version };
+    safeOut.write(
+      parsed.json
+        ? toJson(result)
+        : applied.length > 0
+          ? `Schema ${schema}: applied migration(s) ${applied.join(', ')}; now at version ${version}.\n`
+          : `Schema ${schema}: up to date (version ${version}).\n`,
+    );
+    return 0;
+  } catch (error) {
+    safeErr.write(`orange-sms migrate: ${(error as Error)?.message ?? String(error)}\n`);
+    return 1;
+  } finally {
+    await pool?.end().catch(() => undefined);
   }
 }
 
