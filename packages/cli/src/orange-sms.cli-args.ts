@@ -22,8 +22,9 @@ export type CliCommandName =
 
 /** Where `report` and `export` read the records your application keeps (the module's `redis` store). */
 const RECORDS_NOTE =
-  'Reads the records your application keeps: set ORANGE_SMS_REDIS_URL (and ORANGE_SMS_REDIS_KEY_PREFIX\n' +
-  'if your application sets redis.keyPrefix). Times are ISO 8601 (2026-11-01 or 2026-11-01T00:00:00Z).';
+  'Reads the records your application keeps: set ORANGE_SMS_DATABASE_URL (and ORANGE_SMS_DATABASE_SCHEMA\n' +
+  'if not orange_sms), or ORANGE_SMS_REDIS_URL (and ORANGE_SMS_REDIS_KEY_PREFIX if your application sets\n' +
+  'redis.keyPrefix). Times are ISO 8601 (2026-11-01 or 2026-11-01T00:00:00Z).';
 
 const WINDOW_FLAGS: Record<string, FlagSpec> = {
   since: { type: 'string', value: 'TIME', help: 'messages submitted at or after (ISO 8601)' },
@@ -469,9 +470,16 @@ export function resolveConfiguration(
   }
 
   if (COMMANDS[command].records) {
+    const databaseUrl = env(environment, 'ORANGE_SMS_DATABASE_URL');
     const redisUrl = env(environment, 'ORANGE_SMS_REDIS_URL');
-    if (redisUrl === undefined) missing.push('ORANGE_SMS_REDIS_URL (where your application keeps its records)');
-    else {
+    if (databaseUrl !== undefined) {
+      // The application migrates its schema; the CLI only reads.
+      const schema = env(environment, 'ORANGE_SMS_DATABASE_SCHEMA');
+      options.postgres = { url: databaseUrl, migrate: false, ...(schema !== undefined ? { schema } : {}) };
+      sources.postgres = 'ORANGE_SMS_DATABASE_URL';
+    } else if (redisUrl === undefined) {
+      missing.push('ORANGE_SMS_DATABASE_URL or ORANGE_SMS_REDIS_URL (where your application keeps its records)');
+    } else {
       const keyPrefix = env(environment, 'ORANGE_SMS_REDIS_KEY_PREFIX');
       options.redis = { url: redisUrl, ...(keyPrefix !== undefined ? { keyPrefix } : {}) };
       sources.redis = 'ORANGE_SMS_REDIS_URL';
@@ -500,11 +508,12 @@ export function resolveConfiguration(
       : undefined,
     webhookSecret,
     redisPassword(options.redis?.url),
+    redisPassword(options.postgres?.url),
   ].filter((s): s is string => s !== undefined && s !== '');
   return { options, sources, secrets, ...(webhookSecret ? { webhookSecret } : {}) };
 }
 
-/** The password in a `redis://user:password@host` URL, to keep it out of every output. */
+/** The password in a `redis://` or `postgres://user:password@host` URL, to keep it out of every output. */
 function redisPassword(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   try {

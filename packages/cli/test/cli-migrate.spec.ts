@@ -3,10 +3,14 @@
  * says so, keeps the database password out of its output, and an application with `migrate: false`
  * then boots on that schema.
  */
+import 'reflect-metadata';
 import pg from 'pg';
+import { OrangeSmsService } from 'nestjs-orange-sms';
 import { pendingOrangeSmsMigrations } from 'nestjs-orange-sms/postgres';
+import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { startPostgres, type TestPostgres } from '../../../test/support/postgres-server.js';
-import { runCli } from './support/cli-run.js';
+import { startTestApp } from '../../../test/support/test-app.js';
+import { emulatorCliEnv, runCli } from './support/cli-run.js';
 
 describe('orange-sms migrate', () => {
   let postgres: TestPostgres;
@@ -42,5 +46,36 @@ describe('orange-sms migrate', () => {
     expect(failed.code).toBe(1);
     expect(failed.err).toContain('no_such_db');
     expect(failed.out + failed.err).not.toContain('s3cret-db-pass');
+  });
+
+  it('report and export read an application’s records on PostgreSQL (ORANGE_SMS_DATABASE_URL)', async () => {
+    const emulator = await OrangeSmsEmulator.start({ autoDeliveryStatus: null });
+    try {
+      await runCli(['migrate', '--schema', 'cli_records'], { DATABASE_URL: postgres.url });
+      const app = await startTestApp(emulator, {
+        options: { rateLimit: false, postgres: { url: postgres.url, schema: 'cli_records', migrate: false } },
+      });
+      try {
+        const sms = app.app.get(OrangeSmsService);
+        const sent = await sms.send({ to: '+2250700000001', text: 'one' });
+        await sms.send({ to: '+2250700000002', text: 'two' });
+        expect((await emulator.deliver(sent.id, 'DeliveredToTerminal')).status).toBe(200);
+      } finally {
+        await app.close();
+      }
+      const env = emulatorCliEnv(emulator, {
+        ORANGE_SMS_DATABASE_URL: postgres.url,
+        ORANGE_SMS_DATABASE_SCHEMA: 'cli_records',
+      });
+      const since = new Date(Date.now() - 60_000).toISOString();
+      const report = await runCli(['report', '--since', since, '--group-by', 'status', '--json'], env);
+      expect(report.err).toBe('');
+      const rows = (JSON.parse(report.out) as { rows: Array<{ group: string; sent: number }> }).rows;
+      expect(Object.fromEntries(rows.map((row) => [row.group, row.sent]))).toEqual({ delivered: 1, submitted: 1 });
+      const csv = await runCli(['export', '--since', since], env);
+      expect(csv.out.trimEnd().split('\r\n')).toHaveLength(3);
+    } finally {
+      await emulator.stop();
+    }
   });
 });
