@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { normaliseRecipient } from '../addresses/orange-sms.addresses.js';
+import { checkDate } from '../common/orange-sms.dates.js';
+import { pageLimit } from '../tracking/orange-sms.inbox-paging.js';
 import { OrangeSmsConfigurationError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import type {
   InboundSms,
@@ -30,7 +32,8 @@ export class OrangeSmsInboxService {
   /** Most recent first; pass `nextCursor` back as `cursor` for the next page. */
   async list(filter: OrangeSmsInboxFilter = {}): Promise<OrangeSmsInboxPage> {
     const from = filter.from === undefined ? undefined : this.sender(filter.from, 'from');
-    checkDates(filter.since, filter.until);
+    checkDate('since', filter.since);
+    checkDate('until', filter.until);
     return this.inbox().listInbound({ ...filter, ...(from !== undefined ? { from } : {}) });
   }
 
@@ -51,13 +54,8 @@ export class OrangeSmsInboxService {
    */
   async conversation(phone: string, options: OrangeSmsConversationOptions = {}): Promise<OrangeSmsConversationEntry[]> {
     const number = this.sender(phone, 'phone');
-    const limit = options.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) {
-      throw new OrangeSmsValidationError('limit', 'expected an integer from 1 to 1000');
-    }
-    if (options.before !== undefined && !(options.before instanceof Date && !Number.isNaN(options.before.getTime()))) {
-      throw new OrangeSmsValidationError('before', 'expected a valid Date');
-    }
+    const limit = pageLimit(options.limit);
+    checkDate('before', options.before);
     const [sent, received] = await Promise.all([
       this.store.listMessages({ to: number, ...(options.before ? { until: options.before } : {}), limit }),
       this.inbox().listInbound({ from: number, ...(options.before ? { until: options.before } : {}), limit }),
@@ -98,15 +96,4 @@ export class OrangeSmsInboxService {
 function checkId(id: unknown): string {
   if (typeof id !== 'string' || id.trim() === '') throw new OrangeSmsValidationError('id', 'expected an inbound id');
   return id;
-}
-
-function checkDates(since: unknown, until: unknown): void {
-  for (const [field, value] of [
-    ['since', since],
-    ['until', until],
-  ] as const) {
-    if (value !== undefined && !(value instanceof Date && !Number.isNaN(value.getTime()))) {
-      throw new OrangeSmsValidationError(field, 'expected a valid Date');
-    }
-  }
 }

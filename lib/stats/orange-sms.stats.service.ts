@@ -4,6 +4,7 @@ import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
 import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
 import { normaliseContracts, normalisePurchaseOrders, normaliseStatistics } from './orange-sms.admin-normalisers.js';
+import { checkDate } from '../common/orange-sms.dates.js';
 import { isTimeZone } from '../common/orange-sms.time-zone.js';
 import { computeDeliveryStats } from './orange-sms.delivery-stats.js';
 import { csvField, EXPORT_COLUMNS, exportRecord, ReportBuilder } from './orange-sms.report.js';
@@ -67,12 +68,8 @@ export class OrangeSmsStatsService {
 
   /** From the message store (this instance's, or the fleet's with a shared store); no call to Orange. */
   async getDeliveryStats(options: OrangeSmsDeliveryStatsOptions = {}): Promise<OrangeSmsDeliveryStats> {
-    for (const key of ['since', 'until'] as const) {
-      const value = options[key];
-      if (value !== undefined && !(value instanceof Date && !Number.isNaN(value.getTime()))) {
-        throw new OrangeSmsValidationError(key, 'expected a valid Date');
-      }
-    }
+    checkDate('since', options.since);
+    checkDate('until', options.until);
     const messages = await this.store.listMessages({ since: options.since, until: options.until, limit: Infinity });
     return computeDeliveryStats(messages, options);
   }
@@ -171,15 +168,8 @@ function country(value: string | undefined): string | undefined {
 }
 
 function checkWindow(since: unknown, until: unknown, required: boolean): { since?: Date; until?: Date } {
-  for (const [field, value] of [
-    ['since', since],
-    ['until', until],
-  ] as const) {
-    if (value === undefined && !required) continue;
-    if (!(value instanceof Date && !Number.isNaN(value.getTime()))) {
-      throw new OrangeSmsValidationError(field, 'expected a valid Date');
-    }
-  }
+  checkDate('since', since, required);
+  checkDate('until', until, required);
   if (since instanceof Date && until instanceof Date && since >= until) {
     throw new OrangeSmsValidationError('until', 'must be after since');
   }

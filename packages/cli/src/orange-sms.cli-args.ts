@@ -507,14 +507,14 @@ export function resolveConfiguration(
       ? Buffer.from(`${clientId}:${options.clientSecret}`).toString('base64')
       : undefined,
     webhookSecret,
-    redisPassword(options.redis?.url),
-    redisPassword(options.postgres?.url),
+    urlPassword(options.redis?.url),
+    urlPassword(options.postgres?.url),
   ].filter((s): s is string => s !== undefined && s !== '');
   return { options, sources, secrets, ...(webhookSecret ? { webhookSecret } : {}) };
 }
 
 /** The password in a `redis://` or `postgres://user:password@host` URL, to keep it out of every output. */
-function redisPassword(url: string | undefined): string | undefined {
+export function urlPassword(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   try {
     return decodeURIComponent(new URL(url).password);

@@ -7,6 +7,7 @@
 import {
   type CliEnvironment,
   OrangeSmsCliUsageError,
+  urlPassword,
   parseCommandLine,
   type ParsedCommandLine,
   resolveConfiguration,
@@ -96,12 +97,10 @@ async function runMigrate(
     return fail(err, new OrangeSmsCliUsageError('orange-sms migrate: set ORANGE_SMS_DATABASE_URL (or DATABASE_URL)'));
   }
   const schema = typeof parsed.values.schema === 'string' ? parsed.values.schema : 'orange_sms';
-  let password = '';
-  try {
-    password = decodeURIComponent(new URL(url).password);
-  } catch {
+  if (!URL.canParse(url)) {
     return fail(err, new OrangeSmsCliUsageError('orange-sms migrate: the database URL is not a URL'));
   }
+  const password = urlPassword(url);
   const safeOut = redactingOutput(out, password ? [password] : []);
   const safeErr = redactingOutput(err, password ? [password] : []);
   let pool: { end(): Promise<void> } | undefined;
