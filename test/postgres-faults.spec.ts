@@ -21,6 +21,29 @@ class Receipts {
   }
 }
 
+/**
+ * A pool whose checked-out clients fail the first statement matching `statement` (a full disk, say),
+ * inside the store's transaction; `pool.query()` (which connects with a callback) is left untouched.
+ */
+function poolFailingOnce(url: string, statement: RegExp): pg.Pool {
+  let failures = 1;
+  const pool = new pg.Pool({ connectionString: url });
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as unknown as { connect: (...args: unknown[]) => unknown }).connect = async (...args: unknown[]) => {
+    if (args.length > 0) return connect(...args);
+    const client = (await connect()) as pg.PoolClient;
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && statement.test(args[0].trim()) && failures-- > 0) {
+        return Promise.reject(new Error('could not write to file: No space left on device'));
+      }
+      return query(...args);
+    };
+    return client;
+  };
+  return pool;
+}
+
 const receipt = (messageId: string) =>
   JSON.stringify({
     deliveryInfoNotification: {
@@ -65,22 +88,7 @@ describe('PostgreSQL under faults', () => {
 
   it('a statement failing inside the take: 503, nothing recorded; the retry is applied and emitted once', async () => {
     // The host's pool, whose clients fail the first outbox write: after the dedupe record and the status.
-    let failures = 1;
-    const failing = new pg.Pool({ connectionString: postgres.url });
-    const connect = failing.connect.bind(failing) as () => Promise<pg.PoolClient>;
-    (failing as unknown as { connect: (...args: unknown[]) => unknown }).connect = async (...args: unknown[]) => {
-      // pool.query() connects with a callback: leave those untouched.
-      if (args.length > 0) return (connect as (...a: unknown[]) => unknown)(...args);
-      const client = await connect();
-      const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-      (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (...args: unknown[]) => {
-        if (typeof args[0] === 'string' && /^INSERT INTO .*\.events \(/.test(args[0].trim()) && failures-- > 0) {
-          return Promise.reject(new Error('could not write to file: No space left on device'));
-        }
-        return query(...args);
-      };
-      return client;
-    };
+    const failing = poolFailingOnce(postgres.url, /^INSERT INTO .*\.events \(/);
     try {
       app = await startTestApp(emulator, {
         providers: [Receipts],
@@ -109,6 +117,74 @@ describe('PostgreSQL under faults', () => {
       expect(failing.ending).toBe(false);
       await failing.end();
     }
+  });
+
+  it('a STOP whose take fails on its last write: 503, not opted out, not in the inbox; the retry records it once', async () => {
+    const failing = poolFailingOnce(postgres.url, /^INSERT INTO .*\.events \(/);
+    try {
+      app = await startTestApp(emulator, {
+        providers: [Receipts],
+        options: { rateLimit: false, postgres: { pool: failing, schema: 'stop_fails' } },
+        wireCallbacks: false,
+      });
+      const stop = () =>
+        fetch(`${app!.url}/orange-sms/webhooks/inbound?token=${WEBHOOK_SECRET}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            inboundSMSMessageNotification: {
+              inboundSMSMessage: {
+                senderAddress: 'tel:+2250700000009',
+                destinationAddress: '+2250000',
+                message: 'STOP',
+                messageId: 'stop-1',
+              },
+            },
+          }),
+        }).then((response) => response.status);
+      const count = async (table: string) =>
+        (await pool.query(`SELECT count(*)::int AS n FROM stop_fails.${table}`)).rows[0].n as number;
+      expect(await stop()).toBe(503);
+      expect([await count('opt_outs'), await count('inbound'), await count('notifications')]).toEqual([0, 0, 0]);
+      expect(await stop()).toBe(200);
+      expect(await stop()).toBe(200); // Orange once more: a duplicate
+      expect([await count('opt_outs'), await count('inbound'), await count('notifications')]).toEqual([1, 1, 1]);
+      await expect(app.app.get(OrangeSmsService).send({ to: '+2250700000009', text: 'promo' })).rejects.toMatchObject({
+        name: 'OrangeSmsOptedOutError',
+      });
+    } finally {
+      await app?.close();
+      app = undefined;
+      await failing.end();
+    }
+  });
+
+  it('retention deletes old messages and inbound SMS in batches, and keeps the recent ones', async () => {
+    const { migrateOrangeSms, PostgresOrangeSmsStore } = await import('../lib/postgres/index.js');
+    await migrateOrangeSms(pool, { schema: 'retention' });
+    const store = new PostgresOrangeSmsStore(pool, { schema: 'retention' });
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000);
+    for (let i = 0; i < 5; i++) {
+      const submittedAt = at(i < 3 ? 40 : 1);
+      await store.saveMessage({
+        id: `r-${i}`,
+        to: 'tel:+2250700000001',
+        senderAddress: 'tel:+2250000',
+        text: 'x',
+        segments: 1,
+        encoding: 'GSM-7',
+        status: 'submitted',
+        submittedAt,
+        updatedAt: submittedAt,
+        resourceUrl: '',
+        history: [{ status: 'submitted', at: submittedAt }],
+      });
+    }
+    // Batches of 2 for 3 old rows: two statements, and nothing recent goes.
+    expect(await store.deleteOlderThan(30, 2)).toBe(3);
+    expect((await store.listMessages({ limit: Infinity })).map((m) => m.id).sort()).toEqual(['r-3', 'r-4']);
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM retention.status_history');
+    expect(rows[0].n).toBe(2);
   });
 
   it('SIGKILL of the database while receipts are taken: none answered 200 is lost, the rest are applied once on retry', async () => {
