@@ -61,9 +61,7 @@ describe('PostgreSQL under faults', () => {
   beforeAll(async () => {
     postgres = await startPostgres();
     emulator = await OrangeSmsEmulator.start({ autoDeliveryStatus: null });
-    pool = new pg.Pool({ connectionString: postgres.url });
-    pool.on('error', () => undefined);
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    pool = postgres.pool({ expectDrops: true });
   }, 60_000);
   afterEach(async () => {
     await app?.close();

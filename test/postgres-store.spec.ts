@@ -69,7 +69,7 @@ describe('PostgreSQL store', () => {
 
   beforeAll(async () => {
     postgres = await startPostgres();
-    pool = new pg.Pool({ connectionString: postgres.url });
+    pool = postgres.pool();
   }, 60_000);
   afterAll(async () => {
     await pool.end();

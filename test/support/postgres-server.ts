@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { freePort } from './redis-server.js';
 
 export interface TestPostgres {
@@ -11,6 +12,13 @@ export interface TestPostgres {
   /** Dies at once (SIGKILL), as in a crash; `restart()` brings it back on the same port and data. */
   kill(): Promise<void>;
   restart(): Promise<void>;
+  /**
+   * A pool on it for the test's own queries. An idle connection the server ends emits 'error' on the
+   * pool, which would otherwise end the whole test process: it is reported with the server's log
+   * instead (unless `expectDrops`: the test kills the server itself), and the next query reconnects
+   * (or fails, if the server is really gone).
+   */
+  pool(options?: { expectDrops?: boolean }): pg.Pool;
 }
 
 /** initdb and postgres: on PATH, else Debian's /usr/lib/postgresql/<version>/bin. */
@@ -45,6 +53,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
   const port = await freePort();
   let child: ChildProcess | undefined;
+  let serverLog = '';
 
   const launch = () =>
     new Promise<void>((resolve, reject) => {
@@ -58,6 +67,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       const timer = setTimeout(() => reject(new Error(`postgres did not start:\n${output}`)), 20_000);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
+        serverLog = (serverLog + chunk.toString()).slice(-4_000);
         if (output.includes('database system is ready to accept connections')) {
           clearTimeout(timer);
           resolve();
@@ -114,6 +124,17 @@ export async function startPostgres(): Promise<TestPostgres> {
     },
     kill: () => signal('SIGKILL'),
     restart: launch,
+    pool: ({ expectDrops = false } = {}) => {
+      const pool = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+      const report = (error: Error) => {
+        if (!expectDrops) {
+          console.warn(`test pool: PostgreSQL connection ended (${error.message}); server log:\n${serverLog}`);
+        }
+      };
+      pool.on('error', report);
+      pool.on('connect', (client) => client.on('error', report));
+      return pool;
+    },
   };
 }
 

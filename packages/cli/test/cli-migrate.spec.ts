@@ -18,7 +18,7 @@ describe('orange-sms migrate', () => {
 
   beforeAll(async () => {
     postgres = await startPostgres();
-    pool = new pg.Pool({ connectionString: postgres.url });
+    pool = postgres.pool();
   }, 60_000);
   afterAll(async () => {
     await pool.end();
