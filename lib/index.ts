@@ -71,11 +71,15 @@ export type {
 } from './stats/orange-sms.stats.interfaces.js';
 
 export type { OrangeSmsStore } from './interfaces/orange-sms.store.interfaces.js';
+export type { OrangeSmsAggregateQuery, OrangeSmsAggregateRow } from './interfaces/orange-sms.aggregate.interfaces.js';
 export { ORANGE_SMS_STORE } from './orange-sms.constants.js';
 export { OrangeSmsMemoryStore, type OrangeSmsMemoryStoreOptions } from './tracking/orange-sms.memory-store.js';
 export { isFinalStatus, type OrangeSmsStatus } from './tracking/orange-sms.status.js';
 export type {
   OrangeSmsMessageFilter,
+  OrangeSmsMessagePage,
+  OrangeSmsMessagePageFilter,
+  OrangeSmsMessagePosition,
   OrangeSmsStatusResult,
   OrangeSmsStatusUpdate,
   TrackedSms,

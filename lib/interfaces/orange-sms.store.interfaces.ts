@@ -1,5 +1,6 @@
 import type { InboundSms, OrangeSmsInboxFilter, OrangeSmsInboxPage } from './orange-sms.inbox.interfaces.js';
 import type { OrangeSmsStoredEvent } from './orange-sms.event.interfaces.js';
+import type { OrangeSmsAggregateQuery, OrangeSmsAggregateRow } from './orange-sms.aggregate.interfaces.js';
 import type {
   OrangeSmsNotificationTake,
   OrangeSmsNotificationTaken,
@@ -54,6 +55,13 @@ export interface OrangeSmsStore {
   listInbound?(filter: OrangeSmsInboxFilter): Promise<OrangeSmsInboxPage>;
   /** Marks one handled (atomic; marking it again changes nothing). Undefined for an unknown id. */
   markInboundHandled?(id: string, at: Date): Promise<InboundSms | undefined>;
+
+  /**
+   * Counts for reports and delivery statistics without reading the messages (SQL on PostgreSQL,
+   * counters kept with each status change on Redis). Without it, the messages of the window are read
+   * a page at a time and counted by the caller.
+   */
+  aggregateMessages?(query: OrangeSmsAggregateQuery): Promise<OrangeSmsAggregateRow[]>;
 
   /** Event outbox: recorded before Orange's notification is acknowledged. */
   saveEvent(event: OrangeSmsStoredEvent): Promise<void>;

@@ -35,6 +35,34 @@ export interface OrangeSmsMessageFilter {
   until?: Date;
   /** Most recent first; default 100. */
   limit?: number;
+  /**
+   * Only the messages after this one in that order (submitted before it, or at the same instant with
+   * a lower id): what `listMessagesPage`'s cursor stands for. Every store must honour it.
+   */
+  after?: OrangeSmsMessagePosition;
+}
+
+/** A message's place in the most-recent-first order. */
+export interface OrangeSmsMessagePosition {
+  submittedAt: Date;
+  id: string;
+}
+
+/** `OrangeSmsService.listMessagesPage`: the filter of `listMessages`, a page at a time. */
+export interface OrangeSmsMessagePageFilter extends Omit<OrangeSmsMessageFilter, 'after' | 'limit'> {
+  /**
+   * Page size, 1 to 1000.
+   * @default 50
+   */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface OrangeSmsMessagePage {
+  items: TrackedSms[];
+  /** Present when more messages match: pass it as `cursor` for the next page. */
+  nextCursor?: string;
 }
 
 export interface OrangeSmsStatusUpdate {

@@ -16,12 +16,32 @@ import type {
 } from '../interfaces/orange-sms.tracking.interfaces.js';
 import { decodeInboxCursor, encodeInboxCursor, pageLimit } from '../tracking/orange-sms.inbox-paging.js';
 import { decodeEvent, decodeInbound, decodeMessage, encode } from '../tracking/orange-sms.json-codec.js';
-import { applyStatusUpdate } from '../tracking/orange-sms.status.js';
+import { applyStatusUpdate, STATUS_RANK } from '../tracking/orange-sms.status.js';
+import { sortAggregateRows } from '../stats/orange-sms.report.js';
+import type {
+  OrangeSmsAggregateQuery,
+  OrangeSmsAggregateRow,
+  OrangeSmsReportGroupBy,
+} from '../interfaces/orange-sms.aggregate.interfaces.js';
 import { OrangeSmsError, OrangeSmsStoreError } from '../errors/orange-sms.errors.js';
 import { quoteSchema } from './orange-sms.postgres-migrations.js';
 
+/** The group of a report row, as a column expression (the same values the memory store's scan gives). */
+const GROUP_COLUMNS: Record<OrangeSmsReportGroupBy, string> = {
+  country: "coalesce(country, 'unknown')",
+  senderName: "coalesce(sender_name, '')",
+  status: 'status',
+  account: "'default'",
+};
+
 /** Every operation, whose database failures become `OrangeSmsStoreError`. */
-const STORE_OPERATIONS = [...ORANGE_SMS_STORE_METHODS, 'getInbound', 'listInbound', 'markInboundHandled'] as const;
+const STORE_OPERATIONS = [
+  ...ORANGE_SMS_STORE_METHODS,
+  'getInbound',
+  'listInbound',
+  'markInboundHandled',
+  'aggregateMessages',
+] as const;
 
 /** How long a receipt waits for its message to be stored. */
 const EARLY_RECEIPT_TTL_MS = 24 * 3_600_000;
@@ -91,15 +111,20 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
   async listMessages(filter: OrangeSmsMessageFilter = {}): Promise<TrackedSms[]> {
     const where: string[] = [];
     const values: unknown[] = [];
-    const add = (clause: string, value: unknown) => {
-      values.push(value);
-      where.push(clause.replace('?', `$${values.length}`));
+    const add = (clause: string, ...args: unknown[]) => {
+      let text = clause;
+      for (const arg of args) {
+        values.push(arg);
+        text = text.replace('?', `$${values.length}`);
+      }
+      where.push(text);
     };
     if (filter.to !== undefined) add('to_number = ?', filter.to);
     if (filter.status !== undefined) add('status = ANY(?)', ([] as string[]).concat(filter.status));
     if (filter.reference !== undefined) add('reference = ?', filter.reference);
     if (filter.since !== undefined) add('submitted_at >= ?', filter.since);
     if (filter.until !== undefined) add('submitted_at < ?', filter.until);
+    if (filter.after !== undefined) add('(submitted_at, id) < (?, ?)', filter.after.submittedAt, filter.after.id);
     const limit = filter.limit ?? 100;
     const { rows } = await this.pool.query<{ data: string }>(
       `SELECT data::text AS data FROM ${this.s}.messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -107,6 +132,52 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
       values,
     );
     return rows.map((row) => decodeMessage(row.data));
+  }
+
+  /** One query: counts per status with FILTER, units, and the median delivery time per row. */
+  async aggregateMessages(query: OrangeSmsAggregateQuery): Promise<OrangeSmsAggregateRow[]> {
+    const values: unknown[] = [];
+    const param = (value: unknown) => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    const columns: string[] = [];
+    const groups: string[] = [];
+    if (query.interval) {
+      columns.push(`date_trunc(${param(query.interval)}, submitted_at, ${param(query.timeZone)}) AS period`);
+      groups.push('period');
+    }
+    if (query.groupBy) {
+      columns.push(`${GROUP_COLUMNS[query.groupBy]} AS grp`);
+      groups.push('grp');
+    }
+    const where: string[] = [];
+    if (query.since) where.push(`submitted_at >= ${param(query.since)}`);
+    if (query.until) where.push(`submitted_at < ${param(query.until)}`);
+    const statuses = Object.keys(STATUS_RANK);
+    const { rows } = await this.pool.query<Record<string, unknown>>(
+      `SELECT ${[
+        ...columns,
+        ...statuses.map((status, index) => `count(*) FILTER (WHERE status = '${status}') AS s${index}`),
+        'sum(segments) AS units',
+        `percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM delivered_at - submitted_at) * 1000)
+           FILTER (WHERE status = 'delivered' AND delivered_at IS NOT NULL) AS median`,
+      ].join(', ')}
+       FROM ${this.s}.messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ${groups.length ? `GROUP BY ${groups.join(', ')}` : 'HAVING count(*) > 0'}`,
+      values,
+    );
+    return sortAggregateRows(
+      rows.map((row) => ({
+        ...(query.interval ? { period: new Date(row.period as Date) } : {}),
+        ...(query.groupBy ? { group: String(row.grp) } : {}),
+        byStatus: Object.fromEntries(
+          statuses.map((status, index) => [status, Number(row[`s${index}`])]),
+        ) as OrangeSmsAggregateRow['byStatus'],
+        units: Number(row.units ?? 0),
+        medianDeliveryMs: row.median === null || row.median === undefined ? null : Number(row.median),
+      })),
+    );
   }
 
   async applyDeliveryStatus(id: string, update: OrangeSmsStatusUpdate): Promise<OrangeSmsStatusResult> {

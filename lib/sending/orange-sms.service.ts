@@ -8,7 +8,13 @@ import type {
   OrangeSmsQueueSender,
 } from '../interfaces/orange-sms.queue.interfaces.js';
 import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
-import type { OrangeSmsMessageFilter, TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
+import type {
+  OrangeSmsMessageFilter,
+  OrangeSmsMessagePage,
+  OrangeSmsMessagePageFilter,
+  TrackedSms,
+} from '../interfaces/orange-sms.tracking.interfaces.js';
+import { listMessagePage } from '../tracking/orange-sms.message-paging.js';
 import { countryOfNumber } from '../addresses/orange-sms.countries.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import {
@@ -194,6 +200,16 @@ export class OrangeSmsService {
   listMessages(filter: OrangeSmsMessageFilter = {}): Promise<TrackedSms[]> {
     const to = filter.to === undefined ? undefined : normaliseRecipient(filter.to, 'to', this.options.defaultCountry);
     return this.store.listMessages({ ...filter, ...(to ? { to } : {}) });
+  }
+
+  /**
+   * Sent messages a page at a time, most recent first: `{ items, nextCursor }`; pass `nextCursor`
+   * back as `cursor` for the next page. Messages sent meanwhile never shift a page.
+   */
+  listMessagesPage(filter: OrangeSmsMessagePageFilter = {}): Promise<OrangeSmsMessagePage> {
+    const { cursor, limit, ...rest } = filter;
+    const to = rest.to === undefined ? undefined : normaliseRecipient(rest.to, 'to', this.options.defaultCountry);
+    return listMessagePage(this.store, { ...rest, ...(to ? { to } : {}) }, { cursor, limit });
   }
 
   /** Asks Orange to post delivery receipts for `senderAddress` (default: the module's) to `notifyUrl`. */

@@ -1,52 +1,27 @@
-import type { OrangeSmsStatus } from '../tracking/orange-sms.status.js';
-import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
+import type { OrangeSmsAggregateRow } from '../interfaces/orange-sms.aggregate.interfaces.js';
 import type { OrangeSmsDeliveryCounts, OrangeSmsDeliveryStats } from './orange-sms.stats.interfaces.js';
-import { median } from './orange-sms.report.js';
+import { emptyStatusCounts } from './orange-sms.report.js';
 
-const STATUSES: OrangeSmsStatus[] = [
-  'submitted',
-  'delivered_to_network',
-  'waiting',
-  'delivered',
-  'failed',
-  'uncertain',
-];
-
-/** Counts by status, delivery rate and median time to delivery, overall and per country. */
-export function computeDeliveryStats(
-  messages: readonly TrackedSms[],
+/**
+ * Counts by status, delivery rate and median time to delivery, overall and per country, from two
+ * aggregates of one window: without groups (`overall`, at most one row) and by country.
+ */
+export function deliveryStatsOf(
+  overall: readonly OrangeSmsAggregateRow[],
+  byCountry: readonly OrangeSmsAggregateRow[],
   period: { since?: Date; until?: Date } = {},
 ): OrangeSmsDeliveryStats {
-  const overall = emptyCounts();
-  const byCountry: Record<string, OrangeSmsDeliveryCounts> = {};
-  const deliveryTimes: number[] = [];
-  for (const message of messages) {
-    const country = message.country ?? 'unknown';
-    const counts = (byCountry[country] ??= emptyCounts());
-    for (const target of [overall, counts]) {
-      target.total++;
-      target.byStatus[message.status]++;
-    }
-    if (message.status === 'delivered' && message.deliveredAt) {
-      deliveryTimes.push(message.deliveredAt.getTime() - message.submittedAt.getTime());
-    }
-  }
-  for (const counts of [overall, ...Object.values(byCountry)]) {
-    counts.deliveryRate = counts.total === 0 ? null : counts.byStatus.delivered / counts.total;
-  }
+  const whole = overall[0];
   return {
     ...(period.since ? { since: period.since } : {}),
     ...(period.until ? { until: period.until } : {}),
-    ...overall,
-    medianDeliveryMs: median(deliveryTimes),
-    byCountry,
+    ...countsOf(whole?.byStatus ?? emptyStatusCounts()),
+    medianDeliveryMs: whole?.medianDeliveryMs ?? null,
+    byCountry: Object.fromEntries(byCountry.map((row) => [row.group ?? 'unknown', countsOf(row.byStatus)])),
   };
 }
 
-function emptyCounts(): OrangeSmsDeliveryCounts {
-  return {
-    total: 0,
-    byStatus: Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<OrangeSmsStatus, number>,
-    deliveryRate: null,
-  };
+function countsOf(byStatus: OrangeSmsDeliveryCounts['byStatus']): OrangeSmsDeliveryCounts {
+  const total = Object.values(byStatus).reduce((sum, count) => sum + count, 0);
+  return { total, byStatus: { ...byStatus }, deliveryRate: total === 0 ? null : byStatus.delivered / total };
 }

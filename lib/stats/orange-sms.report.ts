@@ -5,12 +5,14 @@
  */
 import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
 import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
+import { STATUS_RANK, type OrangeSmsStatus } from '../tracking/orange-sms.status.js';
 import type {
-  OrangeSmsReport,
+  OrangeSmsAggregateQuery,
+  OrangeSmsAggregateRow,
   OrangeSmsReportGroupBy,
   OrangeSmsReportInterval,
-  OrangeSmsReportRow,
-} from './orange-sms.stats.interfaces.js';
+} from '../interfaces/orange-sms.aggregate.interfaces.js';
+import type { OrangeSmsReport, OrangeSmsReportRow } from './orange-sms.stats.interfaces.js';
 
 const MINUTE_MS = 60_000;
 
@@ -100,84 +102,101 @@ function groupOf(message: TrackedSms, groupBy: OrangeSmsReportGroupBy, account: 
   }
 }
 
+export function emptyStatusCounts(): Record<OrangeSmsStatus, number> {
+  return Object.fromEntries(Object.keys(STATUS_RANK).map((status) => [status, 0])) as Record<OrangeSmsStatus, number>;
+}
+
 interface Accumulator {
-  row: OrangeSmsReportRow;
+  row: OrangeSmsAggregateRow;
   deliveryTimes: number[];
 }
 
 /**
  * Counts per period (of `submittedAt`, in `timeZone`) and group, one message at a time, so a report
- * over a long history holds one accumulator per row, not the messages. `delivered + failed +
- * pending = sent`; `units` counts every message's segments, failed ones too (Orange bills them).
+ * over a long history holds one accumulator per row, not the messages: the scan behind every store
+ * that has no `aggregateMessages` (the capped memory store), and Redis's for what its counters cannot
+ * answer.
  */
-export class ReportBuilder {
+export class MessageAggregator {
   private readonly rows = new Map<string, Accumulator>();
 
-  constructor(
-    private readonly query: {
-      interval: OrangeSmsReportInterval;
-      timeZone: string;
-      groupBy?: OrangeSmsReportGroupBy;
-      account: string;
-    },
-  ) {}
+  constructor(private readonly query: OrangeSmsAggregateQuery & { account?: string }) {}
 
   add(message: TrackedSms): void {
-    const { interval, timeZone, groupBy, account } = this.query;
-    const period = periodStart(message.submittedAt.getTime(), interval, timeZone);
+    const { interval, timeZone, groupBy, account = 'default' } = this.query;
+    const period = interval ? periodStart(message.submittedAt.getTime(), interval, timeZone) : undefined;
     const group = groupBy ? groupOf(message, groupBy, account) : undefined;
-    const key = `${period}\n${group ?? ''}`;
+    const key = `${period ?? ''}\n${group ?? ''}`;
     let entry = this.rows.get(key);
     if (!entry) {
       entry = {
         row: {
-          period: new Date(period),
+          ...(period !== undefined ? { period: new Date(period) } : {}),
           ...(group !== undefined ? { group } : {}),
-          sent: 0,
-          delivered: 0,
-          failed: 0,
-          pending: 0,
+          byStatus: emptyStatusCounts(),
           units: 0,
-          deliveryRate: 0,
           medianDeliveryMs: null,
         },
         deliveryTimes: [],
       };
       this.rows.set(key, entry);
     }
-    const row = entry.row;
-    row.sent++;
-    row.units += message.segments;
-    if (message.status === 'delivered') {
-      row.delivered++;
-      if (message.deliveredAt) entry.deliveryTimes.push(message.deliveredAt.getTime() - message.submittedAt.getTime());
-    } else if (message.status === 'failed') row.failed++;
-    else row.pending++;
+    entry.row.byStatus[message.status]++;
+    entry.row.units += message.segments;
+    if (message.status === 'delivered' && message.deliveredAt) {
+      entry.deliveryTimes.push(message.deliveredAt.getTime() - message.submittedAt.getTime());
+    }
   }
 
-  build(): OrangeSmsReport {
-    const rows = [...this.rows.values()].map(({ row, deliveryTimes }) => ({
-      ...row,
-      deliveryRate: row.sent === 0 ? 0 : row.delivered / row.sent,
-      medianDeliveryMs: median(deliveryTimes),
-    }));
-    rows.sort((a, b) => a.period.getTime() - b.period.getTime() || (a.group ?? '').localeCompare(b.group ?? ''));
-    return {
-      interval: this.query.interval,
-      timeZone: this.query.timeZone,
-      ...(this.query.groupBy ? { groupBy: this.query.groupBy } : {}),
-      rows,
-    };
+  build(): OrangeSmsAggregateRow[] {
+    return sortAggregateRows(
+      [...this.rows.values()].map(({ row, deliveryTimes }) => ({ ...row, medianDeliveryMs: median(deliveryTimes) })),
+    );
   }
+}
+
+/** By period, then group. */
+export function sortAggregateRows(rows: OrangeSmsAggregateRow[]): OrangeSmsAggregateRow[] {
+  return rows.sort(
+    (a, b) => (a.period?.getTime() ?? 0) - (b.period?.getTime() ?? 0) || (a.group ?? '').localeCompare(b.group ?? ''),
+  );
+}
+
+/** Report rows from aggregate rows: `delivered + failed + pending = sent`. */
+export function reportOf(
+  rows: readonly OrangeSmsAggregateRow[],
+  query: { interval: OrangeSmsReportInterval; timeZone: string; groupBy?: OrangeSmsReportGroupBy },
+): OrangeSmsReport {
+  return {
+    interval: query.interval,
+    timeZone: query.timeZone,
+    ...(query.groupBy ? { groupBy: query.groupBy } : {}),
+    rows: rows.map((row): OrangeSmsReportRow => {
+      const sent = Object.values(row.byStatus).reduce((sum, count) => sum + count, 0);
+      const delivered = row.byStatus.delivered;
+      const failed = row.byStatus.failed;
+      return {
+        period: row.period!,
+        ...(row.group !== undefined ? { group: row.group } : {}),
+        sent,
+        delivered,
+        failed,
+        pending: sent - delivered - failed,
+        units: row.units,
+        deliveryRate: sent === 0 ? 0 : delivered / sent,
+        medianDeliveryMs: row.medianDeliveryMs,
+      };
+    }),
+  };
 }
 
 export function computeReport(
   messages: Iterable<TrackedSms>,
-  query: ConstructorParameters<typeof ReportBuilder>[0],
+  query: { interval: OrangeSmsReportInterval; timeZone: string; groupBy?: OrangeSmsReportGroupBy; account?: string },
 ): OrangeSmsReport {
-  const builder = new ReportBuilder(query);
-  for (const message of messages) builder.add(message);
-  return builder.build();
+  const aggregator = new MessageAggregator(query);
+  for (const message of messages) aggregator.add(message);
+  return reportOf(aggregator.build(), query);
 }
 
 export function median(values: number[]): number | null {

@@ -1,4 +1,5 @@
 import type { OrangeSmsStatus } from '../tracking/orange-sms.status.js';
+import type { OrangeSmsReportGroupBy, OrangeSmsReportInterval } from '../interfaces/orange-sms.aggregate.interfaces.js';
 
 /** One contract (a bundle of units for a country), from either of Orange's formats. */
 export interface OrangeSmsContract {
@@ -84,8 +85,7 @@ export interface OrangeSmsDeliveryStats extends OrangeSmsDeliveryCounts {
   byCountry: Record<string, OrangeSmsDeliveryCounts>;
 }
 
-export type OrangeSmsReportInterval = 'hour' | 'day' | 'week' | 'month';
-export type OrangeSmsReportGroupBy = 'country' | 'senderName' | 'status' | 'account';
+export type { OrangeSmsReportGroupBy, OrangeSmsReportInterval };
 
 export interface OrangeSmsReportOptions {
   /** Messages submitted at or after. */

@@ -6,8 +6,10 @@ import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.j
 import { normaliseContracts, normalisePurchaseOrders, normaliseStatistics } from './orange-sms.admin-normalisers.js';
 import { checkDate } from '../common/orange-sms.dates.js';
 import { isTimeZone } from '../common/orange-sms.time-zone.js';
-import { computeDeliveryStats } from './orange-sms.delivery-stats.js';
-import { csvField, EXPORT_COLUMNS, exportRecord, ReportBuilder } from './orange-sms.report.js';
+import { deliveryStatsOf } from './orange-sms.delivery-stats.js';
+import { csvField, EXPORT_COLUMNS, exportRecord, MessageAggregator, reportOf } from './orange-sms.report.js';
+import { listMessagePage } from '../tracking/orange-sms.message-paging.js';
+import type { OrangeSmsAggregateQuery, OrangeSmsAggregateRow } from '../interfaces/orange-sms.aggregate.interfaces.js';
 import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 import type {
   OrangeSmsBalance,
@@ -66,18 +68,23 @@ export class OrangeSmsStatsService {
     return normalisePurchaseOrders(body, this.orangeTimeZone);
   }
 
-  /** From the message store (this instance's, or the fleet's with a shared store); no call to Orange. */
+  /**
+   * From the message store (this instance's, or the fleet's with a shared store); no call to Orange.
+   * An aggregate on PostgreSQL and Redis; a scan of the capped memory store.
+   */
   async getDeliveryStats(options: OrangeSmsDeliveryStatsOptions = {}): Promise<OrangeSmsDeliveryStats> {
-    checkDate('since', options.since);
-    checkDate('until', options.until);
-    const messages = await this.store.listMessages({ since: options.since, until: options.until, limit: Infinity });
-    return computeDeliveryStats(messages, options);
+    const window = checkWindow(options.since, options.until, false);
+    const [overall, byCountry] = await Promise.all([
+      this.aggregate({ ...window, timeZone: 'UTC' }),
+      this.aggregate({ ...window, timeZone: 'UTC', groupBy: 'country' }),
+    ]);
+    return deliveryStatsOf(overall, byCountry, options);
   }
 
   /**
    * Sent, delivered, failed and pending messages, units, delivery rate and median time to delivery,
-   * per period (of `submittedAt`, cut in `timeZone`) and, with `groupBy`, per group. On the memory
-   * and Redis stores the messages of the window are read a page at a time and counted here.
+   * per period (of `submittedAt`, cut in `timeZone`) and, with `groupBy`, per group. One SQL query on
+   * PostgreSQL, counters on Redis, a scan of the capped memory store.
    */
   async getReport(options: OrangeSmsReportOptions): Promise<OrangeSmsReport> {
     const { since, until } = checkWindow(options?.since, options?.until, true);
@@ -89,14 +96,14 @@ export class OrangeSmsStatsService {
     }
     const timeZone = options.timeZone ?? 'UTC';
     if (!isTimeZone(timeZone)) throw new OrangeSmsValidationError('timeZone', 'expected an IANA time zone');
-    const report = new ReportBuilder({
+    const query = {
+      since,
+      until,
       interval: options.interval,
       timeZone,
       ...(options.groupBy ? { groupBy: options.groupBy } : {}),
-      account: 'default',
-    });
-    for await (const page of this.pagesIn(since, until)) for (const message of page) report.add(message);
-    return report.build();
+    };
+    return reportOf(await this.aggregate(query), query);
   }
 
   /**
@@ -127,30 +134,27 @@ export class OrangeSmsStatsService {
     })();
   }
 
-  /**
-   * The window's messages, most recent first, a page at a time. Each page starts at the oldest time
-   * of the previous one (included), skipping the ids already given at that exact time.
-   */
+  /** The store's aggregate, or the window's messages counted here a page at a time. */
+  private async aggregate(query: OrangeSmsAggregateQuery): Promise<OrangeSmsAggregateRow[]> {
+    if (this.store.aggregateMessages) return this.store.aggregateMessages(query);
+    const aggregator = new MessageAggregator(query);
+    for await (const page of this.pagesIn(query.since, query.until))
+      for (const message of page) aggregator.add(message);
+    return aggregator.build();
+  }
+
+  /** The window's messages, most recent first, a page at a time (the store's cursor). */
   private async *pagesIn(since?: Date, until?: Date): AsyncIterable<TrackedSms[]> {
-    let edge: number | undefined;
-    let seenAtEdge = new Set<string>();
-    for (;;) {
-      const limit = PAGE + seenAtEdge.size;
-      const bound = edge === undefined ? until : new Date(edge + 1);
-      const batch = await this.store.listMessages({
-        ...(since ? { since } : {}),
-        ...(bound ? { until: bound } : {}),
-        limit,
-      });
-      const fresh = batch.filter((message) => !seenAtEdge.has(message.id));
-      if (fresh.length === 0) return;
-      yield fresh;
-      if (batch.length < limit) return;
-      const oldest = fresh[fresh.length - 1]!.submittedAt.getTime();
-      if (oldest !== edge) seenAtEdge = new Set();
-      for (const message of fresh) if (message.submittedAt.getTime() === oldest) seenAtEdge.add(message.id);
-      edge = oldest;
-    }
+    let cursor: string | undefined;
+    do {
+      const page = await listMessagePage(
+        this.store,
+        { ...(since ? { since } : {}), ...(until ? { until } : {}) },
+        { limit: PAGE, ...(cursor ? { cursor } : {}) },
+      );
+      if (page.items.length > 0) yield page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
   }
 
   private async get(path: string, query: Record<string, string | undefined>): Promise<unknown> {

@@ -14,18 +14,30 @@ export interface InboxPosition {
 export const DEFAULT_INBOX_PAGE = 50;
 
 export function encodeInboxCursor(message: InboundSms): string {
-  return Buffer.from(JSON.stringify([message.receivedAt.getTime(), message.id])).toString('base64url');
+  return encodeCursor({ at: message.receivedAt.getTime(), id: message.id });
 }
 
 export function decodeInboxCursor(cursor: string | undefined): InboxPosition | undefined {
+  return decodeCursor(cursor, 'not a cursor this inbox returned');
+}
+
+/** A page's cursor, for the inbox and for sent messages alike: the last item's time and id. */
+export function encodeCursor(position: InboxPosition): string {
+  return Buffer.from(JSON.stringify([position.at, position.id])).toString('base64url');
+}
+
+export function decodeCursor(
+  cursor: string | undefined,
+  reason = 'not a cursor this list returned',
+): InboxPosition | undefined {
   if (cursor === undefined) return undefined;
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    const [at, id] = JSON.parse(Buffer.from(String(cursor), 'base64url').toString('utf8')) as [unknown, unknown];
     if (typeof at === 'number' && Number.isFinite(at) && typeof id === 'string') return { at, id };
   } catch {
     // Reported below.
   }
-  throw new OrangeSmsValidationError('cursor', 'not a cursor this inbox returned');
+  throw new OrangeSmsValidationError('cursor', reason);
 }
 
 /** Whether `message` comes after `position` in the inbox order (most recent first, then id descending). */

@@ -3,6 +3,7 @@ import type {
   OrangeSmsInboxFilter,
   OrangeSmsInboxPage,
 } from '../interfaces/orange-sms.inbox.interfaces.js';
+import { isAfterMessage, messageOrder } from './orange-sms.message-paging.js';
 import {
   decodeInboxCursor,
   encodeInboxCursor,
@@ -95,18 +96,19 @@ export class OrangeSmsMemoryStore implements OrangeSmsStore {
   async listMessages(filter: OrangeSmsMessageFilter = {}): Promise<TrackedSms[]> {
     const limit = filter.limit ?? 100;
     const statuses = filter.status === undefined ? undefined : ([] as string[]).concat(filter.status);
-    const result: TrackedSms[] = [];
-    const all = [...this.messages.values()];
-    for (let i = all.length - 1; i >= 0 && result.length < limit; i--) {
-      const message = all[i]!;
+    const matching: TrackedSms[] = [];
+    for (const message of this.messages.values()) {
       if (filter.to !== undefined && message.to !== filter.to) continue;
       if (statuses && !statuses.includes(message.status)) continue;
       if (filter.reference !== undefined && message.reference !== filter.reference) continue;
       if (filter.since && message.submittedAt < filter.since) continue;
       if (filter.until && message.submittedAt >= filter.until) continue;
-      result.push(copy(message));
+      if (!isAfterMessage(message, filter.after)) continue;
+      matching.push(message);
     }
-    return result;
+    // Insertion order is nearly submit order; sorting makes ties (same millisecond) follow the ids,
+    // as the cursor expects.
+    return matching.sort(messageOrder).slice(0, limit).map(copy);
   }
 
   async applyDeliveryStatus(id: string, update: OrangeSmsStatusUpdate): Promise<OrangeSmsStatusResult> {
