@@ -1,6 +1,6 @@
 /**
  * Reports and exports on a real app over HTTP: messages sent through the emulator, receipts posted
- * back by it, on the memory store and on a real Redis. The figures must agree with what was sent and
+ * back by it, on the memory store, on a real Redis and on a real PostgreSQL. The figures must agree with what was sent and
  * received, per country and per status, with the right units.
  */
 import 'reflect-metadata';
@@ -15,6 +15,7 @@ import {
   OrangeSmsStatsService,
   type TrackedSms,
 } from '../lib/index.js';
+import { startPostgres, type TestPostgres } from './support/postgres-server.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 import { emulatorOptions, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -24,22 +25,29 @@ async function collect(chunks: AsyncIterable<string>): Promise<string> {
   return text;
 }
 
-describe.each(['memory', 'redis'] as const)('reports and exports on the %s store', (kind) => {
+describe.each(['memory', 'redis', 'postgres'] as const)('reports and exports on the %s store', (kind) => {
   let emulator: OrangeSmsEmulator;
   let redis: TestRedis | undefined;
+  let postgres: TestPostgres | undefined;
   let testApp: TestApp;
 
   beforeAll(async () => {
     emulator = await OrangeSmsEmulator.start({ autoDeliveryStatus: null, countries: ['CIV', 'SEN'] });
     if (kind === 'redis') redis = await startRedis();
+    if (kind === 'postgres') postgres = await startPostgres();
     testApp = await startTestApp(emulator, {
-      options: { rateLimit: false, ...(redis ? { redis: { url: redis.url, keyPrefix: 'reports:' } } : {}) },
+      options: {
+        rateLimit: false,
+        ...(redis ? { redis: { url: redis.url, keyPrefix: 'reports:' } } : {}),
+        ...(postgres ? { postgres: { url: postgres.url, schema: 'reports' } } : {}),
+      },
     });
-  });
+  }, 60_000);
   afterAll(async () => {
     await testApp.close();
     await emulator.stop();
     await redis?.stop();
+    await postgres?.stop();
   });
 
   it('agrees with what was sent and received, per country and per status, with units', async () => {
@@ -87,6 +95,13 @@ describe.each(['memory', 'redis'] as const)('reports and exports on the %s store
       submitted: 1,
       waiting: 1,
     });
+
+    const delivery = await stats.getDeliveryStats({ since, until });
+    expect(delivery).toMatchObject({ total: 5, deliveryRate: 2 / 5 });
+    expect(delivery.byStatus).toMatchObject({ delivered: 2, failed: 1, waiting: 1, submitted: 1 });
+    expect(delivery.byCountry.CIV).toMatchObject({ total: 3, byStatus: expect.objectContaining({ failed: 1 }) });
+    expect(delivery.byCountry.SEN).toMatchObject({ total: 2, byStatus: expect.objectContaining({ waiting: 1 }) });
+    expect(delivery.medianDeliveryMs).toEqual(expect.any(Number));
 
     const csv = (await collect(stats.exportMessages({ since, until, format: 'csv' }))).trimEnd().split('\r\n');
     expect(csv[0]).toBe(
