@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { OrangeSmsMemoryStore, type OrangeSmsStore, type TrackedSms } from '../lib/index.js';
+import { OrangeSmsMemoryStore, type OrangeSmsStore } from '../lib/index.js';
 import type {
   OrangeSmsAggregateQuery,
   OrangeSmsAggregateRow,
@@ -15,12 +15,12 @@ import type {
   OrangeSmsReportInterval,
 } from '../lib/interfaces/orange-sms.aggregate.interfaces.js';
 import type { OrangeDeliveryStatus } from '../lib/interfaces/orange-sms.status.interfaces.js';
-import type { OrangeSmsStoredEvent } from '../lib/interfaces/orange-sms.event.interfaces.js';
 import { migrateOrangeSms, PostgresOrangeSmsStore } from '../lib/postgres/index.js';
 import { RedisOrangeSmsStore } from '../lib/redis/index.js';
 import { MessageAggregator } from '../lib/stats/orange-sms.report.js';
 import { startPostgres, type TestPostgres } from './support/postgres-server.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
+import { receiptEvent, trackedSms } from './support/tracked-sms.js';
 
 const HOUR = 3_600_000;
 const INTERVALS: OrangeSmsReportInterval[] = ['hour', 'day', 'week', 'month'];
@@ -40,22 +40,6 @@ function pick<T>(next: () => number, values: readonly T[]): T {
   return values[Math.floor(next() * values.length)]!;
 }
 
-function receiptEvent(id: string): OrangeSmsStoredEvent {
-  return {
-    id,
-    kind: 'delivery-receipt',
-    state: 'pending',
-    attempts: 0,
-    createdAt: new Date(),
-    data: {
-      messageId: id,
-      address: 'tel:+2250700000001',
-      deliveryStatus: 'DeliveredToTerminal',
-      receivedAt: new Date(),
-    },
-  } as unknown as OrangeSmsStoredEvent;
-}
-
 /**
  * The same history written to `stores`: 360 messages over the last six days, half of them with
  * receipts (some before their message, some taken as notifications and replayed), some saved twice.
@@ -68,21 +52,12 @@ async function writeHistory(stores: OrangeSmsStore[], now: number): Promise<void
     const id = `m-${index}-${Math.floor(next() * 1e6)}`;
     const country = pick(next, ['CIV', 'SEN', undefined]);
     const senderName = pick(next, [undefined, 'Bank', 'Shop']);
-    const message: TrackedSms = {
-      id,
+    const message = trackedSms(id, submittedAt, {
       to: `tel:+22507${String(index).padStart(8, '0')}`,
-      senderAddress: 'tel:+2250000',
       ...(senderName ? { senderName } : {}),
       ...(country ? { country } : {}),
-      text: 'hello',
       segments: 1 + Math.floor(next() * 3),
-      encoding: 'GSM-7',
-      status: 'submitted',
-      submittedAt,
-      updatedAt: submittedAt,
-      resourceUrl: `https://api/${id}`,
-      history: [{ status: 'submitted', at: submittedAt }],
-    };
+    });
     const fate = next();
     const final: OrangeDeliveryStatus = pick(next, ['DeliveredToTerminal', 'DeliveryImpossible', 'MessageWaiting']);
     const at = (ms: number) => new Date(submittedAt.getTime() + ms);

@@ -23,21 +23,10 @@ import { RedisOrangeSmsStore } from '../lib/redis/index.js';
 import { startPostgres, type TestPostgres } from './support/postgres-server.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 import { emulatorOptions } from './support/test-app.js';
+import { trackedSms } from './support/tracked-sms.js';
 
 function message(id: string, submittedAt: Date, to = 'tel:+2250700000001'): TrackedSms {
-  return {
-    id,
-    to,
-    senderAddress: 'tel:+2250000',
-    text: 'x',
-    segments: 1,
-    encoding: 'GSM-7',
-    status: 'submitted',
-    submittedAt,
-    updatedAt: submittedAt,
-    resourceUrl: '',
-    history: [{ status: 'submitted', at: submittedAt }],
-  };
+  return trackedSms(id, submittedAt, { to });
 }
 
 describe.each(['memory', 'redis', 'postgres'] as const)('listMessagesPage on the %s store', (kind) => {

@@ -9,6 +9,7 @@ import { Injectable } from '@nestjs/common';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import pg from 'pg';
 import { type DeliveryReceiptEvent, OnDeliveryReceipt, OrangeSmsService } from '../lib/index.js';
+import { trackedSms } from './support/tracked-sms.js';
 import { startPostgres, type TestPostgres } from './support/postgres-server.js';
 import { startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
 
@@ -164,19 +165,7 @@ describe('PostgreSQL under faults', () => {
     const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000);
     for (let i = 0; i < 5; i++) {
       const submittedAt = at(i < 3 ? 40 : 1);
-      await store.saveMessage({
-        id: `r-${i}`,
-        to: 'tel:+2250700000001',
-        senderAddress: 'tel:+2250000',
-        text: 'x',
-        segments: 1,
-        encoding: 'GSM-7',
-        status: 'submitted',
-        submittedAt,
-        updatedAt: submittedAt,
-        resourceUrl: '',
-        history: [{ status: 'submitted', at: submittedAt }],
-      });
+      await store.saveMessage(trackedSms(`r-${i}`, submittedAt));
     }
     // Batches of 2 for 3 old rows: two statements, and nothing recent goes.
     expect(await store.deleteOlderThan(30, 2)).toBe(3);

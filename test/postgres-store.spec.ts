@@ -13,11 +13,11 @@ import {
   OrangeSmsInboxService,
   OrangeSmsService,
   OrangeSmsStatsService,
-  type TrackedSms,
 } from '../lib/index.js';
 import { migrateOrangeSms, PostgresOrangeSmsStore } from '../lib/postgres/index.js';
 import type { OrangeSmsStoredEvent } from '../lib/interfaces/orange-sms.event.interfaces.js';
 import { startPostgres, type TestPostgres } from './support/postgres-server.js';
+import { receiptEvent, trackedSms } from './support/tracked-sms.js';
 import { startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
 @Injectable()
@@ -29,38 +29,8 @@ class ReceiptListener {
   }
 }
 
-function message(id: string, submittedAt = new Date(), fields: Partial<TrackedSms> = {}): TrackedSms {
-  return {
-    id,
-    to: 'tel:+2250700000001',
-    senderAddress: 'tel:+2250000',
-    text: 'hello',
-    segments: 1,
-    encoding: 'GSM-7',
-    status: 'submitted',
-    submittedAt,
-    updatedAt: submittedAt,
-    resourceUrl: `https://api/${id}`,
-    history: [{ status: 'submitted', at: submittedAt }],
-    ...fields,
-  };
-}
-
-function event(id: string): OrangeSmsStoredEvent {
-  return {
-    id,
-    kind: 'delivery-receipt',
-    state: 'pending',
-    attempts: 0,
-    createdAt: new Date(),
-    data: {
-      messageId: id,
-      address: 'tel:+2250700000001',
-      deliveryStatus: 'DeliveredToTerminal',
-      receivedAt: new Date(),
-    },
-  } as unknown as OrangeSmsStoredEvent;
-}
+const message = trackedSms;
+const event = receiptEvent;
 
 describe('PostgreSQL store', () => {
   let postgres: TestPostgres;

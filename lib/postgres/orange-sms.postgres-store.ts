@@ -109,16 +109,7 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
   }
 
   async listMessages(filter: OrangeSmsMessageFilter = {}): Promise<TrackedSms[]> {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    const add = (clause: string, ...args: unknown[]) => {
-      let text = clause;
-      for (const arg of args) {
-        values.push(arg);
-        text = text.replace('?', `$${values.length}`);
-      }
-      where.push(text);
-    };
+    const { where, values, add } = conditions();
     if (filter.to !== undefined) add('to_number = ?', filter.to);
     if (filter.status !== undefined) add('status = ANY(?)', ([] as string[]).concat(filter.status));
     if (filter.reference !== undefined) add('reference = ?', filter.reference);
@@ -292,16 +283,7 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
   async listInbound(filter: OrangeSmsInboxFilter): Promise<OrangeSmsInboxPage> {
     const limit = pageLimit(filter.limit);
     const after = decodeInboxCursor(filter.cursor);
-    const where: string[] = [];
-    const values: unknown[] = [];
-    const add = (clause: string, ...args: unknown[]) => {
-      let text = clause;
-      for (const arg of args) {
-        values.push(arg);
-        text = text.replace('?', `$${values.length}`);
-      }
-      where.push(text);
-    };
+    const { where, values, add } = conditions();
     if (filter.from !== undefined) add('from_number = ?', filter.from);
     if (filter.to !== undefined) add('to_number = ?', filter.to);
     if (filter.keyword !== undefined) add('keyword = ?', filter.keyword.trim().toUpperCase());
@@ -472,6 +454,21 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
 }
 
 function ignoreConnectionError(): void {}
+
+/** A WHERE clause built a condition at a time, each `?` becoming the next numbered parameter. */
+function conditions(): { where: string[]; values: unknown[]; add: (clause: string, ...args: unknown[]) => void } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const add = (clause: string, ...args: unknown[]) => {
+    let text = clause;
+    for (const arg of args) {
+      values.push(arg);
+      text = text.replace('?', `$${values.length}`);
+    }
+    where.push(text);
+  };
+  return { where, values, add };
+}
 
 interface InboundRow {
   data: string;

@@ -1,7 +1,7 @@
 import type { OrangeSmsAggregateQuery, OrangeSmsAggregateRow } from '../interfaces/orange-sms.aggregate.interfaces.js';
 import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 import type { OrangeSmsStatus } from '../interfaces/orange-sms.status.interfaces.js';
-import { emptyStatusCounts, periodStart, sortAggregateRows } from '../stats/orange-sms.report.js';
+import { aggregateEntry, periodStart, sortAggregateRows } from '../stats/orange-sms.report.js';
 
 export const HOUR_MS = 3_600_000;
 
@@ -84,35 +84,10 @@ export class CounterAggregator {
     return sortAggregateRows(rows);
   }
 
-  private entry(at: number, status: OrangeSmsStatus, country: string, sender: string): Row {
-    const { interval, timeZone, groupBy } = this.query;
-    const period = interval ? periodStart(at, interval, timeZone) : undefined;
-    const group =
-      groupBy === 'country'
-        ? country || 'unknown'
-        : groupBy === 'senderName'
-          ? sender
-          : groupBy === 'status'
-            ? status
-            : groupBy === 'account'
-              ? 'default'
-              : undefined;
-    const key = `${period ?? ''}\n${group ?? ''}`;
-    let entry = this.rows.get(key);
-    if (!entry) {
-      entry = {
-        row: {
-          ...(period !== undefined ? { period: new Date(period) } : {}),
-          ...(group !== undefined ? { group } : {}),
-          byStatus: emptyStatusCounts(),
-          units: 0,
-          medianDeliveryMs: null,
-        },
-        histogram: new Map(),
-      };
-      this.rows.set(key, entry);
-    }
-    return entry;
+  private entry(at: number, status: OrangeSmsStatus, country: string, senderName: string): Row {
+    return aggregateEntry(this.rows, this.query, at, { status, country, senderName }, () => ({
+      histogram: new Map<number, number>(),
+    }));
   }
 }
 

@@ -89,10 +89,15 @@ export function periodStart(instant: number, interval: OrangeSmsReportInterval, 
   }
 }
 
-function groupOf(message: TrackedSms, groupBy: OrangeSmsReportGroupBy, account: string): string {
+/** A message's group in a report: the same values on every store. */
+export function groupOf(
+  message: Pick<TrackedSms, 'country' | 'senderName' | 'status'>,
+  groupBy: OrangeSmsReportGroupBy,
+  account = 'default',
+): string {
   switch (groupBy) {
     case 'country':
-      return message.country ?? 'unknown';
+      return message.country || 'unknown';
     case 'senderName':
       return message.senderName ?? '';
     case 'status':
@@ -100,6 +105,36 @@ function groupOf(message: TrackedSms, groupBy: OrangeSmsReportGroupBy, account: 
     case 'account':
       return account;
   }
+}
+
+/**
+ * The row of `rows` for the period holding `at` and the group of `message`, created empty when new,
+ * with its extra state (delivery times, a histogram).
+ */
+export function aggregateEntry<T extends { row: OrangeSmsAggregateRow }>(
+  rows: Map<string, T>,
+  query: OrangeSmsAggregateQuery & { account?: string },
+  at: number,
+  message: Pick<TrackedSms, 'country' | 'senderName' | 'status'>,
+  extra: () => Omit<T, 'row'>,
+): T {
+  const { interval, timeZone, groupBy } = query;
+  const period = interval ? periodStart(at, interval, timeZone) : undefined;
+  const group = groupBy ? groupOf(message, groupBy, query.account) : undefined;
+  const key = `${period ?? ''}\n${group ?? ''}`;
+  let entry = rows.get(key);
+  if (!entry) {
+    const row: OrangeSmsAggregateRow = {
+      ...(period !== undefined ? { period: new Date(period) } : {}),
+      ...(group !== undefined ? { group } : {}),
+      byStatus: emptyStatusCounts(),
+      units: 0,
+      medianDeliveryMs: null,
+    };
+    entry = { row, ...extra() } as T;
+    rows.set(key, entry);
+  }
+  return entry;
 }
 
 export function emptyStatusCounts(): Record<OrangeSmsStatus, number> {
@@ -123,24 +158,9 @@ export class MessageAggregator {
   constructor(private readonly query: OrangeSmsAggregateQuery & { account?: string }) {}
 
   add(message: TrackedSms): void {
-    const { interval, timeZone, groupBy, account = 'default' } = this.query;
-    const period = interval ? periodStart(message.submittedAt.getTime(), interval, timeZone) : undefined;
-    const group = groupBy ? groupOf(message, groupBy, account) : undefined;
-    const key = `${period ?? ''}\n${group ?? ''}`;
-    let entry = this.rows.get(key);
-    if (!entry) {
-      entry = {
-        row: {
-          ...(period !== undefined ? { period: new Date(period) } : {}),
-          ...(group !== undefined ? { group } : {}),
-          byStatus: emptyStatusCounts(),
-          units: 0,
-          medianDeliveryMs: null,
-        },
-        deliveryTimes: [],
-      };
-      this.rows.set(key, entry);
-    }
+    const entry = aggregateEntry(this.rows, this.query, message.submittedAt.getTime(), message, () => ({
+      deliveryTimes: [] as number[],
+    }));
     entry.row.byStatus[message.status]++;
     entry.row.units += message.segments;
     if (message.status === 'delivered' && message.deliveredAt) {

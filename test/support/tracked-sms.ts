@@ -1,0 +1,37 @@
+import type { TrackedSms } from '../../lib/index.js';
+import type { OrangeSmsStoredEvent } from '../../lib/interfaces/orange-sms.event.interfaces.js';
+
+/** A stored message as a send leaves it (submitted, one history entry), for store-level tests. */
+export function trackedSms(id: string, submittedAt = new Date(), fields: Partial<TrackedSms> = {}): TrackedSms {
+  return {
+    id,
+    to: 'tel:+2250700000001',
+    senderAddress: 'tel:+2250000',
+    text: 'hello',
+    segments: 1,
+    encoding: 'GSM-7',
+    status: 'submitted',
+    submittedAt,
+    updatedAt: submittedAt,
+    resourceUrl: `https://api/${id}`,
+    history: [{ status: 'submitted', at: submittedAt }],
+    ...fields,
+  };
+}
+
+/** A pending delivery-receipt outbox event for message `id`. */
+export function receiptEvent(id: string): OrangeSmsStoredEvent {
+  return {
+    id,
+    kind: 'delivery-receipt',
+    state: 'pending',
+    attempts: 0,
+    createdAt: new Date(),
+    data: {
+      messageId: id,
+      address: 'tel:+2250700000001',
+      deliveryStatus: 'DeliveredToTerminal',
+      receivedAt: new Date(),
+    },
+  } as unknown as OrangeSmsStoredEvent;
+}
