@@ -3,22 +3,14 @@ import { RedisOrangeSmsStore } from '../lib/redis/index.js';
 import type { TrackedSms } from '../lib/interfaces/orange-sms.tracking.interfaces.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 import { inboundEvent } from './support/stored-events.js';
+import { trackedSms } from './support/tracked-sms.js';
 
-const message = (id: string, submittedAt = new Date()): TrackedSms => ({
-  id,
-  to: 'tel:+2250700000001',
-  senderAddress: 'tel:+2250000',
-  text: 'hello',
-  segments: 1,
-  encoding: 'GSM-7',
-  status: 'submitted',
-  submittedAt,
-  resourceUrl: `https://api.orange.com/smsmessaging/v1/outbound/tel:+2250000/requests/${id}`,
-  reference: `ref-${id}`,
-  country: 'CIV',
-  updatedAt: submittedAt,
-  history: [{ status: 'submitted', at: submittedAt }],
-});
+const message = (id: string, submittedAt = new Date()): TrackedSms =>
+  trackedSms(id, submittedAt, {
+    resourceUrl: `https://api.orange.com/smsmessaging/v1/outbound/tel:+2250000/requests/${id}`,
+    reference: `ref-${id}`,
+    country: 'CIV',
+  });
 
 describe('RedisOrangeSmsStore (a real redis-server)', () => {
   let redis: TestRedis;
