@@ -57,11 +57,11 @@ class BareController {
           JSON.stringify(body),
         ]);
         await client.query('COMMIT');
+        client.release();
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
+        client.release(error as Error); // a broken connection must not go back to the pool
         throw error;
-      } finally {
-        client.release();
       }
     }
     return { accepted: ok ? 1 : 0, duplicates: 0 };
