@@ -16,6 +16,9 @@ const BENCHMARKS: Array<{ name: string; title: string }> = [
   { name: 'webhook-express', title: 'webhook ingest (Express)' },
   { name: 'webhook-fastify', title: 'webhook ingest (Fastify)' },
   { name: 'ingest-redis', title: 'durable webhook ingest on Redis' },
+  { name: 'ingest-postgres', title: 'durable webhook ingest on PostgreSQL' },
+  { name: 'report-postgres', title: 'getReport over 1,000,000 messages on PostgreSQL' },
+  { name: 'send-postgres', title: 'send overhead, PostgreSQL store vs memory store' },
   { name: 'footprint', title: 'footprint' },
   { name: 'memory', title: 'memory' },
 ];
@@ -50,6 +53,20 @@ only. Sides of a comparison alternate in rounds; ratios are medians of per-round
    delivery-receipt listener (each receipt taken by one Lua script: dedupe, state, outbox), against a
    bare route that makes one Redis round trip (a SET of the body); then every receipt answered 200 is
    counted at the listener.
+9. **Durable ingest on PostgreSQL**: figure 8 with the module's PostgreSQL store (\`postgres: { url }\`,
+   its pool of 10; each receipt taken in one transaction: dedupe, state, outbox; then the listener
+   and the outbox row's delete), against a bare route doing one transaction per receipt on a pool of
+   the same size (BEGIN; \`INSERT … ON CONFLICT DO NOTHING\`; COMMIT). The cluster is a throwaway one
+   started by the benchmark, fsync on. Server CPU is the Node process's, not the database's.
+10. **Reports on PostgreSQL**: 1,000,000 messages written by SQL (\`generate_series\`; 90 days, seven
+   country groups, three sender names, six statuses, 1-3 segments), ANALYZEd; then
+   \`getReport({ interval: 'day', timeZone: 'Africa/Abidjan', groupBy: 'country' })\` over the 90 days
+   against the same aggregate written by hand in one SQL query (FILTER counts, \`sum(segments)\`,
+   \`percentile_cont(0.5)\` of the delivery time), alternating, median of up to 5 rounds (fewer when a
+   side takes more than 40 s in all). Both answers must agree row by row, else the figure is not met.
+11. **Send overhead, PostgreSQL store**: figure 1's sends with \`postgres: { url }\` (each send recorded
+   in one transaction before \`send()\` returns) against the default memory store, alternating blocks;
+   then the stored rows are counted against the sends.
 
 The machine is shared and small; wall-clock figures (rates, latencies, boot time) move by 10-20 %
 between runs, CPU-time figures much less.`;

@@ -4,7 +4,9 @@
  * body and answers 200 with a body of the same shape: the ceiling for a webhook on that platform.
  * With a Redis URL (argv[3]) the module keeps its records on Redis and a delivery-receipt listener
  * runs, and the bare route makes one Redis round trip (a SET of the body): the ceiling for a webhook
- * that makes what it acknowledges durable.
+ * that makes what it acknowledges durable. With a PostgreSQL URL instead, the module keeps its records
+ * on PostgreSQL (a listener runs too) and the bare route makes one transaction on a pool of the
+ * module's size (BEGIN; INSERT … ON CONFLICT DO NOTHING; COMMIT).
  */
 import 'reflect-metadata';
 import { Body, Controller, HttpCode, Injectable, Module, Post } from '@nestjs/common';
@@ -12,6 +14,7 @@ import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import {
   type DeliveryReceiptEvent,
   ORANGE_SMS_STORE,
@@ -23,8 +26,14 @@ import { serve } from './ipc.js';
 import { WEBHOOK_SECRET } from './webhook-bench.js';
 
 const platform = process.argv[2] === 'fastify' ? 'fastify' : 'express';
-const redisUrl = process.argv[3];
+const storeUrl = process.argv[3];
+const redisUrl = storeUrl?.startsWith('redis') ? storeUrl : undefined;
+const postgresUrl = storeUrl?.startsWith('postgres') ? storeUrl : undefined;
 const bareRedis = redisUrl ? new Redis(redisUrl, { lazyConnect: false }) : undefined;
+/** The size of the pool the module makes from `postgres: { url }`. */
+const POSTGRES_POOL_SIZE = 10;
+const barePostgres = postgresUrl ? new pg.Pool({ connectionString: postgresUrl, max: POSTGRES_POOL_SIZE }) : undefined;
+await barePostgres?.query('CREATE TABLE IF NOT EXISTS bare_receipts (key text PRIMARY KEY, body jsonb NOT NULL)');
 
 @Controller('bare')
 class BareController {
@@ -36,6 +45,24 @@ class BareController {
       const key = (body as { deliveryInfoNotification: { callbackData?: string } }).deliveryInfoNotification
         .callbackData;
       await bareRedis.set(`bare:${key}`, JSON.stringify(body), 'EX', 600);
+    }
+    if (ok && barePostgres) {
+      const key = (body as { deliveryInfoNotification: { callbackData?: string } }).deliveryInfoNotification
+        .callbackData;
+      const client = await barePostgres.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('INSERT INTO bare_receipts (key, body) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+          key,
+          JSON.stringify(body),
+        ]);
+        await client.query('COMMIT');
+        client.release();
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        client.release(error as Error); // a broken connection must not go back to the pool
+        throw error;
+      }
     }
     return { accepted: ok ? 1 : 0, duplicates: 0 };
   }
@@ -61,10 +88,11 @@ class ReceiptCounter {
       senderAddress: 'tel:+2250000',
       webhookSecret: WEBHOOK_SECRET,
       ...(redisUrl ? { redis: { url: redisUrl, keyPrefix: 'ingest-bench:' } } : {}),
+      ...(postgresUrl ? { postgres: { url: postgresUrl } } : {}),
     }),
   ],
   controllers: [BareController],
-  providers: redisUrl ? [ReceiptCounter] : [],
+  providers: storeUrl ? [ReceiptCounter] : [],
 })
 class WebhookBenchModule {}
 
@@ -89,7 +117,7 @@ serve(
     },
     /** Notifications recorded but not yet delivered to listeners (should stay near zero). */
     outbox: async () => (await store.listEvents()).length,
-    /** Receipts the listener saw (Redis mode). */
-    received: () => (redisUrl ? app.get(ReceiptCounter).count : 0),
+    /** Receipts the listener saw (Redis and PostgreSQL modes). */
+    received: () => (storeUrl ? app.get(ReceiptCounter).count : 0),
   },
 );
