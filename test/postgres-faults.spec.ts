@@ -9,6 +9,7 @@ import { Injectable } from '@nestjs/common';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import pg from 'pg';
 import { type DeliveryReceiptEvent, OnDeliveryReceipt, OrangeSmsService } from '../lib/index.js';
+import { migrateOrangeSms } from '../lib/postgres/index.js';
 import { trackedSms } from './support/tracked-sms.js';
 import { startPostgres, type TestPostgres } from './support/postgres-server.js';
 import { startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
@@ -23,26 +24,23 @@ class Receipts {
 }
 
 /**
- * A pool whose checked-out clients fail the first statement matching `statement` (a full disk, say),
- * inside the store's transaction; `pool.query()` (which connects with a callback) is left untouched.
+ * Migrates `schema`, then makes the database itself fail the first outbox write (a full disk, say):
+ * a trigger raises inside the take's transaction, after the dedupe record and the status change. The
+ * sequence that counts the writes is not transactional, so the rollback does not re-arm it.
  */
-function poolFailingOnce(url: string, statement: RegExp): pg.Pool {
-  let failures = 1;
-  const pool = new pg.Pool({ connectionString: url });
-  const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
-  (pool as unknown as { connect: (...args: unknown[]) => unknown }).connect = async (...args: unknown[]) => {
-    if (args.length > 0) return connect(...args);
-    const client = (await connect()) as pg.PoolClient;
-    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-    (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (...args: unknown[]) => {
-      if (typeof args[0] === 'string' && statement.test(args[0].trim()) && failures-- > 0) {
-        return Promise.reject(new Error('could not write to file: No space left on device'));
-      }
-      return query(...args);
-    };
-    return client;
-  };
-  return pool;
+async function failFirstOutboxWrite(pool: pg.Pool, schema: string): Promise<void> {
+  await migrateOrangeSms(pool, { schema });
+  await pool.query(`
+    CREATE SEQUENCE ${schema}.outbox_writes;
+    CREATE FUNCTION ${schema}.fail_first_write() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF nextval('${schema}.outbox_writes') = 1 THEN
+        RAISE EXCEPTION 'could not write to file: No space left on device';
+      END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER fail_first_write BEFORE INSERT ON ${schema}.events
+      FOR EACH ROW EXECUTE FUNCTION ${schema}.fail_first_write();`);
 }
 
 const receipt = (messageId: string) =>
@@ -86,12 +84,13 @@ describe('PostgreSQL under faults', () => {
     );
 
   it('a statement failing inside the take: 503, nothing recorded; the retry is applied and emitted once', async () => {
-    // The host's pool, whose clients fail the first outbox write: after the dedupe record and the status.
-    const failing = poolFailingOnce(postgres.url, /^INSERT INTO .*\.events \(/);
+    // The database fails the first outbox write: after the dedupe record and the status change.
+    await failFirstOutboxWrite(pool, 'fail_once');
+    const hostPool = new pg.Pool({ connectionString: postgres.url });
     try {
       app = await startTestApp(emulator, {
         providers: [Receipts],
-        options: { rateLimit: false, postgres: { pool: failing, schema: 'fail_once' } },
+        options: { rateLimit: false, postgres: { pool: hostPool, schema: 'fail_once' } },
         wireCallbacks: false,
       });
       const sent = await app.app.get(OrangeSmsService).send({ to: '+2250700000001', text: 'x' });
@@ -113,17 +112,17 @@ describe('PostgreSQL under faults', () => {
       await app?.close();
       app = undefined;
       // The module never closes a host's pool.
-      expect(failing.ending).toBe(false);
-      await failing.end();
+      expect(hostPool.ending).toBe(false);
+      await hostPool.end();
     }
   });
 
   it('a STOP whose take fails on its last write: 503, not opted out, not in the inbox; the retry records it once', async () => {
-    const failing = poolFailingOnce(postgres.url, /^INSERT INTO .*\.events \(/);
+    await failFirstOutboxWrite(pool, 'stop_fails');
     try {
       app = await startTestApp(emulator, {
         providers: [Receipts],
-        options: { rateLimit: false, postgres: { pool: failing, schema: 'stop_fails' } },
+        options: { rateLimit: false, postgres: { url: postgres.url, schema: 'stop_fails' } },
         wireCallbacks: false,
       });
       const stop = () =>
@@ -154,12 +153,11 @@ describe('PostgreSQL under faults', () => {
     } finally {
       await app?.close();
       app = undefined;
-      await failing.end();
     }
   });
 
   it('retention deletes old messages and inbound SMS in batches, and keeps the recent ones', async () => {
-    const { migrateOrangeSms, PostgresOrangeSmsStore } = await import('../lib/postgres/index.js');
+    const { PostgresOrangeSmsStore } = await import('../lib/postgres/index.js');
     await migrateOrangeSms(pool, { schema: 'retention' });
     const store = new PostgresOrangeSmsStore(pool, { schema: 'retention' });
     const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000);

@@ -149,6 +149,54 @@ describe('PostgreSQL store', () => {
     });
   });
 
+  it('a receipt taken while its message is saved but not yet committed is applied, not parked and lost', async () => {
+    const schema = 'save_race';
+    await migrateOrangeSms(pool, { schema });
+    // The save's transaction is held just before its COMMIT until the receipt has been taken.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reachedCommit!: () => void;
+    const atCommit = new Promise<void>((resolve) => (reachedCommit = resolve));
+    const gated = Object.create(pool, {
+      connect: {
+        value: async () => {
+          const client = await pool.connect();
+          const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+          let saving = false;
+          (client as unknown as { query: unknown }).query = async (...args: unknown[]) => {
+            if (typeof args[0] === 'string' && args[0].includes(`INSERT INTO "${schema}".messages`)) saving = true;
+            if (args[0] === 'COMMIT' && saving) {
+              reachedCommit();
+              await held;
+            }
+            return query(...args);
+          };
+          return client;
+        },
+      },
+    }) as pg.Pool;
+    const saver = new PostgresOrangeSmsStore(gated, { schema });
+    const store = new PostgresOrangeSmsStore(pool, { schema });
+    const saving = saver.saveMessage(message('race-1'));
+    await atCommit;
+    const key = 'dr:race-1:DeliveredToTerminal';
+    const taking = store.takeNotification({
+      key,
+      attempt: 'a',
+      dedupeTtlMs: 60_000,
+      receipt: { messageId: 'race-1', update: { deliveryStatus: 'DeliveredToTerminal', at: new Date() } },
+      event: event(key),
+    });
+    // The receipt waits for the save's lock; let it get there, then commit the save.
+    await Promise.race([taking, new Promise((resolve) => setTimeout(resolve, 300))]);
+    release();
+    await saving;
+    expect(await taking).toMatchObject({ fresh: true, message: { status: 'delivered' } });
+    expect((await store.getMessage('race-1'))?.status).toBe('delivered');
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${schema}".early_receipts`);
+    expect(rows[0].n).toBe(0);
+  });
+
   it('three instances booting at once on an empty database migrate it once', async () => {
     const emulator = await OrangeSmsEmulator.start();
     try {
@@ -161,7 +209,7 @@ describe('PostgreSQL store', () => {
         ),
       );
       const { rows } = await pool.query('SELECT version FROM boot_race.schema_migrations');
-      expect(rows.map((row) => row.version)).toEqual([1]);
+      expect(rows.map((row) => row.version)).toEqual([1, 2]);
       for (const app of apps) await app.close();
     } finally {
       await emulator.stop();

@@ -75,6 +75,98 @@ CREATE INDEX inbound_received_at ON {schema}.inbound (received_at DESC, id DESC)
 CREATE INDEX inbound_from ON {schema}.inbound (from_number, received_at DESC);
 `,
   },
+  {
+    version: 2,
+    name: 'take_notification: a notification taken in one statement',
+    // The take of \`PostgresOrangeSmsStore.takeNotification\` run by the server: one round trip and
+    // one implicit transaction instead of eight statements. The status ranks come from the
+    // TypeScript state machine as an argument, so its rules live in one place.
+    sql: `
+CREATE FUNCTION {schema}.take_notification(
+  p_key text, p_attempt text, p_dedupe_ms bigint,
+  p_message_id text, p_status text, p_delivery_status text, p_at timestamptz, p_at_iso text,
+  p_ranks jsonb, p_early_ms bigint,
+  p_opt_out text, p_number text,
+  p_inbound jsonb, p_inbound_at timestamptz,
+  p_event_id text, p_event_state text, p_event_created timestamptz, p_event jsonb
+) RETURNS TABLE (fresh boolean, stale boolean, message text, event text)
+LANGUAGE plpgsql AS $take$
+#variable_conflict use_column
+DECLARE
+  v_taken record;
+  v_message jsonb;
+  v_stale boolean := false;
+BEGIN
+  DELETE FROM {schema}.notifications n WHERE n.key = p_key AND n.expires_at <= now();
+  INSERT INTO {schema}.notifications (key, attempt, expires_at)
+    VALUES (p_key, p_attempt, now() + p_dedupe_ms * interval '1 millisecond')
+    ON CONFLICT (key) DO NOTHING;
+  IF NOT FOUND THEN
+    -- Taken before: by this attempt (a client resending after an error) it answers the same.
+    SELECT n.attempt, n.stale INTO v_taken FROM {schema}.notifications n WHERE n.key = p_key FOR UPDATE;
+    IF v_taken IS NULL OR v_taken.attempt <> p_attempt THEN
+      RETURN QUERY SELECT false, false, NULL::text, NULL::text;
+      RETURN;
+    END IF;
+    RETURN QUERY SELECT true, v_taken.stale,
+      (SELECT m.data::text FROM {schema}.messages m WHERE m.id = p_message_id),
+      (SELECT e.data::text FROM {schema}.events e WHERE e.id = p_event_id);
+    RETURN;
+  END IF;
+  IF p_message_id IS NOT NULL THEN
+    SELECT m.data INTO v_message FROM {schema}.messages m WHERE m.id = p_message_id FOR UPDATE;
+    IF v_message IS NULL THEN
+      -- A save of this id may be between its insert and its commit (invisible here): wait for it
+      -- on its lock, then look again, or this receipt would be parked after the save looked.
+      PERFORM pg_advisory_xact_lock(hashtext('{schema}:message:' || p_message_id));
+      SELECT m.data INTO v_message FROM {schema}.messages m WHERE m.id = p_message_id FOR UPDATE;
+    END IF;
+    IF v_message IS NULL THEN
+      -- Before its message (another replica sent it): applied when the message is saved.
+      INSERT INTO {schema}.early_receipts (message_id, delivery_status, at, expires_at)
+        VALUES (p_message_id, p_delivery_status, p_at, now() + p_early_ms * interval '1 millisecond');
+    ELSIF (p_ranks ->> p_status)::int <= (p_ranks ->> (v_message ->> 'status'))::int THEN
+      v_stale := true;
+    ELSE
+      v_message := v_message || jsonb_build_object(
+        'status', p_status, 'deliveryStatus', p_delivery_status, 'updatedAt', p_at_iso,
+        'history', COALESCE(v_message -> 'history', '[]'::jsonb) || jsonb_build_array(
+          jsonb_build_object('status', p_status, 'deliveryStatus', p_delivery_status, 'at', p_at_iso)));
+      IF p_status = 'delivered' THEN
+        v_message := v_message || jsonb_build_object('deliveredAt', p_at_iso);
+      END IF;
+      UPDATE {schema}.messages m
+        SET status = p_status,
+            delivered_at = CASE WHEN p_status = 'delivered' THEN p_at ELSE m.delivered_at END,
+            data = v_message
+        WHERE m.id = p_message_id;
+      INSERT INTO {schema}.status_history (message_id, status, delivery_status, at)
+        VALUES (p_message_id, p_status, p_delivery_status, p_at);
+    END IF;
+  END IF;
+  IF p_opt_out = 'in' THEN
+    INSERT INTO {schema}.opt_outs (number) VALUES (p_number) ON CONFLICT (number) DO NOTHING;
+  ELSIF p_opt_out = 'out' THEN
+    DELETE FROM {schema}.opt_outs o WHERE o.number = p_number;
+  END IF;
+  IF p_inbound IS NOT NULL THEN
+    INSERT INTO {schema}.inbound (id, from_number, to_number, keyword, received_at, data)
+      VALUES (p_inbound ->> 'id', p_inbound ->> 'from', p_inbound ->> 'to', p_inbound ->> 'keyword', p_inbound_at, p_inbound)
+      ON CONFLICT (id) DO NOTHING;
+  END IF;
+  IF v_stale THEN
+    UPDATE {schema}.notifications n SET stale = true WHERE n.key = p_key;
+    RETURN QUERY SELECT true, true, v_message::text, NULL::text;
+    RETURN;
+  END IF;
+  INSERT INTO {schema}.events (id, state, created_at, data)
+    VALUES (p_event_id, p_event_state, p_event_created, p_event)
+    ON CONFLICT (id) DO UPDATE SET state = excluded.state, data = excluded.data;
+  RETURN QUERY SELECT true, false, v_message::text, p_event::text;
+END
+$take$;
+`,
+  },
 ];
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

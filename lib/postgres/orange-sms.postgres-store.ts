@@ -16,7 +16,7 @@ import type {
 } from '../interfaces/orange-sms.tracking.interfaces.js';
 import { decodeInboxCursor, encodeInboxCursor, pageLimit } from '../tracking/orange-sms.inbox-paging.js';
 import { decodeEvent, decodeInbound, decodeMessage, encode } from '../tracking/orange-sms.json-codec.js';
-import { applyStatusUpdate, STATUS_RANK } from '../tracking/orange-sms.status.js';
+import { applyStatusUpdate, STATUS_FROM_ORANGE, STATUS_RANK } from '../tracking/orange-sms.status.js';
 import { sortAggregateRows } from '../stats/orange-sms.report.js';
 import type {
   OrangeSmsAggregateQuery,
@@ -45,6 +45,9 @@ const STORE_OPERATIONS = [
 
 /** How long a receipt waits for its message to be stored. */
 const EARLY_RECEIPT_TTL_MS = 24 * 3_600_000;
+
+/** The state machine's ranks, for the take function. */
+const RANKS_JSON = JSON.stringify(STATUS_RANK);
 
 /**
  * `OrangeSmsStore` on PostgreSQL: the system of record. Every state change is one transaction, with
@@ -82,6 +85,8 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
 
   async saveMessage(message: TrackedSms): Promise<void> {
     await this.transaction(async (client) => {
+      // Held to the commit: a receipt that finds no row waits on it, then sees this one.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.messageLock(message.id)]);
       const stored = structuredCopy(message);
       // Receipts that came before the message (another replica took them): applied now, in order.
       const { rows: early } = await client.query<{ delivery_status: string; at: Date }>(
@@ -178,57 +183,51 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
     });
   }
 
+  /**
+   * One statement: the schema's \`take_notification\` function (migration 2) does the dedupe, the status
+   * change on the locked message row or the opt-out, the inbound record and the outbox row in the
+   * statement's own transaction.
+   */
   async takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
-    return this.transaction(async (client) => {
-      await client.query(`DELETE FROM ${this.s}.notifications WHERE key = $1 AND expires_at <= now()`, [take.key]);
-      const inserted = await client.query(
-        `INSERT INTO ${this.s}.notifications (key, attempt, expires_at)
-         VALUES ($1, $2, now() + ($3 || ' milliseconds')::interval) ON CONFLICT (key) DO NOTHING RETURNING key`,
-        [take.key, take.attempt, String(Math.ceil(take.dedupeTtlMs))],
-      );
-      if (inserted.rowCount === 0) {
-        // Taken before: by this attempt (a client resending after an error) it answers the same.
-        const { rows } = await client.query<{ attempt: string; stale: boolean }>(
-          `SELECT attempt, stale FROM ${this.s}.notifications WHERE key = $1 FOR UPDATE`,
-          [take.key],
-        );
-        const taken = rows[0];
-        if (!taken || taken.attempt !== take.attempt) return { fresh: false };
-        const message = take.receipt ? await this.getMessageIn(client, take.receipt.messageId) : undefined;
-        const event = await this.getEventIn(client, take.event.id);
-        return {
-          fresh: true,
-          ...(taken.stale ? { stale: true } : {}),
-          ...(message ? { message } : {}),
-          ...(event ? { event } : {}),
-        };
-      }
-      let stale = false;
-      let message: TrackedSms | undefined;
-      if (take.receipt) {
-        const result = await this.applyIn(client, take.receipt.messageId, take.receipt.update);
-        message = result.message;
-        stale = message !== undefined && !result.applied;
-      }
-      if (take.optOut) {
-        if (take.optOut.optedOut) {
-          await client.query(`INSERT INTO ${this.s}.opt_outs (number) VALUES ($1) ON CONFLICT (number) DO NOTHING`, [
-            take.optOut.number,
-          ]);
-        } else {
-          await client.query(`DELETE FROM ${this.s}.opt_outs WHERE number = $1`, [take.optOut.number]);
-        }
-      }
-      if (take.inbound) await this.insertInbound(client, take.inbound);
-      if (!stale) await this.upsertEvent(client, take.event);
-      if (stale) await client.query(`UPDATE ${this.s}.notifications SET stale = true WHERE key = $1`, [take.key]);
-      return {
-        fresh: true,
-        ...(stale ? { stale: true } : {}),
-        ...(message ? { message } : {}),
-        ...(!stale ? { event: take.event } : {}),
-      };
-    });
+    const receipt = take.receipt;
+    const optOut = take.optOut;
+    const { rows } = await this.pool.query<{
+      fresh: boolean;
+      stale: boolean;
+      message: string | null;
+      event: string | null;
+    }>(
+      `SELECT fresh, stale, message, event FROM ${this.s}.take_notification(
+         $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13::jsonb, $14, $15, $16, $17, $18::jsonb)`,
+      [
+        take.key,
+        take.attempt,
+        Math.ceil(take.dedupeTtlMs),
+        receipt?.messageId ?? null,
+        receipt ? STATUS_FROM_ORANGE[receipt.update.deliveryStatus] : null,
+        receipt?.update.deliveryStatus ?? null,
+        receipt?.update.at ?? null,
+        receipt?.update.at.toISOString() ?? null,
+        RANKS_JSON,
+        EARLY_RECEIPT_TTL_MS,
+        optOut ? (optOut.optedOut ? 'in' : 'out') : null,
+        optOut?.number ?? null,
+        take.inbound ? encode(take.inbound) : null,
+        take.inbound?.receivedAt ?? null,
+        take.event.id,
+        take.event.state,
+        take.event.createdAt,
+        encode(take.event),
+      ],
+    );
+    const taken = rows[0]!;
+    if (!taken.fresh) return { fresh: false };
+    return {
+      fresh: true,
+      ...(taken.stale ? { stale: true } : {}),
+      ...(taken.message ? { message: decodeMessage(taken.message) } : {}),
+      ...(taken.event ? { event: decodeEvent(taken.event) } : {}),
+    };
   }
 
   async claimEvent(id: string, leaseMs: number): Promise<boolean> {
@@ -261,10 +260,11 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
   }
 
   async deleteEvent(id: string): Promise<void> {
-    await this.transaction(async (client) => {
-      await client.query(`DELETE FROM ${this.s}.events WHERE id = $1`, [id]);
-      await client.query(`DELETE FROM ${this.s}.event_claims WHERE id = $1`, [id]);
-    });
+    // One statement, so one round trip and its own transaction.
+    await this.pool.query(
+      `WITH claim AS (DELETE FROM ${this.s}.event_claims WHERE id = $1) DELETE FROM ${this.s}.events WHERE id = $1`,
+      [id],
+    );
   }
 
   async listEvents(filter: { state?: OrangeSmsStoredEvent['state'] } = {}): Promise<OrangeSmsStoredEvent[]> {
@@ -343,10 +343,13 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
     id: string,
     update: OrangeSmsStatusUpdate,
   ): Promise<{ message?: TrackedSms; applied: boolean }> {
-    const { rows } = await client.query<{ data: string }>(
-      `SELECT data::text AS data FROM ${this.s}.messages WHERE id = $1 FOR UPDATE`,
-      [id],
-    );
+    const select = `SELECT data::text AS data FROM ${this.s}.messages WHERE id = $1 FOR UPDATE`;
+    let { rows } = await client.query<{ data: string }>(select, [id]);
+    if (!rows[0]) {
+      // A save of this id may not have committed yet: wait for it, then look again.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.messageLock(id)]);
+      ({ rows } = await client.query<{ data: string }>(select, [id]));
+    }
     if (!rows[0]) {
       await client.query(
         `INSERT INTO ${this.s}.early_receipts (message_id, delivery_status, at, expires_at)
@@ -394,14 +397,6 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
     }
   }
 
-  private async insertInbound(client: PoolClient, inbound: InboundSms): Promise<void> {
-    await client.query(
-      `INSERT INTO ${this.s}.inbound (id, from_number, to_number, keyword, received_at, data)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-      [inbound.id, inbound.from, inbound.to, inbound.keyword, inbound.receivedAt, encode(inbound)],
-    );
-  }
-
   private async upsertEvent(client: Pool | PoolClient, event: OrangeSmsStoredEvent): Promise<void> {
     await client.query(
       `INSERT INTO ${this.s}.events (id, state, created_at, data) VALUES ($1, $2, $3, $4)
@@ -410,20 +405,9 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
     );
   }
 
-  private async getMessageIn(client: PoolClient, id: string): Promise<TrackedSms | undefined> {
-    const { rows } = await client.query<{ data: string }>(
-      `SELECT data::text AS data FROM ${this.s}.messages WHERE id = $1`,
-      [id],
-    );
-    return rows[0] ? decodeMessage(rows[0].data) : undefined;
-  }
-
-  private async getEventIn(client: PoolClient, id: string): Promise<OrangeSmsStoredEvent | undefined> {
-    const { rows } = await client.query<{ data: string }>(
-      `SELECT data::text AS data FROM ${this.s}.events WHERE id = $1`,
-      [id],
-    );
-    return rows[0] ? decodeEvent(rows[0].data) : undefined;
+  /** The advisory lock that orders a message's save before the receipts that miss its row. */
+  private messageLock(id: string): string {
+    return `${this.s}:message:${id}`; // as the take function spells it
   }
 
   private inboundSelect(): string {

@@ -30,10 +30,10 @@ describe('orange-sms migrate', () => {
     const first = await runCli(['migrate', '--schema', 'cli_schema'], env);
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
-    expect(first.out).toBe('Schema cli_schema: applied migration(s) 1; now at version 1.\n');
+    expect(first.out).toBe('Schema cli_schema: applied migration(s) 1, 2; now at version 2.\n');
     expect(await pendingOrangeSmsMigrations(pool, { schema: 'cli_schema' })).toEqual([]);
     const again = await runCli(['migrate', '--schema', 'cli_schema', '--json'], env);
-    expect(JSON.parse(again.out)).toEqual({ schema: 'cli_schema', applied: [], version: 1 });
+    expect(JSON.parse(again.out)).toEqual({ schema: 'cli_schema', applied: [], version: 2 });
   });
 
   it('names what is missing, and never prints the database password', async () => {
