@@ -259,13 +259,21 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
     await this.upsertEvent(this.pool, event);
   }
 
+  /**
+   * Delivered events are deleted together: the ids that arrive while one DELETE is running go in the
+   * next one (one statement, one commit for many receipts under load; alone, one at once). Each call
+   * resolves when its id is gone.
+   */
   async deleteEvent(id: string): Promise<void> {
-    // One statement, so one round trip and its own transaction.
-    await this.pool.query(
-      `WITH claim AS (DELETE FROM ${this.s}.event_claims WHERE id = $1) DELETE FROM ${this.s}.events WHERE id = $1`,
-      [id],
-    );
+    return this.deletes.add(id);
   }
+
+  private readonly deletes = new GroupedWrites<string>((ids) =>
+    this.pool.query(
+      `WITH claims AS (DELETE FROM ${this.s}.event_claims WHERE id = ANY($1)) DELETE FROM ${this.s}.events WHERE id = ANY($1)`,
+      [ids],
+    ),
+  );
 
   async listEvents(filter: { state?: OrangeSmsStoredEvent['state'] } = {}): Promise<OrangeSmsStoredEvent[]> {
     const { rows } = await this.pool.query<{ data: string }>(
@@ -438,6 +446,38 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
 }
 
 function ignoreConnectionError(): void {}
+
+/**
+ * Group commit: items added while a write runs are written together by the next one. No timer: an
+ * item added when nothing runs is written at once.
+ */
+class GroupedWrites<T> {
+  private pending: Array<{ item: T; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private running = false;
+
+  constructor(private readonly write: (items: T[]) => Promise<unknown>) {}
+
+  add(item: T): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, 1_000);
+      try {
+        await this.write(batch.map((entry) => entry.item));
+        for (const entry of batch) entry.resolve();
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.running = false;
+  }
+}
 
 /** A WHERE clause built a condition at a time, each `?` becoming the next numbered parameter. */
 function conditions(): { where: string[]; values: unknown[]; add: (clause: string, ...args: unknown[]) => void } {
