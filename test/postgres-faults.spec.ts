@@ -156,7 +156,7 @@ describe('PostgreSQL under faults', () => {
     }
   });
 
-  it('retention deletes old messages and inbound SMS in batches, and keeps the recent ones', async () => {
+  it('retention deletes old messages, inbound SMS, history and expired dedupe records in batches, and keeps the recent ones', async () => {
     const { PostgresOrangeSmsStore } = await import('../lib/postgres/index.js');
     await migrateOrangeSms(pool, { schema: 'retention' });
     const store = new PostgresOrangeSmsStore(pool, { schema: 'retention' });
@@ -170,6 +170,20 @@ describe('PostgreSQL under faults', () => {
     expect((await store.listMessages({ limit: Infinity })).map((m) => m.id).sort()).toEqual(['r-3', 'r-4']);
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM retention.status_history');
     expect(rows[0].n).toBe(2);
+
+    // Expired dedupe records and parked receipts go too (hourly, with or without retentionDays).
+    await pool.query(`
+      INSERT INTO retention.notifications (key, attempt, expires_at) VALUES
+        ('old-1', 'a', now() - interval '1 second'), ('old-2', 'a', now() - interval '1 day'),
+        ('live', 'a', now() + interval '1 hour');
+      INSERT INTO retention.early_receipts (message_id, delivery_status, at, expires_at) VALUES
+        ('gone', 'DeliveredToTerminal', now(), now() - interval '1 second'),
+        ('waiting', 'DeliveredToTerminal', now(), now() + interval '1 hour');`);
+    expect(await store.deleteExpired(1)).toBe(3);
+    const left = await pool.query(
+      'SELECT (SELECT array_agg(key) FROM retention.notifications) AS keys, (SELECT array_agg(message_id) FROM retention.early_receipts) AS early',
+    );
+    expect(left.rows[0]).toEqual({ keys: ['live'], early: ['waiting'] });
   });
 
   it('SIGKILL of the database while receipts are taken: none answered 200 is lost, the rest are applied once on retry', async () => {

@@ -13,6 +13,12 @@ const RETENTION_INTERVAL_MS = 3_600_000;
  * The `postgres` option: the pool (the host's, never closed here, or one made from `url`), the
  * migrations at boot, the store, and the retention sweep.
  */
+/**
+ * A database that does not answer fails the call (a webhook answers 503, Orange retries) instead of
+ * holding it as long as the TCP connect would.
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 export class OrangeSmsPostgresBackend implements OnApplicationShutdown {
   readonly pool: pg.Pool;
   readonly store: PostgresOrangeSmsStore;
@@ -23,7 +29,9 @@ export class OrangeSmsPostgresBackend implements OnApplicationShutdown {
 
   constructor(private readonly options: OrangeSmsPostgresOptions) {
     this.ownsPool = options.pool === undefined;
-    this.pool = (options.pool as pg.Pool | undefined) ?? new pg.Pool({ connectionString: options.url, max: 10 });
+    this.pool =
+      (options.pool as pg.Pool | undefined) ??
+      new pg.Pool({ connectionString: options.url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // A connection that dies emits 'error' on its client (checked out) or on the pool (idle): without
     // listeners Node would end the process. The failed queries reject as usual.
     this.pool.on('connect', (client) => client.on('error', () => undefined));
@@ -52,16 +60,15 @@ export class OrangeSmsPostgresBackend implements OnApplicationShutdown {
         ]);
       }
     }
+    // Hourly: expired dedupe records and parked receipts always; old records with retentionDays.
     const days = this.options.retentionDays;
-    if (days !== undefined) {
-      const sweep = () =>
-        this.store
-          .deleteOlderThan(days)
-          .catch((error: Error) => this.logger.warn(`Retention sweep failed: ${error.message}`));
-      void sweep();
-      this.retention = setInterval(sweep, RETENTION_INTERVAL_MS);
-      this.retention.unref();
-    }
+    const sweep = () =>
+      (days === undefined ? this.store.deleteExpired() : this.store.deleteOlderThan(days)).catch((error: Error) =>
+        this.logger.warn(`Retention sweep failed: ${error.message}`),
+      );
+    void sweep();
+    this.retention = setInterval(sweep, RETENTION_INTERVAL_MS);
+    this.retention.unref();
     return this;
   }
 

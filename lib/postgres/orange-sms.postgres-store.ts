@@ -320,27 +320,35 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
 
   /** Deletes records older than `days` in batches of `batch` rows (each its own short transaction). */
   async deleteOlderThan(days: number, batch = 1_000): Promise<number> {
-    let deleted = 0;
-    for (const [table, column] of [
-      ['messages', 'submitted_at'],
-      ['inbound', 'received_at'],
-    ] as const) {
-      for (;;) {
-        const { rowCount } = await this.pool.query(
-          `DELETE FROM ${this.s}.${table} WHERE ctid IN (SELECT ctid FROM ${this.s}.${table}
-           WHERE ${column} < now() - ($1 || ' days')::interval LIMIT ${batch})`,
-          [String(days)],
-        );
-        deleted += rowCount ?? 0;
-        if ((rowCount ?? 0) < batch) break;
-      }
-    }
-    await this.pool.query(`DELETE FROM ${this.s}.status_history WHERE at < now() - ($1 || ' days')::interval`, [
-      String(days),
-    ]);
-    await this.pool.query(`DELETE FROM ${this.s}.notifications WHERE expires_at <= now()`);
-    await this.pool.query(`DELETE FROM ${this.s}.early_receipts WHERE expires_at <= now()`);
+    const older = `< now() - (${Number(days)} || ' days')::interval`;
+    const deleted =
+      (await this.deleteInBatches('messages', `submitted_at ${older}`, batch)) +
+      (await this.deleteInBatches('inbound', `received_at ${older}`, batch));
+    await this.deleteInBatches('status_history', `at ${older}`, batch);
+    await this.deleteExpired(batch);
     return deleted;
+  }
+
+  /**
+   * Dedupe records and parked receipts past their expiry, in batches: without it they would pile up
+   * (one per notification). Run hourly whether or not `retentionDays` is set. Returns rows deleted.
+   */
+  async deleteExpired(batch = 1_000): Promise<number> {
+    return (
+      (await this.deleteInBatches('notifications', 'expires_at <= now()', batch)) +
+      (await this.deleteInBatches('early_receipts', 'expires_at <= now()', batch))
+    );
+  }
+
+  private async deleteInBatches(table: string, condition: string, batch: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const { rowCount } = await this.pool.query(
+        `DELETE FROM ${this.s}.${table} WHERE ctid IN (SELECT ctid FROM ${this.s}.${table} WHERE ${condition} LIMIT ${batch})`,
+      );
+      deleted += rowCount ?? 0;
+      if ((rowCount ?? 0) < batch) return deleted;
+    }
   }
 
   // ---- in a transaction ------------------------------------------------------------------------
