@@ -12,6 +12,7 @@ export {
 } from './orange-sms.options.js';
 export type {
   OrangeSmsListenerRetryOptions,
+  OrangeSmsAccountOptions,
   OrangeSmsModuleOptions,
   OrangeSmsOptOutOptions,
   OrangeSmsQueueOptions,
@@ -134,6 +135,7 @@ export {
   OrangeSmsOutcomeUnknownError,
   OrangeSmsRateLimitError,
   OrangeSmsTimeoutError,
+  OrangeSmsUnknownAccountError,
   OrangeSmsValidationError,
 } from './errors/orange-sms.errors.js';
 export {

@@ -4,6 +4,7 @@ import { OrangeSmsConfigurationError } from './errors/orange-sms.errors.js';
 import { OrangeSmsEventDispatcher } from './events/orange-sms.event-dispatcher.js';
 import { OrangeSmsEventPublisher } from './events/orange-sms.event-publisher.js';
 import { OrangeSmsApiClient } from './http/orange-sms.api-client.js';
+import { OrangeSmsAccounts } from './accounts/orange-sms.accounts.js';
 import { OrangeSmsTokenProvider } from './http/orange-sms.token-provider.js';
 import { OrangeSmsTransport } from './http/orange-sms.transport.js';
 import { OrangeSmsInboxService } from './inbox/orange-sms.inbox.service.js';
@@ -43,6 +44,7 @@ import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.j
     OrangeSmsTransport,
     OrangeSmsTokenProvider,
     OrangeSmsApiClient,
+    OrangeSmsAccounts,
     OrangeSmsEventPublisher,
     OrangeSmsSubscriptions,
     OrangeSmsService,
@@ -60,6 +62,7 @@ import { OrangeSmsWebhookService } from './webhooks/orange-sms.webhook.service.j
     OrangeSmsEventDispatcher,
     OrangeSmsTelemetry,
     OrangeSmsTokenProvider,
+    OrangeSmsAccounts,
     ORANGE_SMS_MODULE_OPTIONS,
     ORANGE_SMS_STORE,
     // For a host that mounts the webhook handlers itself behind OrangeSmsWebhookGuard.

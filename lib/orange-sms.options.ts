@@ -13,6 +13,7 @@ import { normaliseSenderAddress, validateSenderName } from './addresses/orange-s
 import { ORANGE_SMS_STORE_METHODS, type OrangeSmsStore } from './interfaces/orange-sms.store.interfaces.js';
 import { isTimeZone } from './common/orange-sms.time-zone.js';
 import type {
+  OrangeSmsAccountOptions,
   OrangeSmsListenerRetryOptions,
   OrangeSmsModuleOptions,
   OrangeSmsOptOutOptions,
@@ -73,6 +74,16 @@ export class OrangeSmsOptionIssues {
   throwIfAny(): void {
     if (this.list.length > 0) throw new OrangeSmsConfigurationError(this.list);
   }
+
+  /** A collector that records into this one, each field under `prefix` (`accounts.acme.`). */
+  within(prefix: string): OrangeSmsOptionIssues {
+    const record = (field: string, reason: string) => this.add(`${prefix}${field}`, reason);
+    return new (class extends OrangeSmsOptionIssues {
+      override add(field: string, reason: string): void {
+        record(field, reason);
+      }
+    })();
+  }
 }
 
 /** Defaults of the queue's settings; every bad field is recorded under `prefix` (reported in one error). */
@@ -132,9 +143,98 @@ export interface OrangeSmsResolvedOptions {
   redis?: OrangeSmsRedisOptions;
   postgres?: OrangeSmsPostgresOptions;
   queue?: OrangeSmsResolvedQueueOptions;
+  /** The accounts of `accounts`, checked (the top-level one, `default`, is not among them). */
+  accounts: readonly OrangeSmsResolvedAccount[];
+  resolveAccount?: OrangeSmsModuleOptions['resolveAccount'];
 }
 
 export type OrangeSmsResolvedQueueOptions = OrangeSmsResolvedQueueSettings & { enabled: true };
+
+/** One Orange app, checked, with what it inherits from the top level filled in. */
+export interface OrangeSmsResolvedAccount {
+  name: string;
+  authorizationHeader: string;
+  credentialKey: string;
+  senderAddress: string;
+  senderName?: string;
+  defaultCountry?: OrangeSmsCountry;
+  webhookSecrets: readonly string[];
+  rateLimit: Required<OrangeSmsRateLimitOptions> | false;
+}
+
+/** The top-level account's name. */
+export const ORANGE_SMS_DEFAULT_ACCOUNT = 'default';
+
+const ACCOUNT_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+export function isAccountName(value: unknown): value is string {
+  return typeof value === 'string' && ACCOUNT_NAME.test(value);
+}
+
+/**
+ * Checks one account's options (static ones at boot, resolved ones at first use), every bad field
+ * named `accounts.<name>.<field>`; reasons never quote a secret.
+ */
+export function resolveAccountOptions(
+  name: string,
+  value: OrangeSmsAccountOptions | undefined,
+  inherited: Pick<OrangeSmsResolvedOptions, 'rateLimit'>,
+  parentIssues?: OrangeSmsOptionIssues,
+): OrangeSmsResolvedAccount | undefined {
+  const own = parentIssues === undefined;
+  const root = parentIssues ?? new OrangeSmsOptionIssues();
+  if (!isAccountName(name) || name === ORANGE_SMS_DEFAULT_ACCOUNT) {
+    root.add(
+      `accounts.${String(name).slice(0, 40)}`,
+      "expected a name of lower-case letters, digits and '-' (at most 40), other than 'default'",
+    );
+    if (own) root.throwIfAny();
+    return undefined;
+  }
+  const issues = root.within(`accounts.${name}.`);
+  if (typeof value !== 'object' || value === null) {
+    root.add(
+      `accounts.${name}`,
+      'expected the account options ({ clientId, clientSecret, country | senderAddress, … })',
+    );
+    if (own) root.throwIfAny();
+    return undefined;
+  }
+  const opts = value as OrangeSmsModuleOptions;
+  const before = root.list.length;
+  const authorizationHeader = resolveAuthorization(opts, issues);
+  const senderAddress = issues.field('senderAddress', () => resolveSender(opts));
+  const defaultCountry = issues.field('defaultCountry', () => resolveDefaultCountry(opts, senderAddress));
+  const senderName =
+    opts.senderName === undefined ? undefined : issues.field('senderName', () => validateSenderName(opts.senderName));
+  const webhookSecrets = issues.field('webhookSecret', () => resolveWebhookSecrets(opts.webhookSecret)) ?? [];
+  const rateLimit =
+    value.rateLimit === undefined
+      ? inherited.rateLimit
+      : value.rateLimit === false
+        ? false
+        : {
+            perSecond: issues.positive('rateLimit.perSecond', value.rateLimit.perSecond, 5),
+            burst: issues.positive('rateLimit.burst', value.rateLimit.burst, 1, true),
+          };
+  if (own) root.throwIfAny();
+  if (root.list.length > before) return undefined;
+  return {
+    name,
+    authorizationHeader: authorizationHeader!,
+    credentialKey: credentialKeyOf(opts, authorizationHeader!),
+    senderAddress: senderAddress!,
+    ...(senderName !== undefined ? { senderName } : {}),
+    ...(defaultCountry !== undefined ? { defaultCountry } : {}),
+    webhookSecrets,
+    rateLimit,
+  };
+}
+
+/** Names Redis keys and caches: the client id, or a hash of the header (which encodes the secret). */
+function credentialKeyOf(opts: Pick<OrangeSmsModuleOptions, 'clientId'>, authorizationHeader: string): string {
+  return opts.clientId ?? createHash('sha256').update(authorizationHeader).digest('hex').slice(0, 16);
+}
 
 /** What the HTTP client needs: where Orange is, how long one attempt may take, whose credentials. */
 export type OrangeSmsHttpConfig = Pick<
@@ -252,11 +352,25 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
     issues.add('store', 'expected an OrangeSmsStore instance (every method of the interface)');
   }
 
+  const accounts: OrangeSmsResolvedAccount[] = [];
+  if (opts.accounts !== undefined) {
+    if (typeof opts.accounts !== 'object' || opts.accounts === null || Array.isArray(opts.accounts)) {
+      issues.add('accounts', 'expected an object of account options by name');
+    } else {
+      for (const [name, account] of Object.entries(opts.accounts)) {
+        const resolved = resolveAccountOptions(name, account, { rateLimit }, issues);
+        if (resolved) accounts.push(resolved);
+      }
+    }
+  }
+  if (opts.resolveAccount !== undefined && typeof opts.resolveAccount !== 'function') {
+    issues.add('resolveAccount', 'expected a function (name) => account options or undefined');
+  }
+
   issues.throwIfAny();
   return {
     authorizationHeader: authorizationHeader!,
-    // Names Redis keys and caches: the client id, or a hash of the header (which encodes the secret).
-    credentialKey: opts.clientId ?? createHash('sha256').update(authorizationHeader!).digest('hex').slice(0, 16),
+    credentialKey: credentialKeyOf(opts, authorizationHeader!),
     senderAddress: senderAddress!,
     ...(defaultCountry !== undefined ? { defaultCountry } : {}),
     senderName,
@@ -278,6 +392,8 @@ export function resolveOrangeSmsOptions(options: OrangeSmsModuleOptions | undefi
     redis,
     ...(postgres ? { postgres } : {}),
     queue,
+    accounts,
+    ...(opts.resolveAccount ? { resolveAccount: opts.resolveAccount } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Provider } from '@nestjs/common';
 import { OrangeSmsConfigurationError } from './errors/orange-sms.errors.js';
-import { OrangeSmsLocalRateLimiter, OrangeSmsUnlimitedRateLimiter } from './http/orange-sms.rate-limiter.js';
+import { createRateLimiter } from './http/orange-sms.rate-limiter.js';
 import { OrangeSmsRetryPolicy } from './http/orange-sms.retry-policy.js';
 import {
   ORANGE_SMS_HTTP_CONFIG,
@@ -96,12 +96,8 @@ export const orangeSmsBackendProviders: Provider[] = [
   {
     provide: ORANGE_SMS_RATE_LIMITER,
     inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_REDIS],
-    useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) => {
-      if (!options.rateLimit) return new OrangeSmsUnlimitedRateLimiter();
-      return redis
-        ? redis.rateLimiter(options.rateLimit, options.credentialKey)
-        : new OrangeSmsLocalRateLimiter(options.rateLimit);
-    },
+    useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) =>
+      createRateLimiter(options.rateLimit, options.credentialKey, redis),
   },
   {
     provide: ORANGE_SMS_TOKEN_CACHE,

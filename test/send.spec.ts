@@ -70,6 +70,7 @@ describe('OrangeSmsService.send', () => {
       submittedAt: expect.any(Date),
       resourceUrl: received.resourceUrl,
       reference: 'otp-1',
+      account: 'default',
     });
     expect(sent.resourceUrl.endsWith(`/requests/${sent.id}`)).toBe(true);
   });

@@ -20,6 +20,21 @@ export class OrangeSmsValidationError extends OrangeSmsError {
   }
 }
 
+/**
+ * `account` names no Orange app: not in `accounts`, and `resolveAccount` (if any) did not find it.
+ * Thrown before any HTTP call; its webhook routes answer 404.
+ */
+export class OrangeSmsUnknownAccountError extends OrangeSmsValidationError {
+  constructor(readonly account: string) {
+    super(
+      'account',
+      `no Orange account named "${String(account)
+        .replace(/[^\w.-]/g, '?')
+        .slice(0, 64)}"`,
+    );
+  }
+}
+
 /** Bad module options: the application cannot bootstrap. Lists every bad field at once. */
 export class OrangeSmsConfigurationError extends OrangeSmsError {
   constructor(readonly issues: readonly { field: string; reason: string }[]) {

@@ -26,9 +26,12 @@ export class SmsFailedEvent {
   readonly to!: string;
   readonly error!: OrangeSmsError;
   readonly reference?: string;
+  /** The Orange app it was to be sent from (`default` for the top-level credentials). */
+  readonly account: string = 'default';
 
-  constructor(init: Pick<SmsFailedEvent, 'to' | 'error' | 'reference'>) {
+  constructor(init: Pick<SmsFailedEvent, 'to' | 'error' | 'reference'> & { account?: string }) {
     Object.assign(this, init);
+    this.account = init.account ?? 'default';
   }
 }
 

@@ -8,7 +8,15 @@ import { OrangeSmsRetryPolicy } from './orange-sms.retry-policy.js';
 import { operationOf, OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { type OrangeSmsHttpRequest, type OrangeSmsHttpResponse, OrangeSmsTransport } from './orange-sms.transport.js';
 
+/** The token and the pacing of one Orange app (an account); the module's own when not given. */
+export interface OrangeSmsAppAccess {
+  tokens: OrangeSmsTokenProvider;
+  limiter: OrangeSmsRateLimiter;
+}
+
 export type OrangeSmsApiRequest = Omit<OrangeSmsHttpRequest, 'authorization'> & {
+  /** Whose credentials and pacing: an account's (`OrangeSmsAccounts`), else the top-level ones. */
+  via?: OrangeSmsAppAccess;
   /** Take a slot from the send pacing before each attempt (sends only). */
   paced?: boolean;
   /** Runs right before each write of the request, once its slot and token are in hand. */
@@ -23,6 +31,7 @@ const STALE_TOKEN_CODES = new Set<string | number | undefined>([41, 42]);
 
 /** How an attempt leaves: paced or not, the slot already taken for it, the hook before the write. */
 interface Departure {
+  access: OrangeSmsAppAccess;
   paced: boolean;
   slot?: OrangeSmsDepartureSlot;
   beforeWrite?: () => Promise<void>;
@@ -49,7 +58,8 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
   ) {}
 
   async call<T>(request: OrangeSmsApiRequest): Promise<OrangeSmsHttpResponse<T>> {
-    const { paced = false, beforeWrite, ...http } = request;
+    const { paced = false, beforeWrite, via, ...http } = request;
+    const access = via ?? { tokens: this.tokens, limiter: this.limiter };
     const onRetry = (error: unknown) =>
       this.telemetry.emit({
         type: 'retry',
@@ -65,13 +75,18 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
       // leave late and bunch up with the next ones. The token is fetched with retries under the
       // call's deadline; queueing for the slot is not Orange being slow, so it is not counted.
       const started = Date.now();
-      await this.retry.execute((timeoutMs) => this.token(timeoutMs), true, onRetry, { phase: true });
+      await this.retry.execute((timeoutMs) => this.token(access, timeoutMs), true, onRetry, { phase: true });
       deadlineMs = Math.max(1, deadlineMs - (Date.now() - started));
-      firstSlot = await this.takeSlot();
+      firstSlot = await this.takeSlot(access);
     }
     return this.retry.execute(
       (timeoutMs, attempt) =>
-        this.authorised<T>(http, timeoutMs, { paced, slot: attempt === 1 ? firstSlot : undefined, beforeWrite }),
+        this.authorised<T>(http, timeoutMs, {
+          access,
+          paced,
+          slot: attempt === 1 ? firstSlot : undefined,
+          beforeWrite,
+        }),
       safeToRepeat,
       onRetry,
       { deadlineMs },
@@ -87,7 +102,7 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
     timeoutMs: number,
     departure: Departure,
   ): Promise<OrangeSmsHttpResponse<T>> {
-    const token = await this.token(timeoutMs);
+    const token = await this.token(departure.access, timeoutMs);
     await this.leave(departure, departure.slot);
     try {
       return await this.observed(request.path, () =>
@@ -97,8 +112,8 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
       if (!(error instanceof OrangeSmsAuthError) || !STALE_TOKEN_CODES.has(error.code)) throw error;
       // Only drops the token if it is still the current one, so concurrent callers that got the same
       // 401 share one new token request.
-      await this.tokens.invalidate(token);
-      const fresh = await this.token(timeoutMs);
+      await departure.access.tokens.invalidate(token);
+      const fresh = await this.token(departure.access, timeoutMs);
       await this.leave(departure);
       return this.observed(request.path, () =>
         this.transport.request<T>({ ...request, authorization: `Bearer ${fresh}` }, timeoutMs),
@@ -114,23 +129,23 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
    */
   private async leave(departure: Departure, slot?: OrangeSmsDepartureSlot): Promise<void> {
     if (!departure.paced) return departure.beforeWrite?.();
-    let current = slot ?? (await this.takeSlot());
+    let current = slot ?? (await this.takeSlot(departure.access));
     await departure.beforeWrite?.();
-    while (isLateForSlot(current)) current = await this.takeSlot();
+    while (isLateForSlot(current)) current = await this.takeSlot(departure.access);
   }
 
   /** A slot of the pacing; a limiter that hands out none (a custom one) is taken as leaving now. */
-  private async takeSlot(): Promise<OrangeSmsDepartureSlot> {
-    return (await this.limiter.acquire()) ?? { plannedAt: performance.now() };
+  private async takeSlot(access: OrangeSmsAppAccess): Promise<OrangeSmsDepartureSlot> {
+    return (await access.limiter.acquire()) ?? { plannedAt: performance.now() };
   }
 
   /**
    * The bearer token within `timeoutMs`. The shared token request keeps going for other callers when
    * this one gives up. Its failures are marked: nothing was sent yet, so the attempt may be repeated.
    */
-  private async token(timeoutMs: number): Promise<string> {
+  private async token(access: OrangeSmsAppAccess, timeoutMs: number): Promise<string> {
     try {
-      return await settleWithin(this.tokens.getToken(), timeoutMs, () => new OrangeSmsTimeoutError(timeoutMs));
+      return await settleWithin(access.tokens.getToken(), timeoutMs, () => new OrangeSmsTimeoutError(timeoutMs));
     } catch (error) {
       if (typeof error === 'object' && error !== null) tokenPhaseFailures.add(error);
       throw error;

@@ -120,3 +120,18 @@ export class OrangeSmsUnlimitedRateLimiter implements OrangeSmsRateLimiter {
     return Promise.resolve();
   }
 }
+
+/** What makes a fleet-wide limiter (the Redis backend), described by shape so http/ needs no redis/. */
+export interface OrangeSmsFleetPacing {
+  rateLimiter(options: Required<OrangeSmsRateLimitOptions>, credentialKey: string): OrangeSmsRateLimiter;
+}
+
+/** The pacing of one Orange app: none, in this process, or shared by the fleet through Redis. */
+export function createRateLimiter(
+  rateLimit: Required<OrangeSmsRateLimitOptions> | false,
+  credentialKey: string,
+  fleet: OrangeSmsFleetPacing | null,
+): OrangeSmsRateLimiter {
+  if (!rateLimit) return new OrangeSmsUnlimitedRateLimiter();
+  return fleet ? fleet.rateLimiter(rateLimit, credentialKey) : new OrangeSmsLocalRateLimiter(rateLimit);
+}

@@ -12,6 +12,8 @@ export interface SendSmsInput {
   onNet?: boolean;
   /** Your own id for this message, echoed in results and events. */
   reference?: string;
+  /** The Orange app to send from (a name of `accounts`, or resolved by `resolveAccount`). Default `default`. */
+  account?: string;
 }
 
 export interface SentSms {
@@ -28,6 +30,8 @@ export interface SentSms {
   submittedAt: Date;
   resourceUrl: string;
   reference?: string;
+  /** The Orange app it was sent from (`default` for the top-level credentials). */
+  account: string;
 }
 
 /** Orange's 201 body (API reference §2.4). */

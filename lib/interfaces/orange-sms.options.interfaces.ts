@@ -160,7 +160,40 @@ export interface OrangeSmsQueueOptions extends OrangeSmsQueueSettings {
   enabled: boolean;
 }
 
+/**
+ * One Orange developer app other than the top-level one (the account `default`): its credentials,
+ * sender, webhook secret and pacing. Everything else (`baseUrl`, `timeoutMs`, `retry`, `maxSegments`,
+ * `optOut`, `rateLimit` when not given …) is inherited from the top-level options.
+ */
+export interface OrangeSmsAccountOptions {
+  clientId?: string;
+  clientSecret?: string;
+  /** The ready `Basic …` value the portal shows; replaces clientId and clientSecret. */
+  authorizationHeader?: string;
+  /** This app's sender, `tel:+2250000`; or give `country`. */
+  senderAddress?: string;
+  /** ISO alpha-3 country of this app (its sender number, and how national numbers read). */
+  country?: string;
+  defaultCountry?: string;
+  senderName?: string;
+  /** Secret on this account's webhook routes (`/{path}/accounts/{name}/…`); two during a rotation. */
+  webhookSecret?: string | string[];
+  /** This app's pacing (Orange's rate is per app). Default: the top-level `rateLimit`. */
+  rateLimit?: OrangeSmsRateLimitOptions | false;
+}
+
 export interface OrangeSmsModuleOptions {
+  /**
+   * Other Orange apps by name (lower-case letters, digits and `-`; `default` is the top-level one):
+   * `send({ account })`, `/{path}/accounts/{name}/…` webhooks, reports by account.
+   */
+  accounts?: Record<string, OrangeSmsAccountOptions>;
+  /**
+   * Loads an account that `accounts` does not list, at its first use (tenants kept in a database);
+   * undefined for a name that does not exist. Resolved once and cached until
+   * `OrangeSmsService.forgetAccount(name)`; concurrent first uses resolve it once.
+   */
+  resolveAccount?: (name: string) => Promise<OrangeSmsAccountOptions | undefined> | OrangeSmsAccountOptions | undefined;
   /** Application client id from the Orange Developer portal. */
   clientId?: string;
   clientSecret?: string;

@@ -50,6 +50,6 @@ export interface OrangeSmsQueueProducer {
  */
 export interface OrangeSmsQueueSender {
   send(input: SendSmsInput, beforeWrite: () => Promise<void>): Promise<SentSms>;
-  reportFailure(to: unknown, error: OrangeSmsError, reference?: string): void;
+  reportFailure(to: unknown, error: OrangeSmsError, reference?: string, account?: string): void;
   isRetryable(error: OrangeSmsError): boolean;
 }

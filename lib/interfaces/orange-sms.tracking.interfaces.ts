@@ -12,8 +12,10 @@ export interface TrackedSmsHistoryEntry {
 }
 
 /** A sent message as the store keeps it, with its delivery status. */
-export interface TrackedSms extends Omit<SentSms, 'status'> {
+export interface TrackedSms extends Omit<SentSms, 'status' | 'account'> {
   status: OrangeSmsStatus;
+  /** The Orange app it was sent from; absent on records kept before accounts existed (read: `default`). */
+  account?: string;
   /** Orange's last applied `deliveryStatus`. */
   deliveryStatus?: OrangeDeliveryStatus;
   /** ISO alpha-3 of the recipient, when it is an Orange SMS country. */

@@ -20,7 +20,7 @@ export async function processQueuedJob(
   if (job.interruptedInFlight) {
     const error = new OrangeSmsOutcomeUnknownError('a worker stopped while sending it');
     if (!(await holdsLock())) return { error, retry: false, lockLost: true };
-    sender.reportFailure(job.input.to, error, job.input.reference);
+    sender.reportFailure(job.input.to, error, job.input.reference, job.input.account);
     return { error, retry: false };
   }
   let marked: Promise<void> | undefined;
@@ -35,7 +35,7 @@ export async function processQueuedJob(
     // The outcome is known (Orange answered, or nothing was written): a later try is safe.
     if (retry && marked) await job.clearInFlight();
     else if (!(await holdsLock())) return { error: failure, retry: false, lockLost: true };
-    else sender.reportFailure(job.input.to, failure, job.input.reference);
+    else sender.reportFailure(job.input.to, failure, job.input.reference, job.input.account);
     return { error: failure, retry };
   }
 }

@@ -158,7 +158,7 @@ export class OrangeSmsQueueProcessor extends WorkerHost implements OnApplication
     const failure = inFlight
       ? new OrangeSmsOutcomeUnknownError(`the queue ended the job: ${cleaned}`)
       : new OrangeSmsError(`Queued SMS was not sent: the queue ended the job (${cleaned})`);
-    this.sender.reportFailure(job.data.to, failure, job.data.reference);
+    this.sender.reportFailure(job.data.to, failure, job.data.reference, job.data.account);
   }
 
   private async runFencedMark(jobId: string, token: string, action: 'set' | 'clear'): Promise<unknown> {

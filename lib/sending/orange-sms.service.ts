@@ -34,9 +34,10 @@ import { OrangeSmsError, OrangeSmsOptedOutError, OrangeSmsValidationError } from
 import { OrangeSmsEventPublisher } from '../events/orange-sms.event-publisher.js';
 import { OrangeSmsEvents, SmsFailedEvent, SmsSentEvent } from '../events/orange-sms.events.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
-import type { OrangeSmsSendingConfig } from '../orange-sms.options.js';
+import { isAccountName, type OrangeSmsSendingConfig } from '../orange-sms.options.js';
 import { normaliseRecipient, normaliseSenderAddress, validateSenderName } from '../addresses/orange-sms.addresses.js';
 import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
+import { type OrangeSmsAccount, OrangeSmsAccounts, optOutKey } from '../accounts/orange-sms.accounts.js';
 import type {
   BulkSendItemResult,
   BulkSendResult,
@@ -75,6 +76,7 @@ export class OrangeSmsService {
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
     @Inject(ORANGE_SMS_SENDING_CONFIG) private readonly options: OrangeSmsSendingConfig,
     private readonly telemetry: OrangeSmsTelemetry,
+    private readonly accounts: OrangeSmsAccounts,
   ) {}
 
   /** Attached by `OrangeSmsQueueModule` (nestjs-orange-sms/queue) when the app imports it. */
@@ -106,10 +108,11 @@ export class OrangeSmsService {
       );
     }
     if (!Array.isArray(inputs)) throw new OrangeSmsValidationError('inputs', 'expected an array of { to, text }');
-    const jobs = inputs.map((input) => {
-      this.prepare(input);
-      return { ...input, reference: input.reference ?? randomUUID() };
-    });
+    const jobs: Array<SendSmsInput & { reference: string }> = [];
+    for (const input of inputs) {
+      this.prepare(input, (await this.accountOf(input)).sending);
+      jobs.push({ ...input, reference: input.reference ?? randomUUID() });
+    }
     return jobs.length === 1 ? [await this.queue.add(jobs[0]!)] : this.queue.addBulk(jobs);
   }
 
@@ -118,7 +121,7 @@ export class OrangeSmsService {
     if (producer) this.queue = producer;
     return {
       send: (input, beforeWrite) => this.sendOnce(input, false, beforeWrite),
-      reportFailure: (to, error, reference) => this.reportFailure(to, error, reference),
+      reportFailure: (to, error, reference, account) => this.reportFailure(to, error, reference, account),
       isRetryable: (error) => isRetryable(error, false),
     };
   }
@@ -129,13 +132,15 @@ export class OrangeSmsService {
     beforeWrite?: () => Promise<void>,
   ): Promise<SentSms> {
     let prepared: PreparedSms | undefined;
+    let account: OrangeSmsAccount | undefined;
     const started = performance.now();
     try {
-      prepared = this.prepare(input);
-      if (this.options.optOut && (await this.store.isOptedOut(prepared.to))) {
+      account = await this.accountOf(input);
+      prepared = this.prepare(input, account.sending);
+      if (this.options.optOut && (await this.store.isOptedOut(optOutKey(account.name, prepared.to)))) {
         throw new OrangeSmsOptedOutError(prepared.to, maskPhoneNumber(prepared.to));
       }
-      const sent = await this.submit(prepared, beforeWrite);
+      const sent = await this.submit(prepared, account, beforeWrite);
       this.logger.debug(
         `SMS ${safeLogText(sent.id)} submitted to ${maskPhoneNumber(sent.to)} (${sent.segments} segment(s))`,
       );
@@ -151,15 +156,37 @@ export class OrangeSmsService {
         error: failure.name,
         durationMs: performance.now() - started,
       });
-      if (reportFailure) this.reportFailure(prepared?.to ?? input?.to, failure, input?.reference);
+      if (reportFailure) {
+        this.reportFailure(prepared?.to ?? input?.to, failure, input?.reference, account?.name ?? input?.account);
+      }
       throw failure;
     }
   }
 
-  private reportFailure(to: unknown, error: OrangeSmsError, reference?: string): void {
+  private reportFailure(to: unknown, error: OrangeSmsError, reference?: string, account?: unknown): void {
     const recipient = typeof to === 'string' ? to : '';
     this.logger.warn(`SMS to ${maskPhoneNumber(recipient)} failed: ${error.name}`);
-    this.events.publish(OrangeSmsEvents.SmsFailed, new SmsFailedEvent({ to: recipient, error, reference }));
+    this.events.publish(
+      OrangeSmsEvents.SmsFailed,
+      new SmsFailedEvent({ to: recipient, error, reference, ...(isAccountName(account) ? { account } : {}) }),
+    );
+  }
+
+  /**
+   * Drops an account that \`resolveAccount\` loaded, so its next use loads it again (new credentials, a
+   * tenant gone). Accounts given in \`accounts\` and \`default\` stay.
+   */
+  forgetAccount(name: string): void {
+    this.accounts.forget(name);
+  }
+
+  /** The account a send goes through: checked before anything else (no call to Orange for a bad one). */
+  private accountOf(input: SendSmsInput): Promise<OrangeSmsAccount> {
+    const name = (input as Partial<SendSmsInput> | null)?.account;
+    if (name !== undefined && typeof name !== 'string') {
+      throw new OrangeSmsValidationError('account', 'expected the name of an Orange account');
+    }
+    return this.accounts.get(name);
   }
 
   /**
@@ -232,11 +259,11 @@ export class OrangeSmsService {
     return countSegments(text);
   }
 
-  private prepare(input: SendSmsInput): PreparedSms {
+  private prepare(input: SendSmsInput, sending: OrangeSmsSendingConfig = this.options): PreparedSms {
     if (typeof input !== 'object' || input === null) {
       throw new OrangeSmsValidationError('input', 'expected an object such as { to, text }');
     }
-    const to = normaliseRecipient(input.to, 'to', this.options.defaultCountry);
+    const to = normaliseRecipient(input.to, 'to', sending.defaultCountry);
     if (typeof input.text !== 'string' || input.text.trim() === '') {
       throw new OrangeSmsValidationError('text', 'must be a non-empty string');
     }
@@ -245,15 +272,15 @@ export class OrangeSmsService {
       throw new OrangeSmsValidationError('text', 'contains a lone UTF-16 surrogate (broken emoji or character)');
     }
     const segments = countSegments(input.text);
-    if (segments.segments > this.options.maxSegments) {
+    if (segments.segments > sending.maxSegments) {
       throw new OrangeSmsValidationError(
         'text',
-        `is ${segments.segments} SMS segments (${segments.encoding}, ${segments.characters} characters); the limit is maxSegments = ${this.options.maxSegments}`,
+        `is ${segments.segments} SMS segments (${segments.encoding}, ${segments.characters} characters); the limit is maxSegments = ${sending.maxSegments}`,
       );
     }
     const senderAddress =
-      input.senderAddress === undefined ? this.options.senderAddress : normaliseSenderAddress(input.senderAddress);
-    const senderName = input.senderName === undefined ? this.options.senderName : validateSenderName(input.senderName);
+      input.senderAddress === undefined ? sending.senderAddress : normaliseSenderAddress(input.senderAddress);
+    const senderName = input.senderName === undefined ? sending.senderName : validateSenderName(input.senderName);
     if (input.reference !== undefined && (typeof input.reference !== 'string' || input.reference.length > 256)) {
       throw new OrangeSmsValidationError('reference', 'expected a string of at most 256 characters');
     }
@@ -268,8 +295,13 @@ export class OrangeSmsService {
     };
   }
 
-  private async submit(sms: PreparedSms, beforeWrite?: () => Promise<void>): Promise<SentSms> {
+  private async submit(
+    sms: PreparedSms,
+    account: OrangeSmsAccount,
+    beforeWrite?: () => Promise<void>,
+  ): Promise<SentSms> {
     const { data } = await this.api.call<OrangeOutboundResponse>({
+      via: account.access,
       method: 'POST',
       path: ORANGE_SMS_PATHS.outbound(sms.senderAddress),
       query: sms.onNet ? ORANGE_SMS_ON_NET_QUERY : undefined,
@@ -307,6 +339,7 @@ export class OrangeSmsService {
       submittedAt: new Date(),
       resourceUrl: typeof resourceUrl === 'string' ? resourceUrl : '',
       ...(sms.reference !== undefined ? { reference: sms.reference } : {}),
+      account: account.name,
     };
   }
 

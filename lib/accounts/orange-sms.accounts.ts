@@ -1,0 +1,149 @@
+import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import {
+  ORANGE_SMS_HTTP_CONFIG,
+  ORANGE_SMS_RATE_LIMITER,
+  ORANGE_SMS_REDIS,
+  ORANGE_SMS_RESOLVED_OPTIONS,
+  ORANGE_SMS_SENDING_CONFIG,
+  ORANGE_SMS_TOKEN_CACHE,
+} from '../orange-sms.constants.js';
+import { OrangeSmsUnknownAccountError } from '../errors/orange-sms.errors.js';
+import type { OrangeSmsAppAccess } from '../http/orange-sms.api-client.js';
+import { createRateLimiter, type OrangeSmsRateLimiter } from '../http/orange-sms.rate-limiter.js';
+import type { OrangeSmsTokenCache } from '../http/orange-sms.token-cache.js';
+import { OrangeSmsTokenProvider } from '../http/orange-sms.token-provider.js';
+import { OrangeSmsTransport } from '../http/orange-sms.transport.js';
+import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
+import {
+  isAccountName,
+  ORANGE_SMS_DEFAULT_ACCOUNT,
+  type OrangeSmsHttpConfig,
+  type OrangeSmsResolvedAccount,
+  type OrangeSmsResolvedOptions,
+  type OrangeSmsSendingConfig,
+  resolveAccountOptions,
+} from '../orange-sms.options.js';
+import type { OrangeSmsRedisBackend } from '../redis/orange-sms.redis-backend.js';
+
+/** One Orange app as the module uses it: its name, sender defaults, token, pacing and webhook secrets. */
+export interface OrangeSmsAccount {
+  name: string;
+  sending: OrangeSmsSendingConfig;
+  access: OrangeSmsAppAccess;
+  /** Empty for `default`: its routes use the top-level webhook settings. */
+  webhookSecrets: readonly string[];
+}
+
+/**
+ * The Orange apps of the module: `default` (the top-level options), those of `accounts`, and those
+ * `resolveAccount` finds at run time (resolved once, single flight, until `forget`). Each has its own
+ * token provider (single flight, refresh, code 41/42) and its own pacing bucket (fleet-wide on Redis,
+ * keyed by its credentials).
+ */
+@Injectable()
+export class OrangeSmsAccounts implements OnApplicationShutdown {
+  private readonly defaultAccount: OrangeSmsAccount;
+  private readonly built = new Map<string, OrangeSmsAccount>();
+  private readonly resolving = new Map<string, Promise<OrangeSmsAccount>>();
+  private readonly statics = new Map<string, OrangeSmsResolvedAccount>();
+
+  constructor(
+    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
+    @Inject(ORANGE_SMS_SENDING_CONFIG) sending: OrangeSmsSendingConfig,
+    @Inject(ORANGE_SMS_HTTP_CONFIG) private readonly http: OrangeSmsHttpConfig,
+    tokens: OrangeSmsTokenProvider,
+    @Inject(ORANGE_SMS_RATE_LIMITER) limiter: OrangeSmsRateLimiter,
+    private readonly transport: OrangeSmsTransport,
+    private readonly telemetry: OrangeSmsTelemetry,
+    @Inject(ORANGE_SMS_REDIS) private readonly redis: OrangeSmsRedisBackend | null,
+    @Optional() @Inject(ORANGE_SMS_TOKEN_CACHE) private readonly tokenCache?: OrangeSmsTokenCache | null,
+  ) {
+    this.defaultAccount = {
+      name: ORANGE_SMS_DEFAULT_ACCOUNT,
+      sending,
+      access: { tokens, limiter },
+      webhookSecrets: [],
+    };
+    for (const account of options.accounts) this.statics.set(account.name, account);
+  }
+
+  /** The account, or `OrangeSmsUnknownAccountError` (before any call to Orange). */
+  async get(name: string | undefined = ORANGE_SMS_DEFAULT_ACCOUNT): Promise<OrangeSmsAccount> {
+    if (name === ORANGE_SMS_DEFAULT_ACCOUNT) return this.defaultAccount;
+    if (!isAccountName(name)) throw new OrangeSmsUnknownAccountError(String(name));
+    const ready = this.built.get(name);
+    if (ready) return ready;
+    const known = this.statics.get(name);
+    if (known) return this.build(known);
+    let pending = this.resolving.get(name);
+    if (!pending) {
+      pending = this.resolve(name).finally(() => this.resolving.delete(name));
+      this.resolving.set(name, pending);
+    }
+    return pending;
+  }
+
+  /** Names of the accounts known now: `default`, the static ones and those resolved so far. */
+  names(): string[] {
+    return [ORANGE_SMS_DEFAULT_ACCOUNT, ...new Set([...this.statics.keys(), ...this.built.keys()])];
+  }
+
+  /**
+   * Drops a resolved account: its next use resolves it again (new credentials, a closed tenant).
+   * Static accounts and `default` stay.
+   */
+  forget(name: string): void {
+    if (this.statics.has(name) || name === ORANGE_SMS_DEFAULT_ACCOUNT) return;
+    this.built.get(name)?.access.limiter.close?.();
+    this.built.delete(name);
+  }
+
+  onApplicationShutdown(): void {
+    for (const account of this.built.values()) account.access.limiter.close?.();
+  }
+
+  private async resolve(name: string): Promise<OrangeSmsAccount> {
+    const resolver = this.options.resolveAccount;
+    if (!resolver) throw new OrangeSmsUnknownAccountError(name);
+    const found = await resolver(name);
+    if (found === undefined || found === null) throw new OrangeSmsUnknownAccountError(name);
+    // Checked like a static account (OrangeSmsConfigurationError naming accounts.<name>.<field>).
+    return this.build(resolveAccountOptions(name, found, this.options)!);
+  }
+
+  private build(resolved: OrangeSmsResolvedAccount): OrangeSmsAccount {
+    const existing = this.built.get(resolved.name);
+    if (existing) return existing;
+    const http: OrangeSmsHttpConfig = {
+      ...this.http,
+      authorizationHeader: resolved.authorizationHeader,
+      credentialKey: resolved.credentialKey,
+    };
+    const account: OrangeSmsAccount = {
+      name: resolved.name,
+      sending: {
+        senderAddress: resolved.senderAddress,
+        senderName: resolved.senderName,
+        ...(resolved.defaultCountry !== undefined ? { defaultCountry: resolved.defaultCountry } : {}),
+        maxSegments: this.options.maxSegments,
+        optOut: this.options.optOut,
+      },
+      access: {
+        tokens: new OrangeSmsTokenProvider(this.transport, http, this.telemetry, this.tokenCache ?? undefined),
+        limiter: createRateLimiter(resolved.rateLimit, resolved.credentialKey, this.redis),
+      },
+      webhookSecrets: resolved.webhookSecrets,
+    };
+    this.built.set(resolved.name, account);
+    return account;
+  }
+}
+
+/**
+ * The key of a number in the opt-out list: the number itself for \`default\` (so lists kept before
+ * accounts keep working), \`<account>/tel:+…\` for the others. A STOP to one account's number does not
+ * silence another account.
+ */
+export function optOutKey(account: string, number: string): string {
+  return account === ORANGE_SMS_DEFAULT_ACCOUNT ? number : `${account}/${number}`;
+}
