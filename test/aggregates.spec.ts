@@ -52,10 +52,12 @@ async function writeHistory(stores: OrangeSmsStore[], now: number): Promise<void
     const id = `m-${index}-${Math.floor(next() * 1e6)}`;
     const country = pick(next, ['CIV', 'SEN', undefined]);
     const senderName = pick(next, [undefined, 'Bank', 'Shop']);
+    const account = pick(next, [undefined, 'default', 'acme', 'shop-2']);
     const message = trackedSms(id, submittedAt, {
       to: `tel:+22507${String(index).padStart(8, '0')}`,
       ...(senderName ? { senderName } : {}),
       ...(country ? { country } : {}),
+      ...(account ? { account } : {}),
       segments: 1 + Math.floor(next() * 3),
     });
     const fate = next();
@@ -158,6 +160,7 @@ describe.each(['redis', 'postgres'] as const)('aggregates on the %s store', (kin
             ? { since: new Date(now - 5 * 24 * HOUR + 17 * 60_000), until: new Date(now - 24 * HOUR + 43 * 60_000) }
             : { since: new Date(now - 30 * HOUR + 5 * 60_000), until: new Date(now - 30 * HOUR + 50 * 60_000) };
       let rowsSeen = 0;
+      const accountPicker = random(7);
       for (const interval of [undefined, ...INTERVALS]) {
         for (const timeZone of ZONES) {
           for (const groupBy of GROUPS) {
@@ -166,6 +169,8 @@ describe.each(['redis', 'postgres'] as const)('aggregates on the %s store', (kin
               timeZone,
               ...(interval ? { interval } : {}),
               ...(groupBy ? { groupBy } : {}),
+              // Every other query counts one account only (records without one are default's).
+              ...(rowsSeen % 2 === 1 ? { account: pick(accountPicker, ['default', 'acme', 'shop-2']) } : {}),
             };
             const expected = await scan(query);
             expectSameRows(await store.aggregateMessages!(query), expected, kind === 'postgres');

@@ -14,7 +14,7 @@ import {
   OrangeSmsService,
   OrangeSmsStatsService,
 } from '../lib/index.js';
-import { migrateOrangeSms, PostgresOrangeSmsStore } from '../lib/postgres/index.js';
+import { migrateOrangeSms, ORANGE_SMS_MIGRATIONS, PostgresOrangeSmsStore } from '../lib/postgres/index.js';
 import type { OrangeSmsStoredEvent } from '../lib/interfaces/orange-sms.event.interfaces.js';
 import { startPostgres, type TestPostgres } from './support/postgres-server.js';
 import { receiptEvent, trackedSms } from './support/tracked-sms.js';
@@ -209,7 +209,7 @@ describe('PostgreSQL store', () => {
         ),
       );
       const { rows } = await pool.query('SELECT version FROM boot_race.schema_migrations');
-      expect(rows.map((row) => row.version)).toEqual([1, 2]);
+      expect(rows.map((row) => row.version)).toEqual(ORANGE_SMS_MIGRATIONS.map(({ version }) => version));
       for (const app of apps) await app.close();
     } finally {
       await emulator.stop();

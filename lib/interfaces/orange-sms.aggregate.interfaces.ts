@@ -16,6 +16,8 @@ export interface OrangeSmsAggregateQuery {
   timeZone: string;
   /** Groups: country (ISO alpha-3 or `unknown`), sender name (`''` when none), status, account. */
   groupBy?: OrangeSmsReportGroupBy;
+  /** Only this account's messages (records without one are `default`'s). */
+  account?: string;
 }
 
 /** One period and group of an aggregate. */

@@ -167,6 +167,14 @@ END
 $take$;
 `,
   },
+  {
+    version: 3,
+    name: 'messages.account: the Orange app each message was sent from',
+    sql: `
+ALTER TABLE {schema}.messages ADD COLUMN account text NOT NULL DEFAULT 'default';
+CREATE INDEX messages_account ON {schema}.messages (account, submitted_at DESC);
+`,
+  },
 ];
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -31,7 +31,7 @@ const GROUP_COLUMNS: Record<OrangeSmsReportGroupBy, string> = {
   country: "coalesce(country, 'unknown')",
   senderName: "coalesce(sender_name, '')",
   status: 'status',
-  account: "'default'",
+  account: 'account',
 };
 
 /** Every operation, whose database failures become `OrangeSmsStoreError`. */
@@ -150,6 +150,7 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
     const where: string[] = [];
     if (query.since) where.push(`submitted_at >= ${param(query.since)}`);
     if (query.until) where.push(`submitted_at < ${param(query.until)}`);
+    if (query.account !== undefined) where.push(`account = ${param(query.account)}`);
     const statuses = Object.keys(STATUS_RANK);
     const { rows } = await this.pool.query<Record<string, unknown>>(
       `SELECT ${[
@@ -386,8 +387,8 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
 
   private async upsertMessage(client: PoolClient, message: TrackedSms): Promise<void> {
     await client.query(
-      `INSERT INTO ${this.s}.messages (id, submitted_at, to_number, status, reference, country, sender_name, segments, delivered_at, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      `INSERT INTO ${this.s}.messages (id, submitted_at, to_number, status, reference, country, sender_name, segments, delivered_at, data, account)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, delivered_at = excluded.delivered_at, data = excluded.data`,
       [
         message.id,
@@ -400,6 +401,7 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
         message.segments,
         message.deliveredAt ?? null,
         encode(message),
+        message.account ?? 'default',
       ],
     );
   }

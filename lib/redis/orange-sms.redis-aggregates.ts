@@ -40,32 +40,34 @@ export class CounterAggregator {
     return !interval || periodStart(hour, interval, timeZone) === periodStart(hour + HOUR_MS - 1, interval, timeZone);
   }
 
-  /** One hour's hash: `c|status|country|sender`, `u|status|country|sender`, `d|country|bucket|sender`. */
+  /**
+   * One hour's hash: `c|status|country|account|sender`, `u|status|country|account|sender`,
+   * `d|country|account|bucket|sender` (the sender last: it is the one field that may hold a `|`).
+   */
   addCounters(hour: number, fields: Record<string, string>): void {
     for (const [field, raw] of Object.entries(fields)) {
       const value = Number(raw);
       if (!value) continue;
-      const [kind, first, second, ...rest] = field.split('|');
-      const sender = rest.join('|');
+      const parts = field.split('|');
+      const kind = parts[0];
       if (kind === 'c' || kind === 'u') {
-        const row = this.entry(hour, first as OrangeSmsStatus, second!, sender).row;
-        if (kind === 'c') row.byStatus[first as OrangeSmsStatus] += value;
+        const [, status, country, account, ...sender] = parts as [string, OrangeSmsStatus, string, string, ...string[]];
+        if (!this.counts(account)) continue;
+        const row = this.entry(hour, { status, country, account, senderName: sender.join('|') }).row;
+        if (kind === 'c') row.byStatus[status] += value;
         else row.units += value;
       } else if (kind === 'd') {
-        const { histogram } = this.entry(hour, 'delivered', first!, sender);
-        const bucket = Number(second);
-        histogram.set(bucket, (histogram.get(bucket) ?? 0) + value);
+        const [, country, account, bucket, ...sender] = parts as [string, string, string, string, ...string[]];
+        if (!this.counts(account)) continue;
+        const { histogram } = this.entry(hour, { status: 'delivered', country, account, senderName: sender.join('|') });
+        histogram.set(Number(bucket), (histogram.get(Number(bucket)) ?? 0) + value);
       }
     }
   }
 
   addMessage(message: TrackedSms): void {
-    const entry = this.entry(
-      message.submittedAt.getTime(),
-      message.status,
-      message.country ?? '',
-      message.senderName ?? '',
-    );
+    if (!this.counts(message.account ?? 'default')) return;
+    const entry = this.entry(message.submittedAt.getTime(), message);
     entry.row.byStatus[message.status]++;
     entry.row.units += message.segments;
     if (message.status === 'delivered' && message.deliveredAt) {
@@ -84,10 +86,13 @@ export class CounterAggregator {
     return sortAggregateRows(rows);
   }
 
-  private entry(at: number, status: OrangeSmsStatus, country: string, senderName: string): Row {
-    return aggregateEntry(this.rows, this.query, at, { status, country, senderName }, () => ({
-      histogram: new Map<number, number>(),
-    }));
+  /** Whether the query's account filter keeps this account's messages. */
+  private counts(account: string): boolean {
+    return this.query.account === undefined || this.query.account === account;
+  }
+
+  private entry(at: number, message: Pick<TrackedSms, 'status' | 'country' | 'senderName' | 'account'>): Row {
+    return aggregateEntry(this.rows, this.query, at, message, () => ({ histogram: new Map<number, number>() }));
   }
 }
 

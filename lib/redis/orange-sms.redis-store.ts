@@ -44,8 +44,8 @@ export interface RedisOrangeSmsStoreOptions {
 /**
  * Report counters, kept by the same scripts that change a message, so they always agree with the
  * messages: per hour of submit time (UTC), a hash `<prefix>agg:<hour ms>` of
- * `c|status|country|sender` (messages), `u|status|country|sender` (units) and
- * `d|country|bucket|sender` (delivered ones per delivery-time bucket, for the median), plus the
+ * `c|status|country|account|sender` (messages), `u|status|country|account|sender` (units) and
+ * `d|country|account|bucket|sender` (delivered ones per delivery-time bucket, for the median), plus the
  * sorted set `<prefix>agg-hours` of the hours that have counters. Counting starts at the hour after
  * this version first saved a message (`<prefix>agg-start`): earlier hours are read from the messages.
  * The prefix, the counters' TTL (s) and the bucket ratio's log come from the first ARGV of each
@@ -78,7 +78,8 @@ local function count_move(message, status, sign)
   local key = agg.prefix .. 'agg:' .. string.format('%.0f', hour)
   local country = type(message.country) == 'string' and message.country or ''
   local sender = type(message.senderName) == 'string' and message.senderName or ''
-  local tail = '|' .. country .. '|' .. sender
+  local account = type(message.account) == 'string' and message.account or 'default'
+  local tail = '|' .. country .. '|' .. account .. '|' .. sender
   redis.call('HINCRBY', key, 'c|' .. status .. tail, sign)
   redis.call('HINCRBY', key, 'u|' .. status .. tail, sign * (tonumber(message.segments) or 0))
   if status == 'delivered' and type(message.deliveredAt) == 'string' then
@@ -87,7 +88,7 @@ local function count_move(message, status, sign)
       local elapsed = delivered - submitted
       local bucket = 0
       if elapsed >= 1 then bucket = math.floor(math.log(elapsed) / agg.log_ratio) + 1 end
-      redis.call('HINCRBY', key, 'd|' .. country .. '|' .. bucket .. '|' .. sender, sign)
+      redis.call('HINCRBY', key, 'd|' .. country .. '|' .. account .. '|' .. bucket .. '|' .. sender, sign)
     end
   end
   redis.call('EXPIRE', key, agg.ttl)

@@ -91,9 +91,8 @@ export function periodStart(instant: number, interval: OrangeSmsReportInterval, 
 
 /** A message's group in a report: the same values on every store. */
 export function groupOf(
-  message: Pick<TrackedSms, 'country' | 'senderName' | 'status'>,
+  message: Pick<TrackedSms, 'country' | 'senderName' | 'status' | 'account'>,
   groupBy: OrangeSmsReportGroupBy,
-  account = 'default',
 ): string {
   switch (groupBy) {
     case 'country':
@@ -103,7 +102,7 @@ export function groupOf(
     case 'status':
       return message.status;
     case 'account':
-      return account;
+      return message.account ?? 'default';
   }
 }
 
@@ -113,14 +112,14 @@ export function groupOf(
  */
 export function aggregateEntry<T extends { row: OrangeSmsAggregateRow }>(
   rows: Map<string, T>,
-  query: OrangeSmsAggregateQuery & { account?: string },
+  query: OrangeSmsAggregateQuery,
   at: number,
-  message: Pick<TrackedSms, 'country' | 'senderName' | 'status'>,
+  message: Pick<TrackedSms, 'country' | 'senderName' | 'status' | 'account'>,
   extra: () => Omit<T, 'row'>,
 ): T {
   const { interval, timeZone, groupBy } = query;
   const period = interval ? periodStart(at, interval, timeZone) : undefined;
-  const group = groupBy ? groupOf(message, groupBy, query.account) : undefined;
+  const group = groupBy ? groupOf(message, groupBy) : undefined;
   const key = `${period ?? ''}\n${group ?? ''}`;
   let entry = rows.get(key);
   if (!entry) {
@@ -155,9 +154,10 @@ interface Accumulator {
 export class MessageAggregator {
   private readonly rows = new Map<string, Accumulator>();
 
-  constructor(private readonly query: OrangeSmsAggregateQuery & { account?: string }) {}
+  constructor(private readonly query: OrangeSmsAggregateQuery) {}
 
   add(message: TrackedSms): void {
+    if (this.query.account !== undefined && (message.account ?? 'default') !== this.query.account) return;
     const entry = aggregateEntry(this.rows, this.query, message.submittedAt.getTime(), message, () => ({
       deliveryTimes: [] as number[],
     }));
@@ -212,7 +212,7 @@ export function reportOf(
 
 export function computeReport(
   messages: Iterable<TrackedSms>,
-  query: { interval: OrangeSmsReportInterval; timeZone: string; groupBy?: OrangeSmsReportGroupBy; account?: string },
+  query: { interval: OrangeSmsReportInterval; timeZone: string; groupBy?: OrangeSmsReportGroupBy },
 ): OrangeSmsReport {
   const aggregator = new MessageAggregator(query);
   for (const message of messages) aggregator.add(message);

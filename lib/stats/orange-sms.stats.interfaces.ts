@@ -67,6 +67,8 @@ export interface OrangeSmsDeliveryStatsOptions {
   since?: Date;
   /** Messages submitted before. */
   until?: Date;
+  /** Only this Orange account's messages. Default: every account. */
+  account?: string;
 }
 
 export interface OrangeSmsDeliveryCounts {
@@ -100,6 +102,8 @@ export interface OrangeSmsReportOptions {
   timeZone?: string;
   /** One row per period and group: country (ISO alpha-3 or `unknown`), sender name, status, account. */
   groupBy?: OrangeSmsReportGroupBy;
+  /** Only this Orange account's messages. Default: every account (group by `account` to split them). */
+  account?: string;
 }
 
 export interface OrangeSmsReportRow {

@@ -6,6 +6,7 @@ import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.j
 import { normaliseContracts, normalisePurchaseOrders, normaliseStatistics } from './orange-sms.admin-normalisers.js';
 import { checkDate } from '../common/orange-sms.dates.js';
 import { isTimeZone } from '../common/orange-sms.time-zone.js';
+import { isAccountName } from '../orange-sms.options.js';
 import { deliveryStatsOf } from './orange-sms.delivery-stats.js';
 import { csvField, EXPORT_COLUMNS, exportRecord, MessageAggregator, reportOf } from './orange-sms.report.js';
 import { listMessagePage } from '../tracking/orange-sms.message-paging.js';
@@ -73,7 +74,7 @@ export class OrangeSmsStatsService {
    * An aggregate on PostgreSQL and Redis; a scan of the capped memory store.
    */
   async getDeliveryStats(options: OrangeSmsDeliveryStatsOptions = {}): Promise<OrangeSmsDeliveryStats> {
-    const window = checkWindow(options.since, options.until, false);
+    const window = { ...checkWindow(options.since, options.until, false), ...accountFilter(options.account) };
     const [overall, byCountry] = await Promise.all([
       this.aggregate({ ...window, timeZone: 'UTC' }),
       this.aggregate({ ...window, timeZone: 'UTC', groupBy: 'country' }),
@@ -102,6 +103,7 @@ export class OrangeSmsStatsService {
       interval: options.interval,
       timeZone,
       ...(options.groupBy ? { groupBy: options.groupBy } : {}),
+      ...accountFilter(options.account),
     };
     return reportOf(await this.aggregate(query), query);
   }
@@ -169,6 +171,12 @@ function country(value: string | undefined): string | undefined {
     throw new OrangeSmsValidationError('country', 'expected an ISO 3166-1 alpha-3 code such as CIV');
   }
   return value.toUpperCase();
+}
+
+function accountFilter(account: unknown): { account?: string } {
+  if (account === undefined) return {};
+  if (!isAccountName(account)) throw new OrangeSmsValidationError('account', 'expected the name of an Orange account');
+  return { account };
 }
 
 function checkWindow(since: unknown, until: unknown, required: boolean): { since?: Date; until?: Date } {

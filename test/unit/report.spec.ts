@@ -67,7 +67,6 @@ describe('computeReport', () => {
       interval: 'day',
       timeZone: 'UTC',
       groupBy: 'country',
-      account: 'default',
     });
     expect(report.rows).toEqual([
       {
