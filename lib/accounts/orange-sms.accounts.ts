@@ -83,6 +83,11 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
     return pending;
   }
 
+  /** The accounts of the `accounts` option (checked at boot), not `default`, not resolved ones. */
+  configured(): readonly OrangeSmsResolvedAccount[] {
+    return [...this.statics.values()];
+  }
+
   /** Names of the accounts known now: `default`, the static ones and those resolved so far. */
   names(): string[] {
     return [ORANGE_SMS_DEFAULT_ACCOUNT, ...new Set([...this.statics.keys(), ...this.built.keys()])];

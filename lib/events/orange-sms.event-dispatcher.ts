@@ -178,10 +178,12 @@ export class OrangeSmsEventDispatcher implements OnApplicationBootstrap, OnAppli
       const message = taken ? taken.message : await this.store.getMessage(event.data.messageId);
       return [OrangeSmsEvents.DeliveryReceipt, new DeliveryReceiptEvent({ ...event.data, message })];
     }
-    const { from } = event.data;
+    const { from, account } = event.data;
     return [
       OrangeSmsEvents.InboundSms,
-      new InboundSmsEvent(event.data, (text, options) => this.sms.send({ ...options, to: from, text })),
+      new InboundSmsEvent(event.data, (text, options) =>
+        this.sms.send({ ...(account ? { account } : {}), ...options, to: from, text }),
+      ),
     ];
   }
 

@@ -54,9 +54,12 @@ export class DeliveryReceiptEvent {
   readonly receivedAt!: Date;
   /** Orange's notification body as received. */
   readonly raw: unknown;
+  /** The Orange account whose route took it (`default` for the top-level routes). */
+  readonly account: string;
 
-  constructor(init: Omit<DeliveryReceiptEvent, 'delivered' | 'final'>) {
+  constructor(init: Omit<DeliveryReceiptEvent, 'delivered' | 'final' | 'account'> & { account?: string }) {
     Object.assign(this, init);
+    this.account = init.account ?? 'default';
     this.delivered = init.status === 'DeliveredToTerminal';
     this.final = isFinalDeliveryStatus(init.status);
   }
@@ -89,14 +92,20 @@ export class InboundSmsEvent {
   readonly receivedAt!: Date;
   /** Orange's notification body as received. */
   readonly raw: unknown;
+  /** The Orange account whose route took it (`default` for the top-level routes); `reply()` sends from it. */
+  readonly account: string;
 
   readonly #reply?: InboundSmsReply;
 
   constructor(
-    init: Omit<InboundSmsEvent, 'keyword' | 'reply' | 'senderKind'> & { senderKind?: InboundSenderKind },
+    init: Omit<InboundSmsEvent, 'keyword' | 'reply' | 'senderKind' | 'account'> & {
+      senderKind?: InboundSenderKind;
+      account?: string;
+    },
     reply?: InboundSmsReply,
   ) {
     Object.assign(this, init);
+    this.account = init.account ?? 'default';
     // A shared store may hand dates back as ISO text.
     if (init.sentAt !== undefined) this.sentAt = new Date(init.sentAt);
     this.senderKind = init.senderKind ?? 'number';
@@ -105,7 +114,8 @@ export class InboundSmsEvent {
   }
 
   /**
-   * Sends an SMS back to `from` through `OrangeSmsService.send` (pacing, retries, tracking included).
+   * Sends an SMS back to `from` from the same account, through `OrangeSmsService.send` (pacing,
+   * retries, tracking included).
    * Rejects with `OrangeSmsValidationError` (field `to`) for an anonymous sender: Orange documents no
    * sending to an `acr:` reference, only to `tel:+…` numbers.
    */

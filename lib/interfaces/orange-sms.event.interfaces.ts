@@ -14,6 +14,8 @@ export interface DeliveryReceiptEventData {
   callbackData?: string;
   receivedAt: Date;
   raw: unknown;
+  /** The Orange account whose route took it; absent on events recorded before accounts (`default`). */
+  account?: string;
 }
 
 export interface InboundSmsEventData {
@@ -28,6 +30,8 @@ export interface InboundSmsEventData {
   callbackData?: string;
   receivedAt: Date;
   raw: unknown;
+  /** The Orange account whose route took it; absent on events recorded before accounts (`default`). */
+  account?: string;
 }
 
 /**

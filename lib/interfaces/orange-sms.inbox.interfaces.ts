@@ -19,6 +19,8 @@ export interface InboundSms {
   /** Set by `markHandled`. */
   handled: boolean;
   handledAt?: Date;
+  /** The Orange account whose route took it; absent on records kept before accounts (`default`). */
+  account?: string;
 }
 
 export interface OrangeSmsInboxFilter {

@@ -4,7 +4,7 @@ import type { OrangeDeliveryStatus } from '../tracking/orange-sms.status.js';
 export type OrangeSmsOperation = 'token' | 'send' | 'subscription' | 'admin';
 
 export type OrangeSmsWebhookOutcome =
-  'accepted' | 'duplicate' | 'invalid' | 'unauthorized' | 'forbidden' | 'too_large' | 'error';
+  'accepted' | 'duplicate' | 'invalid' | 'unauthorized' | 'forbidden' | 'too_large' | 'unknown_account' | 'error';
 
 /** What the module reports as it works. Labels stay bounded: no phone number, no message id. */
 export type OrangeSmsTelemetryEvent =

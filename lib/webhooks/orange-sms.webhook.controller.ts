@@ -13,6 +13,7 @@ import {
   NotFoundException,
   type OnModuleInit,
   Options,
+  Param,
   Patch,
   Post,
   Put,
@@ -44,7 +45,8 @@ export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig
     onModuleInit(): void {
       const base = `/${config.path}`;
       new Logger(ORANGE_SMS_LOGGER_CONTEXT).log(
-        `Orange SMS webhooks: POST ${base}/delivery-receipts and POST ${base}/inbound (before any global prefix)`,
+        `Orange SMS webhooks: POST ${base}/delivery-receipts and POST ${base}/inbound, and for each other account ` +
+          `POST ${base}/accounts/{account}/delivery-receipts and …/inbound (before any global prefix)`,
       );
     }
 
@@ -69,6 +71,35 @@ export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig
       @Res({ passthrough: true }) response: HeaderSettable,
     ): Promise<OrangeSmsWebhookResult> {
       return observed(this.telemetry, 'inbound', response, () => this.webhooks.handleInboundSms(body, headers));
+    }
+
+    /** Another Orange account's receipts, authenticated by that account's `webhookSecret`. */
+    @Post('accounts/:account/delivery-receipts')
+    @UseGuards(OrangeSmsWebhookGuard)
+    @HttpCode(200)
+    accountDeliveryReceipts(
+      @Param('account') account: string,
+      @Body() body: unknown,
+      @Res({ passthrough: true }) response: HeaderSettable,
+    ): Promise<OrangeSmsWebhookResult> {
+      return observed(this.telemetry, 'delivery-receipts', response, () =>
+        this.webhooks.handleDeliveryReceipt(body, account),
+      );
+    }
+
+    /** Another Orange account's inbound SMS, authenticated by that account's `webhookSecret`. */
+    @Post('accounts/:account/inbound')
+    @UseGuards(OrangeSmsWebhookGuard)
+    @HttpCode(200)
+    accountInbound(
+      @Param('account') account: string,
+      @Body() body: unknown,
+      @Headers() headers: Record<string, string | string[] | undefined>,
+      @Res({ passthrough: true }) response: HeaderSettable,
+    ): Promise<OrangeSmsWebhookResult> {
+      return observed(this.telemetry, 'inbound', response, () =>
+        this.webhooks.handleInboundSms(body, headers, account),
+      );
     }
 
     /**
@@ -111,7 +142,12 @@ export function createOrangeSmsWebhookController(config: OrangeSmsWebhooksConfig
   return OrangeSmsWebhookController;
 }
 
-const WEBHOOK_ROUTES = ['delivery-receipts', 'inbound'];
+const WEBHOOK_ROUTES = [
+  'delivery-receipts',
+  'inbound',
+  'accounts/:account/delivery-receipts',
+  'accounts/:account/inbound',
+];
 
 /**
  * Any method but POST: 405 with `Allow: POST`, and a fixed message that never echoes the URL (which

@@ -6,17 +6,20 @@ import {
   ForbiddenException,
   Inject,
   Injectable,
+  NotFoundException,
   PayloadTooLargeException,
   UnauthorizedException,
 } from '@nestjs/common';
 import { ORANGE_SMS_WEBHOOK_SETTINGS } from '../orange-sms.constants.js';
 import { OrangeSmsTelemetry, type OrangeSmsWebhookOutcome } from '../observability/orange-sms.telemetry.js';
-import { OrangeSmsConfigurationError } from '../errors/orange-sms.errors.js';
-import type { OrangeSmsWebhookSettings } from '../orange-sms.options.js';
+import { OrangeSmsConfigurationError, OrangeSmsUnknownAccountError } from '../errors/orange-sms.errors.js';
+import { type OrangeSmsAccount, OrangeSmsAccounts } from '../accounts/orange-sms.accounts.js';
+import { ORANGE_SMS_DEFAULT_ACCOUNT, type OrangeSmsWebhookSettings } from '../orange-sms.options.js';
 
 /** What Express and Fastify requests have in common here. */
 interface IncomingRequest {
   headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, string | undefined>;
   query?: Record<string, unknown>;
   body?: unknown;
   socket?: { remoteAddress?: string };
@@ -37,20 +40,26 @@ export class OrangeSmsWebhookGuard implements CanActivate {
   private readonly allowed?: BlockList;
   private readonly trustedHops: number;
 
+  /** Digests of each account's secrets (the top-level ones are `secretDigests`). */
+  private readonly accountDigests = new WeakMap<OrangeSmsAccount, Buffer[]>();
+
   constructor(
     @Inject(ORANGE_SMS_WEBHOOK_SETTINGS) private readonly settings: OrangeSmsWebhookSettings,
     private readonly telemetry: OrangeSmsTelemetry,
+    private readonly accounts: OrangeSmsAccounts,
   ) {
-    if (settings.secrets.length === 0 && !settings.allowUnauthenticated) {
-      throw new OrangeSmsConfigurationError([
-        {
-          field: 'webhookSecret',
-          reason:
-            'required while the webhook controller is enabled (Orange does not sign callbacks); set webhookSecret, ' +
-            'or webhooks: { enabled: false }, or webhookAllowUnauthenticated: true behind your own protection',
-        },
-      ]);
+    const missing: Array<{ field: string; reason: string }> = [];
+    const reason =
+      'required while the webhook controller is enabled (Orange does not sign callbacks); set webhookSecret, ' +
+      'or webhooks: { enabled: false }, or webhookAllowUnauthenticated: true behind your own protection';
+    if (!settings.allowUnauthenticated) {
+      if (settings.secrets.length === 0) missing.push({ field: 'webhookSecret', reason });
+      for (const account of accounts.configured()) {
+        if (account.webhookSecrets.length === 0)
+          missing.push({ field: `accounts.${account.name}.webhookSecret`, reason });
+      }
     }
+    if (missing.length > 0) throw new OrangeSmsConfigurationError(missing);
     this.secretDigests = settings.secrets.map(digest);
     this.trustedHops = settings.trustedProxyHops;
     if (settings.allowedIps.length > 0) {
@@ -64,23 +73,25 @@ export class OrangeSmsWebhookGuard implements CanActivate {
     }
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     try {
-      return this.check(context);
+      return await this.check(context);
     } catch (error) {
       const outcome: OrangeSmsWebhookOutcome =
         error instanceof PayloadTooLargeException
           ? 'too_large'
           : error instanceof ForbiddenException
             ? 'forbidden'
-            : 'unauthorized';
-      const route = context.getHandler().name === 'inbound' ? 'inbound' : 'delivery-receipts';
+            : error instanceof NotFoundException
+              ? 'unknown_account'
+              : 'unauthorized';
+      const route = /inbound$/i.test(context.getHandler().name) ? 'inbound' : 'delivery-receipts';
       this.telemetry.emit({ type: 'webhook', route, outcome });
       throw error;
     }
   }
 
-  private check(context: ExecutionContext): boolean {
+  private async check(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<IncomingRequest>();
     const length = Number(request.headers['content-length']);
     if (Number.isFinite(length) && length > this.settings.maxBodyBytes) {
@@ -98,7 +109,12 @@ export class OrangeSmsWebhookGuard implements CanActivate {
         throw new ForbiddenException('Webhook caller address not allowed');
       }
     }
-    if (this.secretDigests.length === 0) return true;
+    const digests = await this.secretsFor(request.params?.account);
+    if (digests.length === 0) {
+      if (this.settings.allowUnauthenticated) return true;
+      // A resolved account without a secret: its routes stay closed (a static one fails at boot).
+      throw new UnauthorizedException('This account has no webhook secret: its routes are closed');
+    }
     const token = presentedToken(request);
     if (token === undefined)
       throw new UnauthorizedException(
@@ -107,9 +123,29 @@ export class OrangeSmsWebhookGuard implements CanActivate {
     const presented = digest(token);
     // Compare against every secret, not stopping at the first match, so timing says nothing.
     let matched = false;
-    for (const secret of this.secretDigests) matched = timingSafeEqual(secret, presented) || matched;
+    for (const secret of digests) matched = timingSafeEqual(secret, presented) || matched;
     if (!matched) throw new UnauthorizedException('Invalid webhook token');
     return true;
+  }
+
+  /** Whose secrets: the route's `:account` (an unknown one is 404), else the top-level ones. */
+  private async secretsFor(name: string | undefined): Promise<Buffer[]> {
+    if (name === undefined || name === ORANGE_SMS_DEFAULT_ACCOUNT) return this.secretDigests;
+    let account: OrangeSmsAccount;
+    try {
+      account = await this.accounts.get(name);
+    } catch (error) {
+      // Never echo the name: it comes from the URL.
+      if (error instanceof OrangeSmsUnknownAccountError)
+        throw new NotFoundException('Not Found: no such Orange account');
+      throw error;
+    }
+    let digests = this.accountDigests.get(account);
+    if (!digests) {
+      digests = account.webhookSecrets.map(digest);
+      this.accountDigests.set(account, digests);
+    }
+    return digests;
   }
 }
 

@@ -4,7 +4,8 @@ import { ORANGE_SMS_LOGGER_CONTEXT, ORANGE_SMS_STORE, ORANGE_SMS_WEBHOOK_SETTING
 import { OrangeSmsEventDispatcher } from '../events/orange-sms.event-dispatcher.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { keywordOf } from '../events/orange-sms.events.js';
-import type { OrangeSmsWebhookSettings } from '../orange-sms.options.js';
+import { ORANGE_SMS_DEFAULT_ACCOUNT, type OrangeSmsWebhookSettings } from '../orange-sms.options.js';
+import { optOutKey } from '../accounts/orange-sms.accounts.js';
 import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
@@ -16,6 +17,14 @@ export interface OrangeSmsWebhookResult {
   accepted: number;
   /** Notifications already taken before (Orange sent them again): acknowledged, not emitted again. */
   duplicates: number;
+}
+
+/**
+ * Dedupe keys and inbound ids of an account other than `default` start with its name, so two Orange
+ * apps' notifications never read as each other's repeats; `default`'s keys are unchanged.
+ */
+function keyScope(account: string): string {
+  return account === ORANGE_SMS_DEFAULT_ACCOUNT ? '' : `${account}/`;
 }
 
 /** Orange says receipts arrive within 24 h; repeats are recognised at least that long. */
@@ -44,13 +53,19 @@ export class OrangeSmsWebhookService {
     private readonly telemetry: OrangeSmsTelemetry,
   ) {}
 
-  async handleDeliveryReceipt(body: unknown): Promise<OrangeSmsWebhookResult> {
+  /**
+   * `account`: the Orange app whose route took the body (`default` for the top-level routes). Its
+   * name goes on the records and events; its opt-out list takes STOP and START.
+   */
+  async handleDeliveryReceipt(body: unknown, account = ORANGE_SMS_DEFAULT_ACCOUNT): Promise<OrangeSmsWebhookResult> {
     const receipts = parseDeliveryReceiptNotification(body);
     const receivedAt = new Date();
     const raw = safeRaw(body);
+    const scope = keyScope(account);
+    const tagged = account === ORANGE_SMS_DEFAULT_ACCOUNT ? {} : { account };
     return this.takeAll(
       receipts.map((receipt) => async () => {
-        const id = `dr:${receipt.messageId}:${receipt.status}`;
+        const id = `dr:${scope}${receipt.messageId}:${receipt.status}`;
         const taken = await this.store.takeNotification({
           key: id,
           attempt: randomUUID(),
@@ -62,7 +77,7 @@ export class OrangeSmsWebhookService {
             state: 'pending',
             attempts: 0,
             createdAt: receivedAt,
-            data: { ...receipt, callbackData: receipt.messageId, receivedAt, raw },
+            data: { ...receipt, callbackData: receipt.messageId, receivedAt, raw, ...tagged },
           }),
         });
         this.telemetry.emit({ type: 'receipt', status: receipt.status, duplicate: !taken.fresh });
@@ -84,13 +99,16 @@ export class OrangeSmsWebhookService {
   async handleInboundSms(
     body: unknown,
     headers?: Record<string, string | string[] | undefined>,
+    account = ORANGE_SMS_DEFAULT_ACCOUNT,
   ): Promise<OrangeSmsWebhookResult> {
     const messages = parseInboundSmsNotification(body, { timeZone: this.settings.orangeTimeZone, headers });
     const receivedAt = new Date();
     const raw = safeRaw(body);
+    const scope = keyScope(account);
+    const tagged = account === ORANGE_SMS_DEFAULT_ACCOUNT ? {} : { account };
     return this.takeAll(
       messages.map((message) => async () => {
-        const inboundId = inboundKey(message);
+        const inboundId = `${scope}${inboundKey(message)}`;
         const id = `mo:${inboundId}`;
         const keyword = keywordOf(message.text);
         const optOut = this.optOutChange(keyword);
@@ -98,7 +116,7 @@ export class OrangeSmsWebhookService {
           key: id,
           attempt: randomUUID(),
           dedupeTtlMs: DEDUPE_TTL_MS,
-          ...(optOut ? { optOut: { number: message.from, optedOut: optOut.optedOut } } : {}),
+          ...(optOut ? { optOut: { number: optOutKey(account, message.from), optedOut: optOut.optedOut } } : {}),
           inbound: {
             id: inboundId,
             from: message.from,
@@ -109,6 +127,7 @@ export class OrangeSmsWebhookService {
             ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
             receivedAt,
             handled: false,
+            ...tagged,
           },
           event: this.dispatcher.leased({
             id,
@@ -128,6 +147,7 @@ export class OrangeSmsWebhookService {
               ...(message.messageId !== undefined ? { messageId: message.messageId } : {}),
               receivedAt,
               raw,
+              ...tagged,
             },
           }),
         });
