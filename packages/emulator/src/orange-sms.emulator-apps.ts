@@ -25,7 +25,7 @@ const DEFAULT_CREDENTIALS: OrangeSmsEmulatorCredentials = {
 };
 
 /** A URL path segment, like the module's `/{path}/accounts/{account}/…` routes need. */
-const ACCOUNT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export interface DrSubscription {
   id: string;
@@ -214,7 +214,7 @@ export function appsFrom(options: OrangeSmsEmulatorOptions, host: AppHost): Emul
       throw new RangeError(`OrangeSmsEmulator: accounts.${name}: 'default' is the app of the top-level credentials`);
     if (!ACCOUNT_NAME.test(name))
       throw new RangeError(
-        `OrangeSmsEmulator: account name '${name.slice(0, 80)}' must be 1 to 64 letters, digits, '-' or '_'`,
+        `OrangeSmsEmulator: account name '${name.slice(0, 80)}' must be 1 to 64 letters, digits, '-' or '_', starting with a letter or digit`,
       );
     if (input === null || typeof input !== 'object')
       throw new RangeError(`OrangeSmsEmulator: accounts.${name} must be an object`);

@@ -280,8 +280,10 @@ export function parseCliArgs(
 
 /** Checked here too: `__proto__` and the like must not reach an options object. */
 function checkAccountName(name: string): void {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name) || name === 'default')
-    throw bad(`account name '${name.slice(0, 80)}' must be 1 to 64 letters, digits, '-' or '_', and not 'default'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name) || name === 'default')
+    throw bad(
+      `account name '${name.slice(0, 80)}' must be 1 to 64 letters, digits, '-' or '_', starting with a letter or digit, and not 'default'`,
+    );
 }
 
 /** --account flags and the environment's JSON, by name; a name given twice is a usage error. */

@@ -64,7 +64,8 @@ export interface OrangeSmsEmulatorOptions {
    */
   credentials?: OrangeSmsEmulatorCredentials | OrangeSmsEmulatorCredentials[];
   /**
-   * More Orange apps, by name (a URL path segment: letters, digits, '-' and '_'; 'default' is the
+   * More Orange apps, by name (a URL path segment: letters, digits, '-' and '_', starting with a letter
+   * or digit; 'default' is the
    * top-level one). A token is bound to the app whose credentials obtained it, and everything done
    * with it (sends, units, statistics, subscriptions, 429s) is that app's.
    */
