@@ -1,5 +1,6 @@
 /** `nestjs-orange-sms/emulator`: an Orange SMS API emulator for tests, samples and benchmarks. */
 export { OrangeSmsEmulator } from './orange-sms.emulator.js';
+export { DEFAULT_EMULATOR_ACCOUNT } from './orange-sms.emulator-types.js';
 export type {
   CallbackResult,
   DeliverOptions,
@@ -9,6 +10,8 @@ export type {
   FailNextOptions,
   InboundSmsInput,
   OrangeDeliveryStatus,
+  OrangeSmsEmulatorAccount,
+  OrangeSmsEmulatorAccountOptions,
   OrangeSmsEmulatorAdminFormat,
   OrangeSmsEmulatorCredentials,
   OrangeSmsEmulatorOptions,

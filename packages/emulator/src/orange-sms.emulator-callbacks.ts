@@ -98,6 +98,7 @@ export function inboundHeaders(input: InboundSmsInput): Record<string, string> {
 export async function postCallback(
   record: (callback: EmulatedCallback) => void,
   kind: EmulatedCallback['kind'],
+  account: string,
   url: string,
   payload: unknown,
   headers: Record<string, string> | undefined,
@@ -112,7 +113,15 @@ export async function postCallback(
       signal: AbortSignal.any([stopSignal, AbortSignal.timeout(CALLBACK_TIMEOUT_MS)]),
     });
     const text = await response.text();
-    const callback: EmulatedCallback = { kind, url, status: response.status, body: payload, responseBody: text, at };
+    const callback: EmulatedCallback = {
+      kind,
+      account,
+      url,
+      status: response.status,
+      body: payload,
+      responseBody: text,
+      at,
+    };
     record(callback);
     return callback;
   } catch (error) {
@@ -123,6 +132,7 @@ export async function postCallback(
         : String((error as Error)?.message ?? error);
     const callback: EmulatedCallback = {
       kind,
+      account,
       url,
       status: 'error',
       body: payload,

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deliveryStatusMayFollow } from './orange-sms.emulator-callbacks.js';
 import { readBody, type RequestTarget } from './orange-sms.emulator-http.js';
 import type {
+  InboxAccountView,
   InboxActionOutcome,
   InboxCallbackView,
   InboxInfoView,
@@ -38,6 +39,18 @@ export interface InboxHost {
   reset(): void;
 }
 
+export interface InboxHostAccountInfo {
+  name: string;
+  clientId: string;
+  clientSecret: string;
+  appId: string;
+  deliveryReceiptUrl: string | undefined;
+  inboundUrl: string | undefined;
+  tokenRequests: number;
+  issuedTokens: number;
+  units: { country: string; available: number }[];
+}
+
 export interface InboxHostInfo {
   url: string;
   clientId: string;
@@ -49,6 +62,7 @@ export interface InboxHostInfo {
   units: { country: string; available: number }[];
   autoDeliveryStatus: OrangeDeliveryStatus | null;
   deliveryDelayMs: number;
+  accounts: InboxHostAccountInfo[];
 }
 
 const STATUSES: readonly OrangeDeliveryStatus[] = [
@@ -83,6 +97,8 @@ function iso(date: Date): string {
 function messageView(sms: EmulatedSms): InboxMessageView {
   return {
     id: sms.id,
+    account: sms.account,
+    clientId: sms.clientId,
     to: sms.address,
     from: sms.senderAddress,
     senderName: sms.senderName ?? null,
@@ -271,12 +287,17 @@ export class EmulatorInbox {
     const previous = this.host.messages.find((m) => m.id === id)?.deliveryStatus;
     if (!deliveryStatusMayFollow(previous, status as OrangeDeliveryStatus))
       return [409, { error: 'This message was DeliveredToTerminal: no other status can follow it' }];
-    if (!this.host.info().deliveryReceiptUrl)
+    // The receipt goes to the URL of the app that sent the message.
+    const account = this.host.messages.find((m) => m.id === id)?.account;
+    const app = this.host.info().accounts.find((a) => a.name === account);
+    if (!app?.deliveryReceiptUrl)
       return [
         409,
         {
           error:
-            'No delivery receipt URL: set emulator.deliveryReceiptUrl, start the CLI with --delivery-receipt-url, or create a DR subscription',
+            account === undefined || account === 'default'
+              ? 'No delivery receipt URL: set emulator.deliveryReceiptUrl, start the CLI with --delivery-receipt-url, or create a DR subscription'
+              : `No delivery receipt URL for account ${account}: set it in its options or create a DR subscription with its token`,
         },
       ];
     return [200, this.outcome(await this.host.deliver(id, status as OrangeDeliveryStatus))];
@@ -290,12 +311,31 @@ export class EmulatorInbox {
       return [400, { error: 'from must be a phone number, e.g. +2250700000001' }];
     if (!to || !/^[\w+:.-]{1,40}$/.test(to)) return [400, { error: 'to must be the short code or number of the app' }];
     if (!message || message.length > 2000) return [400, { error: 'text must hold 1 to 2000 characters' }];
-    if (!this.host.info().inboundUrl)
-      return [409, { error: 'No inbound URL: set emulator.inboundUrl or start the CLI with --inbound-url' }];
+    const accountField = field(body, 'account');
+    const account =
+      accountField === undefined || accountField === null || accountField === '' ? 'default' : accountField;
+    const app = this.host.info().accounts.find((a) => a.name === account);
+    if (!app) return [400, { error: 'account must be the name of an account the emulator plays' }];
+    if (!app.inboundUrl)
+      return [
+        409,
+        {
+          error:
+            account === 'default'
+              ? 'No inbound URL: set emulator.inboundUrl or start the CLI with --inbound-url'
+              : `No inbound URL for account ${app.name}: set its inboundUrl`,
+        },
+      ];
     // `anonymous`: Orange's recorded acr: shape; `withNumberHeader`: the number in x-orange-ise2 beside it.
     const anonymous = field(body, 'anonymous') === true;
     const withNumberHeader = anonymous && field(body, 'withNumberHeader') === true;
-    const input = { from, to, text: message, ...(anonymous ? { anonymous, withNumberHeader } : {}) };
+    const input = {
+      from,
+      to,
+      text: message,
+      account: app.name,
+      ...(anonymous ? { anonymous, withNumberHeader } : {}),
+    };
     return [200, this.outcome(await this.host.receive(input))];
   }
 
@@ -331,6 +371,17 @@ export class EmulatorInbox {
       units: info.units,
       autoDeliveryStatus: info.autoDeliveryStatus,
       deliveryDelayMs: info.deliveryDelayMs,
+      accounts: info.accounts.map((a): InboxAccountView => ({
+        name: a.name,
+        clientId: a.clientId,
+        clientSecret: maskSecret(a.clientSecret),
+        appId: a.appId,
+        deliveryReceiptUrl: a.deliveryReceiptUrl ? maskText(a.deliveryReceiptUrl) : null,
+        inboundUrl: a.inboundUrl ? maskText(a.inboundUrl) : null,
+        tokenRequests: a.tokenRequests,
+        issuedTokens: a.issuedTokens,
+        units: a.units,
+      })),
     };
   }
 
@@ -338,6 +389,7 @@ export class EmulatorInbox {
     const query = record.rawPath.indexOf('?');
     return {
       seq: this.seqOf(record),
+      account: record.account ?? null,
       method: record.method,
       // Decoded for reading ('tel:+2250000' rather than 'tel%3A%2B2250000'); the raw form is in the details.
       path: maskText(record.path + (query < 0 ? '' : record.rawPath.slice(query))),
@@ -356,6 +408,7 @@ export class EmulatorInbox {
     const inbound = field(callback.body, 'inboundSMSMessageNotification', 'inboundSMSMessage');
     return {
       seq: this.seqOf(callback),
+      account: callback.account,
       kind: callback.kind,
       url: maskText(callback.url),
       status: callback.status,

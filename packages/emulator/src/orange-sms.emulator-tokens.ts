@@ -45,23 +45,30 @@ function base64url(value: Buffer | string): string {
   return Buffer.from(value).toString('base64url');
 }
 
-interface IssuedToken {
+/** The app a token is bound to: every call made with it is that app's. */
+export interface TokenOwner {
+  account: string;
   appId: string;
+  clientId: string;
+}
+
+interface IssuedToken extends TokenOwner {
   expiresAt: number;
   revoked: boolean;
 }
 
-export type BearerCheck = { ok: true; appId: string } | { ok: false; body: GatewayErrorBody };
+export type BearerCheck = ({ ok: true } & TokenOwner) | { ok: false; body: GatewayErrorBody };
 
 export class TokenStore {
   private readonly tokens = new Map<string, IssuedToken>();
   private issued = 0;
+  private readonly issuedByAccount = new Map<string, number>();
 
   /**
    * A JWT-looking opaque token like Orange's v3 ones (ES384 header, iss/sub/app_id/iat/exp/jti);
    * the signature is random bytes, clients must treat it as opaque anyway.
    */
-  issue(credentials: ResolvedCredentials, ttlSeconds: number, issuer: string): string {
+  issue(credentials: ResolvedCredentials, account: string, ttlSeconds: number, issuer: string): string {
     const iat = Math.floor(Date.now() / 1000);
     const header = { alg: 'ES384', typ: 'JWT', kid: randomBytes(8).toString('hex') };
     const claims = {
@@ -79,22 +86,33 @@ export class TokenStore {
       base64url(JSON.stringify(claims)),
       base64url(randomBytes(96)),
     ].join('.');
-    this.tokens.set(token, { appId: credentials.appId, expiresAt: Date.now() + ttlSeconds * 1000, revoked: false });
+    this.tokens.set(token, {
+      account,
+      appId: credentials.appId,
+      clientId: credentials.clientId,
+      expiresAt: Date.now() + ttlSeconds * 1000,
+      revoked: false,
+    });
     this.issued += 1;
+    this.issuedByAccount.set(account, (this.issuedByAccount.get(account) ?? 0) + 1);
     return token;
   }
 
-  issuedCount(): number {
-    return this.issued;
+  /** Tokens issued, to every app or to one. */
+  issuedCount(account?: string): number {
+    return account === undefined ? this.issued : (this.issuedByAccount.get(account) ?? 0);
   }
 
-  expireAll(): void {
-    for (const token of this.tokens.values()) token.revoked = true;
+  /** Revokes every token, or one app's. */
+  expireAll(account?: string): void {
+    for (const token of this.tokens.values())
+      if (account === undefined || token.account === account) token.revoked = true;
   }
 
-  /** Zeroes the issued count; tokens stay valid so a client's cached token survives a test reset. */
+  /** Zeroes the issued counts; tokens stay valid so a client's cached token survives a test reset. */
   resetCount(): void {
     this.issued = 0;
+    this.issuedByAccount.clear();
   }
 
   check(authorization: string | undefined): BearerCheck {
@@ -103,6 +121,6 @@ export class TokenStore {
     const token = this.tokens.get(match[1]);
     if (!token) return { ok: false, body: gatewayErrors.invalidCredentials() };
     if (token.revoked || Date.now() >= token.expiresAt) return { ok: false, body: gatewayErrors.expiredCredentials() };
-    return { ok: true, appId: token.appId };
+    return { ok: true, account: token.account, appId: token.appId, clientId: token.clientId };
   }
 }

@@ -14,6 +14,34 @@ export interface OrangeSmsEmulatorCredentials {
   appId?: string;
 }
 
+/** Name of the app played by the top-level `credentials` (and of the module's top-level account). */
+export const DEFAULT_EMULATOR_ACCOUNT = 'default';
+
+/**
+ * One more Orange developer app played by the emulator (`accounts`): its own credentials, tokens,
+ * contracts and units, statistics, rate-limit window, DR subscriptions and callback URLs. Settings it
+ * does not give are taken from the top-level options, except the callback URLs: each Orange app
+ * configures its own, so an account without one gets no callback (never another app's).
+ */
+export interface OrangeSmsEmulatorAccountOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Application id (statistics `appid`, token claim `app_id`); default derived from `clientId`. */
+  appId?: string;
+  /** Countries this app holds a contract for; default the top-level `countries`. */
+  countries?: string[];
+  /** Units of this app's initial bundles; default the top-level `initialUnits`. */
+  initialUnits?: number;
+  /** Sender names approved for this app; default the top-level `approvedSenderNames`. */
+  approvedSenderNames?: string[];
+  /** This app's own sliding 1 s send limit; default the top-level `rateLimitPerSecond`. */
+  rateLimitPerSecond?: number;
+  /** Where this app's delivery receipts are POSTed (a DR subscription made with its token wins). */
+  deliveryReceiptUrl?: string;
+  /** Where inbound SMS to this app (`receive({ account })`) are POSTed. */
+  inboundUrl?: string;
+}
+
 /** Orange's `deliveryStatus` values (reference 3.4). */
 export type OrangeDeliveryStatus =
   'DeliveredToTerminal' | 'DeliveredToNetwork' | 'MessageWaiting' | 'DeliveryUncertain' | 'DeliveryImpossible';
@@ -29,8 +57,19 @@ export interface OrangeSmsEmulatorOptions {
   port?: number;
   /** Interface to listen on; default '127.0.0.1' (loopback only). */
   host?: string;
-  /** Accepted credentials; the first pair is `emulator.credentials`. */
+  /**
+   * Credentials of the app named 'default'; the first pair is `emulator.credentials`. Several pairs
+   * here share that one app's contracts, rate window and subscriptions (each pair keeps its appId);
+   * separate Orange apps are `accounts`.
+   */
   credentials?: OrangeSmsEmulatorCredentials | OrangeSmsEmulatorCredentials[];
+  /**
+   * More Orange apps, by name (a URL path segment: letters, digits, '-' and '_', starting with a letter
+   * or digit; 'default' is the
+   * top-level one). A token is bound to the app whose credentials obtained it, and everything done
+   * with it (sends, units, statistics, subscriptions, 429s) is that app's.
+   */
+  accounts?: Record<string, OrangeSmsEmulatorAccountOptions>;
   /** Where delivery receipts are POSTed; also settable later through the property. */
   deliveryReceiptUrl?: string;
   /** Where inbound SMS are POSTed by `receive()`; also settable later through the property. */
@@ -69,6 +108,11 @@ export interface OrangeSmsEmulatorOptions {
 export interface EmulatedSms {
   /** The UUID at the end of `resourceUrl`; also the `callbackData` of its delivery receipts. */
   id: string;
+  /** Name of the app whose token sent it ('default' for the top-level credentials). */
+  account: string;
+  /** Application id and client id of that token. */
+  appId: string;
+  clientId: string;
   /** Recipient, 'tel:+225...'. */
   address: string;
   senderAddress: string;
@@ -104,6 +148,14 @@ export interface RecordedRequest {
   /** Value of the `X-OAPI-Request-Id` header sent back (or that would have been). */
   requestId: string;
   at: Date;
+  /**
+   * The app the request was attributed to: the one whose credentials obtained a token, or whose
+   * token authorised the call. Unset when neither authenticated (401s, 404s, faults answered first).
+   */
+  account?: string;
+  appId?: string;
+  /** Client id of that app; on a token request, the client id of the Basic header even when refused. */
+  clientId?: string;
 }
 
 /** One fault queued by `failNext()`. */
@@ -128,6 +180,8 @@ export interface FailNextOptions {
 /** One callback the emulator POSTed (delivery receipt or inbound SMS). */
 export interface EmulatedCallback {
   kind: 'delivery-receipt' | 'inbound';
+  /** The app it was posted for (the sender's app for a receipt, the receiving app for an inbound). */
+  account: string;
   url: string;
   /** Receiver's HTTP status, or 'error' when no response came back (refused, timeout, stop()). */
   status: number | 'error';
@@ -150,6 +204,8 @@ export interface DeliverOptions {
   callbackData?: string;
   /** Recipient to report for an id the emulator does not know; default 'tel:+2250700000000'. */
   address?: string;
+  /** For an id the emulator does not know: the app whose receipt URL is used; default 'default'. */
+  account?: string;
   headers?: Record<string, string>;
 }
 
@@ -175,6 +231,32 @@ export interface InboundSmsInput {
   timeZone?: string;
   /** A top-level `callbackData` string beside `inboundSMSMessageNotification`, as in the recordings. */
   callbackData?: string;
+  /** The app the SMS is for (its `inboundUrl`); default 'default'. */
+  account?: string;
+}
+
+/** One app the emulator plays, from `emulator.account(name)` / `emulator.accounts`. */
+export interface OrangeSmsEmulatorAccount {
+  readonly name: string;
+  /** Its (first) credential pair. */
+  readonly credentials: { clientId: string; clientSecret: string };
+  /** 'Basic base64(id:secret)' of that pair. */
+  readonly authorizationHeader: string;
+  readonly appId: string;
+  /** Its newest live DR subscription's notify URL, else the URL it was given (settable). */
+  deliveryReceiptUrl: string | undefined;
+  /** Where its inbound SMS go (settable). */
+  inboundUrl: string | undefined;
+  /** The SMS sent with its tokens, in order. */
+  readonly messages: readonly EmulatedSms[];
+  /** POST token requests naming its client id, whatever their outcome. */
+  tokenRequests(): number;
+  /** Tokens issued to it. */
+  issuedTokens(): number;
+  /** Its tokens now answer 401 code 42; other apps' tokens keep working. */
+  expireTokens(): void;
+  /** Units left per country in its contracts. */
+  availableUnits(): Record<string, number>;
 }
 
 /** Result of `deliver()` / `receive()`: what the receiver answered (status 0 when it could not be reached). */

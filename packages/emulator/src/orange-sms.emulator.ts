@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { contractsBody, purchaseOrdersBody, statisticsBody, type AdminFilters } from './orange-sms.emulator-admin.js';
-import { EmulatedAccount } from './orange-sms.emulator-account.js';
+import { appsFrom, nonNegative, positive, type DrSubscription, type EmulatedApp } from './orange-sms.emulator-apps.js';
 import {
   callbackResult,
   deliveryReceiptPayload,
@@ -30,32 +30,24 @@ import {
 import { EmulatorInbox, isInboxRoute } from './orange-sms.emulator-inbox.js';
 import { countSegments } from './orange-sms.emulator-segments.js';
 import { parseJson, validSender, validateSend, validateSubscription } from './orange-sms.emulator-send.js';
+import { parseBasic, TokenStore, type TokenOwner } from './orange-sms.emulator-tokens.js';
 import {
-  basicAuthorization,
-  parseBasic,
-  resolveCredentials,
-  TokenStore,
-  type ResolvedCredentials,
-} from './orange-sms.emulator-tokens.js';
-import type {
-  CallbackResult,
-  DeliverOptions,
-  EmulatedCallback,
-  EmulatedRequestKind,
-  EmulatedSms,
-  FailNextOptions,
-  InboundSmsInput,
-  OrangeDeliveryStatus,
-  OrangeSmsEmulatorAdminFormat,
-  OrangeSmsEmulatorCredentials,
-  OrangeSmsEmulatorOptions,
-  RecordedRequest,
+  DEFAULT_EMULATOR_ACCOUNT,
+  type CallbackResult,
+  type DeliverOptions,
+  type EmulatedCallback,
+  type EmulatedRequestKind,
+  type EmulatedSms,
+  type FailNextOptions,
+  type InboundSmsInput,
+  type OrangeDeliveryStatus,
+  type OrangeSmsEmulatorAccount,
+  type OrangeSmsEmulatorAdminFormat,
+  type OrangeSmsEmulatorCredentials,
+  type OrangeSmsEmulatorOptions,
+  type RecordedRequest,
 } from './orange-sms.emulator-types.js';
 
-const DEFAULT_CREDENTIALS: OrangeSmsEmulatorCredentials = {
-  clientId: 'emulator-client-id',
-  clientSecret: 'emulator-client-secret',
-};
 /** Recorded header of the token endpoint's 401 answers (§12, invalid_credentials.yml). */
 const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="Authorization Required"' };
 
@@ -65,15 +57,10 @@ const UNKNOWN_RECIPIENT = 'tel:+2250700000000';
 interface Settings {
   port: number;
   host: string;
-  credentials: ResolvedCredentials[];
   deliveryDelayMs: number;
   autoDeliveryStatus: OrangeDeliveryStatus | null;
   tokenTtlSeconds: number;
   expiresInAs: 'string' | 'number';
-  rateLimitPerSecond: number | undefined;
-  initialUnits: number;
-  countries: string[];
-  approvedSenderNames: string[] | undefined;
   maxBodyBytes: number;
   inbox: boolean;
 }
@@ -87,48 +74,20 @@ interface QueuedFault {
   headers: Record<string, string> | undefined;
 }
 
-interface Subscription {
-  id: string;
-  senderAddress: string;
-  notifyURL: string;
-  callbackData?: string;
-}
-
 interface DeliveryJob {
   timer: NodeJS.Timeout | undefined;
   finish: () => void;
   done: Promise<void>;
 }
 
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0)
-    throw new RangeError(`OrangeSmsEmulator: ${name} must be a number >= 0, got ${value}`);
-  return value;
-}
-
-function positive(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isFinite(value) || value <= 0)
-    throw new RangeError(`OrangeSmsEmulator: ${name} must be a number > 0, got ${value}`);
-  return value;
-}
-
 function settingsFrom(options: OrangeSmsEmulatorOptions): Settings {
-  const list = options.credentials === undefined ? [DEFAULT_CREDENTIALS] : [options.credentials].flat();
-  if (list.length === 0) throw new RangeError('OrangeSmsEmulator: credentials must hold at least one pair');
   return {
     port: nonNegative('port', options.port, 0),
     host: options.host ?? '127.0.0.1',
-    credentials: list.map(resolveCredentials),
     deliveryDelayMs: nonNegative('deliveryDelayMs', options.deliveryDelayMs, 300),
     autoDeliveryStatus: options.autoDeliveryStatus === undefined ? 'DeliveredToTerminal' : options.autoDeliveryStatus,
     tokenTtlSeconds: positive('tokenTtlSeconds', options.tokenTtlSeconds) ?? 3600,
     expiresInAs: options.expiresInAs ?? 'number',
-    rateLimitPerSecond: positive('rateLimitPerSecond', options.rateLimitPerSecond),
-    initialUnits: nonNegative('initialUnits', options.initialUnits, 1000),
-    countries: (options.countries ?? ['CIV']).map((c) => c.toUpperCase()),
-    approvedSenderNames: options.approvedSenderNames,
     maxBodyBytes: nonNegative('maxBodyBytes', options.maxBodyBytes, 1024 * 1024),
     inbox: options.inbox ?? true,
   };
@@ -156,15 +115,12 @@ export class OrangeSmsEmulator {
   private readonly settings: Settings;
   private readonly server: Server;
   private readonly inbox: EmulatorInbox | undefined;
-  private receiptUrl: string | undefined;
-  private inboundSmsUrl: string | undefined;
   private readonly tokens = new TokenStore();
-  private account: EmulatedAccount;
+  /** The Orange apps played: 'default' (top-level credentials) first, then `accounts`. */
+  private readonly apps: EmulatedApp[];
+  private readonly defaultApp: EmulatedApp;
   private adminFormat: OrangeSmsEmulatorAdminFormat;
   private faults: QueuedFault[] = [];
-  private subscriptions = new Map<string, Subscription>();
-  /** performance.now() of the sends inside the current 1 s window. */
-  private sendTimes: number[] = [];
   private tokenRequestCount = 0;
   private readonly deliveryJobs = new Set<DeliveryJob>();
   /** Aborts in-flight callbacks when the emulator stops. */
@@ -181,11 +137,14 @@ export class OrangeSmsEmulator {
 
   private constructor(options: OrangeSmsEmulatorOptions) {
     this.settings = settingsFrom(options);
-    this.receiptUrl = options.deliveryReceiptUrl;
-    this.inboundSmsUrl = options.inboundUrl;
+    this.apps = appsFrom(options, {
+      tokens: this.tokens,
+      messages: this.messages,
+      changed: () => this.inbox?.infoChanged(),
+    });
+    this.defaultApp = this.apps[0]!;
     this.inbox = this.settings.inbox ? this.createInbox() : undefined;
     this.adminFormat = options.adminFormat ?? 'current';
-    this.account = new EmulatedAccount(this.settings.countries, this.settings.initialUnits);
     // Handlers answer every expected case themselves; this only keeps a bug from crashing the host process.
     this.server = createServer((req, res) => void this.onRequest(req, res).catch(() => res.destroy()));
   }
@@ -218,44 +177,60 @@ export class OrangeSmsEmulator {
   }
 
   /**
-   * Where automatic and `deliver()` delivery receipts go: the newest live DR subscription's notify
-   * URL, else the URL set at start or through this property. A subscription sits beside that URL,
-   * never in its place, so cancelling it brings the start URL back.
+   * Where the default app's automatic and `deliver()` delivery receipts go: its newest live DR
+   * subscription's notify URL, else the URL set at start or through this property. A subscription
+   * sits beside that URL, never in its place, so cancelling it brings the start URL back. Another
+   * app's: `emulator.account(name).deliveryReceiptUrl`.
    */
   get deliveryReceiptUrl(): string | undefined {
-    return [...this.subscriptions.values()].at(-1)?.notifyURL ?? this.receiptUrl;
+    return this.defaultApp.deliveryReceiptUrl;
   }
 
   set deliveryReceiptUrl(url: string | undefined) {
-    this.receiptUrl = url;
-    this.inbox?.infoChanged();
+    this.defaultApp.deliveryReceiptUrl = url;
   }
 
-  /** Where `receive()` posts inbound SMS. */
+  /** Where `receive()` posts inbound SMS for the default app. */
   get inboundUrl(): string | undefined {
-    return this.inboundSmsUrl;
+    return this.defaultApp.inboundUrl;
   }
 
   set inboundUrl(url: string | undefined) {
-    this.inboundSmsUrl = url;
-    this.inbox?.infoChanged();
+    this.defaultApp.inboundUrl = url;
   }
 
   /** The first (default) credential pair. */
   get credentials(): OrangeSmsEmulatorCredentials {
-    const { clientId, clientSecret } = this.settings.credentials[0]!;
-    return { clientId, clientSecret };
+    return this.defaultApp.credentials;
   }
 
   /** 'Basic base64(id:secret)' of the default pair, like the portal's ready-made header. */
   get authorizationHeader(): string {
-    const { clientId, clientSecret } = this.settings.credentials[0]!;
-    return basicAuthorization(clientId, clientSecret);
+    return this.defaultApp.authorizationHeader;
   }
 
   /** Application id of the default pair (statistics `appid` / legacy `applicationId`). */
   get appId(): string {
-    return this.settings.credentials[0]!.appId;
+    return this.defaultApp.appId;
+  }
+
+  /** Every app played: 'default' first, then `accounts` in their order. */
+  get accounts(): OrangeSmsEmulatorAccount[] {
+    return [...this.apps];
+  }
+
+  /** One app by name ('default' = the top-level credentials); throws for a name it does not play. */
+  account(name: string): OrangeSmsEmulatorAccount {
+    return this.app(name, 'account');
+  }
+
+  private app(name: string, caller: string): EmulatedApp {
+    const app = this.apps.find((a) => a.name === name);
+    if (!app)
+      throw new Error(
+        `OrangeSmsEmulator.${caller}: unknown account '${name}' (accounts: ${this.apps.map((a) => a.name).join(', ')})`,
+      );
+    return app;
   }
 
   /** Count of POST token requests, whatever their outcome. */
@@ -314,12 +289,21 @@ export class OrangeSmsEmulator {
 
   /** `deliver()` returning the recorded callback, for the inbox (which shows its error too). */
   private async postReceipt(id: string, status: OrangeDeliveryStatus, opts: DeliverOptions): Promise<EmulatedCallback> {
-    const url = opts.url ?? this.deliveryReceiptUrl;
-    if (!url) throw new Error('OrangeSmsEmulator.deliver: no deliveryReceiptUrl set and no url given');
     const message = this.messages.find((m) => m.id === id);
     if (!message && opts.callbackData === undefined) {
       throw new Error(`OrangeSmsEmulator.deliver: unknown message id '${id}' (give callbackData to send it anyway)`);
     }
+    // A receipt goes to the URL of the app that sent the message: never to another app's.
+    const app = message
+      ? this.app(message.account, 'deliver')
+      : this.app(opts.account ?? DEFAULT_EMULATOR_ACCOUNT, 'deliver');
+    const url = opts.url ?? app.deliveryReceiptUrl;
+    if (!url)
+      throw new Error(
+        app === this.defaultApp
+          ? 'OrangeSmsEmulator.deliver: no deliveryReceiptUrl set and no url given'
+          : `OrangeSmsEmulator.deliver: account '${app.name}' has no deliveryReceiptUrl and no url was given`,
+      );
     // Any receipt is posted (the network delivers late and repeated receipts too: a test needs them),
     // but the message itself never leaves DeliveredToTerminal.
     if (message && deliveryStatusMayFollow(message.deliveryStatus, status)) {
@@ -334,6 +318,7 @@ export class OrangeSmsEmulator {
     return postCallback(
       this.recordCallback,
       'delivery-receipt',
+      app.name,
       url,
       payload,
       opts.headers,
@@ -353,8 +338,14 @@ export class OrangeSmsEmulator {
     input: InboundSmsInput,
     opts: { url?: string; headers?: Record<string, string> },
   ): Promise<EmulatedCallback> {
-    const url = opts.url ?? this.inboundUrl;
-    if (!url) throw new Error('OrangeSmsEmulator.receive: no inboundUrl set and no url given');
+    const app = this.app(input.account ?? DEFAULT_EMULATOR_ACCOUNT, 'receive');
+    const url = opts.url ?? app.inboundUrl;
+    if (!url)
+      throw new Error(
+        app === this.defaultApp
+          ? 'OrangeSmsEmulator.receive: no inboundUrl set and no url given'
+          : `OrangeSmsEmulator.receive: account '${app.name}' has no inboundUrl and no url was given`,
+      );
     // The subscriber is kept beside the payload, so the inbox files an acr: inbound under its phone.
     const subscriber = subscriberAddress(input.from);
     const record = (callback: EmulatedCallback): void => {
@@ -364,6 +355,7 @@ export class OrangeSmsEmulator {
     return postCallback(
       record,
       'inbound',
+      app.name,
       url,
       inboundPayload(input),
       { ...inboundHeaders(input), ...opts.headers },
@@ -384,15 +376,29 @@ export class OrangeSmsEmulator {
       callbacks: this.callbacks,
       info: () => ({
         url: this.url,
-        clientId: this.settings.credentials[0]!.clientId,
-        clientSecret: this.settings.credentials[0]!.clientSecret,
+        clientId: this.defaultApp.credentials.clientId,
+        clientSecret: this.defaultApp.credentials.clientSecret,
         deliveryReceiptUrl: this.deliveryReceiptUrl,
-        inboundUrl: this.inboundSmsUrl,
+        inboundUrl: this.inboundUrl,
         tokenRequests: this.tokenRequestCount,
         issuedTokens: this.tokens.issuedCount(),
-        units: this.account.contracts.map((c) => ({ country: c.country.alpha3, available: c.availableUnits })),
+        units: this.defaultApp.account.contracts.map((c) => ({
+          country: c.country.alpha3,
+          available: c.availableUnits,
+        })),
         autoDeliveryStatus: this.settings.autoDeliveryStatus,
         deliveryDelayMs: this.settings.deliveryDelayMs,
+        accounts: this.apps.map((app) => ({
+          name: app.name,
+          clientId: app.credentials.clientId,
+          clientSecret: app.credentials.clientSecret,
+          appId: app.appId,
+          deliveryReceiptUrl: app.deliveryReceiptUrl,
+          inboundUrl: app.inboundUrl,
+          tokenRequests: app.tokenRequestCount,
+          issuedTokens: app.issuedTokens(),
+          units: app.account.contracts.map((c) => ({ country: c.country.alpha3, available: c.availableUnits })),
+        })),
       }),
       deliver: (id, status) => this.postReceipt(id, status, {}),
       receive: (input) => this.postInbound(input, {}),
@@ -408,9 +414,9 @@ export class OrangeSmsEmulator {
   }
 
   /**
-   * Back to a fresh account between tests: clears messages, requests, callbacks, faults,
-   * subscriptions, the rate-limit window, pending automatic receipts and the token counters;
-   * contracts get their initial units again. Kept: options, `deliveryReceiptUrl`, `inboundUrl`,
+   * Back to fresh apps between tests: clears messages, requests, callbacks, faults, every app's
+   * subscriptions and rate-limit window, pending automatic receipts and the token counters; every
+   * app's contracts get their initial units again. Kept: options, callback URLs,
    * the admin format, and issued tokens (still valid, so an app under test keeps its cached token;
    * call `expireTokens()` to invalidate them).
    */
@@ -420,11 +426,9 @@ export class OrangeSmsEmulator {
     this.requests.length = 0;
     this.callbacks.length = 0;
     this.faults = [];
-    this.subscriptions = new Map();
-    this.sendTimes = [];
     this.tokenRequestCount = 0;
     this.tokens.resetCount();
-    this.account = new EmulatedAccount(this.settings.countries, this.settings.initialUnits);
+    for (const app of this.apps) app.reset();
     this.inbox?.resetDone();
   }
 
@@ -467,7 +471,7 @@ export class OrangeSmsEmulator {
     const json = body === '' ? undefined : parseJson(body);
     if (json !== undefined) record.json = json;
     this.requests.push(record);
-    if (kind === 'token' && method === 'POST') this.tokenRequestCount += 1;
+    if (kind === 'token' && method === 'POST') this.countTokenRequest(record, req.headers.authorization);
     this.inbox?.requestChanged(record);
     if (aborted) return;
 
@@ -491,7 +495,7 @@ export class OrangeSmsEmulator {
 
     let answer: Reply;
     try {
-      answer = this.route(method, target, req, body);
+      answer = this.route(method, target, req, body, record);
     } catch {
       answer = reply(500, gatewayErrors.internalError());
     }
@@ -514,9 +518,34 @@ export class OrangeSmsEmulator {
     return fault;
   }
 
-  private route(method: string, target: RequestTarget, req: IncomingMessage, body: string): Reply {
+  /** Counted whatever the outcome, for the emulator and for the app whose client id the header names. */
+  private countTokenRequest(record: RecordedRequest, authorization: string | undefined): void {
+    this.tokenRequestCount += 1;
+    const basic = parseBasic(authorization);
+    if (basic.kind !== 'decoded') return;
+    // A client id is not a secret (the inbox shows it too); it tells which app a refused login was for.
+    record.clientId = basic.clientId;
+    const app = this.apps.find((a) => a.hasClientId(basic.clientId));
+    if (app) app.tokenRequestCount += 1;
+  }
+
+  private route(
+    method: string,
+    target: RequestTarget,
+    req: IncomingMessage,
+    body: string,
+    record: RecordedRequest,
+  ): Reply {
     const s = target.segments;
     const authorization = req.headers.authorization;
+    // Every call past the token endpoint is the app's whose token it carries.
+    const authorized = (handler: (app: EmulatedApp, owner: TokenOwner) => Reply): Reply => {
+      const check = this.tokens.check(authorization);
+      if (!check.ok) return reply(401, check.body);
+      const { account, appId, clientId } = check;
+      Object.assign(record, { account, appId, clientId });
+      return handler(this.app(account, 'route'), { account, appId, clientId });
+    };
 
     if (
       s.length === 3 &&
@@ -525,21 +554,21 @@ export class OrangeSmsEmulator {
       s[2] === 'token' &&
       method === 'POST'
     ) {
-      return this.token(authorization, body);
+      return this.token(authorization, body, record);
     }
 
     if (s[0] === 'smsmessaging' && s[1] === 'v1' && s[2] === 'outbound') {
       if (s.length === 5 && method === 'POST' && s[4] === 'requests') {
-        return this.authorized(authorization, (appId) => this.send(s[3], target.query, body, appId));
+        return authorized((app, owner) => this.send(app, owner, s[3], target.query, body));
       }
       if (s.length === 5 && method === 'POST' && s[4] === 'subscriptions') {
-        return this.authorized(authorization, () => this.createSubscription(s[3], body));
+        return authorized((app) => this.createSubscription(app, s[3], body));
       }
       if (s.length === 5 && method === 'GET' && s[3] === 'subscriptions') {
-        return this.authorized(authorization, () => this.getSubscription(s[4]));
+        return authorized((app) => this.getSubscription(app, s[4]));
       }
       if (s.length === 6 && method === 'DELETE' && s[4] === 'subscriptions') {
-        return this.authorized(authorization, () => this.deleteSubscription(s[5]));
+        return authorized((app) => this.deleteSubscription(app, s[5]));
       }
     }
 
@@ -548,45 +577,45 @@ export class OrangeSmsEmulator {
         ...(target.query['country'] ? { country: target.query['country'].toUpperCase() } : {}),
         ...(target.query['appid'] ? { appid: target.query['appid'] } : {}),
       };
+      // Each app sees its own contracts, usage and purchases.
       if (s[3] === 'contracts')
-        return this.authorized(authorization, () => reply(200, contractsBody(this.account, this.adminFormat, filters)));
+        return authorized((app) => reply(200, contractsBody(app.account, this.adminFormat, filters)));
       if (s[3] === 'statistics')
-        return this.authorized(authorization, () =>
-          reply(200, statisticsBody(this.account, this.adminFormat, filters)),
-        );
+        return authorized((app) => reply(200, statisticsBody(app.account, this.adminFormat, filters)));
       if (s[3] === 'purchaseorders')
-        return this.authorized(authorization, () =>
-          reply(200, purchaseOrdersBody(this.account, this.adminFormat, filters)),
-        );
+        return authorized((app) => reply(200, purchaseOrdersBody(app.account, this.adminFormat, filters)));
     }
 
     // Unknown path or method: the gateway's "resource not found", before any credential check.
     return reply(404, gatewayErrors.resourceNotFound());
   }
 
-  private authorized(authorization: string | undefined, handler: (appId: string) => Reply): Reply {
-    const check = this.tokens.check(authorization);
-    return check.ok ? handler(check.appId) : reply(401, check.body);
-  }
-
   // ---- token ------------------------------------------------------------------------------
 
-  private token(authorization: string | undefined, body: string): Reply {
+  private token(authorization: string | undefined, body: string, record: RecordedRequest): Reply {
     const basic = parseBasic(authorization);
     // Orange's gateway challenges on every 401 of the token endpoint, a garbled Basic header included.
     if (basic.kind === 'undecodable') return reply(401, oauthErrors.undecodableBasic(), BASIC_CHALLENGE);
-    const credentials =
-      basic.kind === 'decoded'
-        ? this.settings.credentials.find((c) => c.clientId === basic.clientId && c.clientSecret === basic.clientSecret)
-        : undefined;
-    if (!credentials) {
+    let app: EmulatedApp | undefined;
+    let credentials;
+    if (basic.kind === 'decoded') {
+      for (const candidate of this.apps) {
+        credentials = candidate.pairFor(basic.clientId, basic.clientSecret);
+        if (credentials) {
+          app = candidate;
+          break;
+        }
+      }
+    }
+    if (!app || !credentials) {
       return reply(401, oauthErrors.invalidClient(), BASIC_CHALLENGE);
     }
+    Object.assign(record, { account: app.name, appId: credentials.appId, clientId: credentials.clientId });
     if (new URLSearchParams(body).get('grant_type') !== 'client_credentials') {
       return reply(400, oauthErrors.unsupportedGrantType());
     }
     const ttl = this.settings.tokenTtlSeconds;
-    const accessToken = this.tokens.issue(credentials, ttl, 'https://api.orange.com/oauth/v3');
+    const accessToken = this.tokens.issue(credentials, app.name, ttl, 'https://api.orange.com/oauth/v3');
     const expiresIn = this.settings.expiresInAs === 'number' ? ttl : String(ttl);
     // The recorded real body starts with a newline before the JSON.
     return reply(
@@ -597,35 +626,34 @@ export class OrangeSmsEmulator {
 
   // ---- send -------------------------------------------------------------------------------
 
-  /** True when this send stays within the sliding 1 s window; every authenticated send counts. */
-  private withinRateLimit(): boolean {
-    const limit = this.settings.rateLimitPerSecond;
-    if (limit === undefined) return true;
-    const now = performance.now();
-    this.sendTimes = this.sendTimes.filter((t) => now - t < 1000);
-    if (this.sendTimes.length >= limit) return false;
-    this.sendTimes.push(now);
-    return true;
-  }
+  private send(
+    app: EmulatedApp,
+    owner: TokenOwner,
+    pathSender: string | undefined,
+    query: Record<string, string>,
+    body: string,
+  ): Reply {
+    // Orange's rate is per app: each app has its own window.
+    if (!app.withinRateLimit()) return reply(429, gatewayErrors.tooManyRequests(), { 'Retry-After': '1' });
 
-  private send(pathSender: string | undefined, query: Record<string, string>, body: string, appId: string): Reply {
-    if (!this.withinRateLimit()) return reply(429, gatewayErrors.tooManyRequests(), { 'Retry-After': '1' });
-
-    const checked = validateSend(validSender(pathSender), body, this.settings.approvedSenderNames);
+    const checked = validateSend(validSender(pathSender), body, app.settings.approvedSenderNames);
     if (!checked.ok) return reply(checked.status, checked.body);
     const { address, senderAddress, senderName, senderNameAsSent, message } = checked.value;
 
     const segments = countSegments(message);
-    const lookup = this.account.contractFor(address, segments);
+    const lookup = app.account.contractFor(address, segments);
     if ('refusal' in lookup) return reply(403, smsErrors.policy(lookup.refusal));
 
     const receivedAt = new Date();
-    this.account.consume(lookup.contract, appId, segments, receivedAt);
+    app.account.consume(lookup.contract, owner.appId, segments, receivedAt);
     const id = randomUUID();
     // Like Orange, the returned resourceURL carries the sender unencoded.
     const resourceUrl = `${this.url}/smsmessaging/v1/outbound/${senderAddress}/requests/${id}`;
     const sms: EmulatedSms = {
       id,
+      account: app.name,
+      appId: owner.appId,
+      clientId: owner.clientId,
       address,
       senderAddress,
       ...(senderName !== undefined ? { senderName } : {}),
@@ -638,7 +666,7 @@ export class OrangeSmsEmulator {
     };
     this.messages.push(sms);
     this.inbox?.messageChanged(sms);
-    this.scheduleDelivery(sms);
+    this.scheduleDelivery(sms, app);
 
     return reply(201, {
       outboundSMSMessageRequest: {
@@ -651,10 +679,10 @@ export class OrangeSmsEmulator {
     });
   }
 
-  /** The automatic receipt uses the URL and status current at send time. */
-  private scheduleDelivery(sms: EmulatedSms): void {
+  /** The automatic receipt uses the sending app's URL and the status current at send time. */
+  private scheduleDelivery(sms: EmulatedSms, app: EmulatedApp): void {
     const status = this.settings.autoDeliveryStatus;
-    const url = this.deliveryReceiptUrl;
+    const url = app.deliveryReceiptUrl;
     if (status === null || !url) return;
     let resolveDone!: () => void;
     const job: DeliveryJob = {
@@ -673,6 +701,7 @@ export class OrangeSmsEmulator {
       void postCallback(
         this.recordCallback,
         'delivery-receipt',
+        app.name,
         url,
         payload,
         undefined,
@@ -694,7 +723,7 @@ export class OrangeSmsEmulator {
 
   // ---- DR subscriptions ---------------------------------------------------------------------
 
-  private subscriptionBody(sub: Subscription): unknown {
+  private subscriptionBody(sub: DrSubscription): unknown {
     return {
       deliveryReceiptSubscription: {
         callbackReference: {
@@ -710,28 +739,29 @@ export class OrangeSmsEmulator {
    * Receipts go to the notify URL while it lives (see `deliveryReceiptUrl`). The subscription's callbackData is stored and
    * echoed but receipts keep callbackData = message id, as in the current API.
    */
-  private createSubscription(pathSender: string | undefined, body: string): Reply {
+  private createSubscription(app: EmulatedApp, pathSender: string | undefined, body: string): Reply {
     const senderAddress = validSender(pathSender);
     if (!senderAddress) return reply(400, smsErrors.invalidInput('senderAddress'));
     const checked = validateSubscription(body);
     if (!checked.ok) return reply(checked.status, checked.body);
     // 24 hex characters, like the only known example id.
-    const sub: Subscription = { id: randomUUID().replace(/-/g, '').slice(0, 24), senderAddress, ...checked.value };
-    this.subscriptions.set(sub.id, sub);
+    const sub: DrSubscription = { id: randomUUID().replace(/-/g, '').slice(0, 24), senderAddress, ...checked.value };
+    app.subscriptions.set(sub.id, sub);
     this.inbox?.infoChanged();
     return reply(201, this.subscriptionBody(sub));
   }
 
-  private getSubscription(id: string | undefined): Reply {
-    const sub = id === undefined ? undefined : this.subscriptions.get(id);
+  /** Another app's subscription is not found: an app sees and cancels only its own. */
+  private getSubscription(app: EmulatedApp, id: string | undefined): Reply {
+    const sub = id === undefined ? undefined : app.subscriptions.get(id);
     return sub ? reply(200, this.subscriptionBody(sub)) : reply(404, smsErrors.invalidInput('subscriptionId'));
   }
 
   /** The sender in the DELETE path is not compared with the subscription's (lenient). */
-  private deleteSubscription(id: string | undefined): Reply {
-    const sub = id === undefined ? undefined : this.subscriptions.get(id);
+  private deleteSubscription(app: EmulatedApp, id: string | undefined): Reply {
+    const sub = id === undefined ? undefined : app.subscriptions.get(id);
     if (!sub) return reply(404, smsErrors.invalidInput('subscriptionId'));
-    this.subscriptions.delete(sub.id);
+    app.subscriptions.delete(sub.id);
     this.inbox?.infoChanged();
     return reply(204);
   }

@@ -6,6 +6,21 @@
 export type InboxDeliveryStatus =
   'DeliveredToTerminal' | 'DeliveredToNetwork' | 'MessageWaiting' | 'DeliveryUncertain' | 'DeliveryImpossible';
 
+/** One Orange app the emulator plays; the secret is masked. */
+export interface InboxAccountView {
+  /** 'default' for the top-level credentials. */
+  name: string;
+  clientId: string;
+  clientSecret: string;
+  appId: string;
+  deliveryReceiptUrl: string | null;
+  inboundUrl: string | null;
+  tokenRequests: number;
+  issuedTokens: number;
+  units: { country: string; available: number }[];
+}
+
+/** The emulator's settings; the top-level fields are the default app's (and totals for the counters). */
 export interface InboxInfoView {
   url: string;
   clientId: string;
@@ -17,11 +32,16 @@ export interface InboxInfoView {
   units: { country: string; available: number }[];
   autoDeliveryStatus: InboxDeliveryStatus | null;
   deliveryDelayMs: number;
+  /** Every app, 'default' first. */
+  accounts: InboxAccountView[];
 }
 
 /** An SMS the app sent. */
 export interface InboxMessageView {
   id: string;
+  /** The app whose token sent it, and that app's client id. */
+  account: string;
+  clientId: string;
   to: string;
   from: string;
   senderName: string | null;
@@ -37,6 +57,8 @@ export interface InboxMessageView {
 /** A request the app made to the emulator. */
 export interface InboxRequestView {
   seq: number;
+  /** The app it was attributed to (its credentials or token), null when none authenticated. */
+  account: string | null;
   method: string;
   path: string;
   rawPath: string;
@@ -51,6 +73,8 @@ export interface InboxRequestView {
 /** A callback the emulator posted to the app. */
 export interface InboxCallbackView {
   seq: number;
+  /** The app it was posted for. */
+  account: string;
   kind: 'delivery-receipt' | 'inbound';
   url: string;
   /** The app's HTTP status, or 'error' when it answered nothing. */

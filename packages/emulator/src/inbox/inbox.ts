@@ -3,6 +3,7 @@
 // inbox-views.ts through type-only `import()` queries, so the output is a script, not a module.
 type DeliveryStatus = import('./inbox-views.js').InboxDeliveryStatus;
 type InfoView = import('./inbox-views.js').InboxInfoView;
+type AccountView = import('./inbox-views.js').InboxAccountView;
 type MessageView = import('./inbox-views.js').InboxMessageView;
 type RequestView = import('./inbox-views.js').InboxRequestView;
 type CallbackView = import('./inbox-views.js').InboxCallbackView;
@@ -87,6 +88,16 @@ type Child = Node | string | number | null | undefined | false;
   function httpClass(status: number | 'error'): string {
     if (typeof status !== 'number' || status === 0) return 'bad';
     return status < 300 ? 'ok' : status < 500 ? 'warn' : 'bad';
+  }
+  /** True when the emulator plays several Orange apps: only then is each message labelled with its own. */
+  function severalAccounts(): boolean {
+    return !!state.info && state.info.accounts.length > 1;
+  }
+  function accountChip(account: string, title: string): HTMLElement {
+    const chip = el('span', 'chip account', [account]);
+    chip.setAttribute('data-account', account);
+    chip.title = title;
+    return chip;
   }
   function appAnswer(status: number | 'error', error?: string | null): string {
     return typeof status === 'number' && status > 0
@@ -201,17 +212,45 @@ type Child = Node | string | number | null | undefined | false;
     const info = state.info;
     const facts = $('facts');
     if (!info) return;
-    const units = info.units
-      .map(function (u) {
-        return u.country + ' ' + u.available;
-      })
-      .join(', ');
+    function unitsOf(list: { country: string; available: number }[]): string {
+      return list
+        .map(function (u) {
+          return u.country + ' ' + u.available;
+        })
+        .join(', ');
+    }
+    if (severalAccounts()) {
+      // One fact per app: its client (secret masked by the server), where its callbacks go, its units.
+      facts.replaceChildren(
+        fact('API', info.url),
+        ...info.accounts.map(function (a: AccountView) {
+          const node = fact(
+            'Account ' + a.name,
+            a.clientId +
+              ' / ' +
+              a.clientSecret +
+              ' · receipts ' +
+              (a.deliveryReceiptUrl || 'not set') +
+              ' · inbound ' +
+              (a.inboundUrl || 'not set') +
+              ' · units ' +
+              (unitsOf(a.units) || 'none') +
+              ' · ' +
+              a.issuedTokens +
+              ' tokens',
+          );
+          node.setAttribute('data-account', a.name);
+          return node;
+        }),
+      );
+      return;
+    }
     facts.replaceChildren(
       fact('API', info.url),
       fact('Client', info.clientId + ' / ' + info.clientSecret),
       fact('Receipts to', info.deliveryReceiptUrl, 'not set'),
       fact('Inbound to', info.inboundUrl, 'not set'),
-      fact('Units left', units, 'none'),
+      fact('Units left', unitsOf(info.units), 'none'),
       fact('Tokens', info.issuedTokens + ' issued'),
     );
   }
@@ -278,6 +317,9 @@ type Child = Node | string | number | null | undefined | false;
         el('span', 'dot', [Array.from(m.text).length + ' chars']),
         m.onNet ? el('span', 'dot', ['on-net']) : null,
         el('span', 'dot', [m.country]),
+        severalAccounts()
+          ? accountChip(m.account, 'Sent with a token of account ' + m.account + ' (client id ' + m.clientId + ')')
+          : null,
         statusChip(m.status),
       ]),
     ]);
@@ -321,6 +363,7 @@ type Child = Node | string | number | null | undefined | false;
         el('span', null, [clock(c.at)]),
         el('span', 'dot', ['to ' + phone(inbound.to)]),
         inbound.sender && inbound.sender !== inbound.from ? el('span', 'dot', ['sent as ' + inbound.sender]) : null,
+        severalAccounts() ? accountChip(c.account, 'Posted to the inbound URL of account ' + c.account) : null,
         el('span', 'dot receipt ' + (httpClass(c.status) === 'ok' ? 'good' : 'fail'), [appAnswer(c.status, c.error)]),
       ]),
     ]);
@@ -386,12 +429,34 @@ type Child = Node | string | number | null | undefined | false;
 
     const form = $('composer');
     form.hidden = !current;
+    renderAccountPicker();
     if (current) {
       $('reply-from').textContent = current.phone;
       const to = field('reply-to');
       if (document.activeElement !== to)
         to.value = state.replyTo.get(current.phone) || current.shortCode || defaultShortCode();
     }
+  }
+
+  /** With several apps, the composer says which one the inbound SMS is for (default: the one it last wrote to). */
+  function renderAccountPicker(): void {
+    const label = $('reply-account-label');
+    const picker = $('reply-account') as HTMLSelectElement;
+    label.hidden = !severalAccounts();
+    if (!state.info || label.hidden) return;
+    const names = state.info.accounts.map(function (a) {
+      return a.name;
+    });
+    if (picker.options.length === names.length && names.every((n, i) => picker.options[i]!.value === n)) return;
+    const chosen = picker.value;
+    picker.replaceChildren(
+      ...names.map(function (n) {
+        const o = el('option', null, [n]);
+        o.value = n;
+        return o;
+      }),
+    );
+    picker.value = names.indexOf(chosen) >= 0 ? chosen : names[0]!;
   }
 
   // The app's origin is in the facts bar; the row shows where on the app it went.
@@ -422,9 +487,11 @@ type Child = Node | string | number | null | undefined | false;
       el('span', 'code ' + (code === '…' ? 'none' : httpClass(status)), [code]),
     ]);
     line.type = 'button';
-    line.title = callback
-      ? 'Emulator → app: ' + callback.url
-      : 'App → emulator: ' + request!.method + ' ' + request!.path;
+    const account = callback ? callback.account : request!.account;
+    line.title =
+      (callback ? 'Emulator → app: ' + callback.url : 'App → emulator: ' + request!.method + ' ' + request!.path) +
+      (account ? ' (account ' + account + ')' : '');
+    if (account) line.setAttribute('data-account', account);
     const key = entry.type + ':' + e.seq;
     line.setAttribute('aria-expanded', state.open.has(key) ? 'true' : 'false');
     line.addEventListener('click', function () {
@@ -435,9 +502,9 @@ type Child = Node | string | number | null | undefined | false;
     const li = el('li', 'log-item', [line]);
     li.setAttribute('data-kind', kind);
     if (state.open.has(key)) {
-      let text: string;
+      let text: string = account ? 'Account: ' + account + '\n' : '';
       if (callback) {
-        text =
+        text +=
           'POST ' +
           callback.url +
           '\n' +
@@ -449,7 +516,7 @@ type Child = Node | string | number | null | undefined | false;
           (callback.response ? ':\n' + callback.response : '');
       } else {
         const r = request!;
-        text =
+        text +=
           r.method +
           ' ' +
           r.rawPath +
@@ -579,7 +646,9 @@ type Child = Node | string | number | null | undefined | false;
     button.disabled = true;
     const anonymous = field('reply-anonymous').checked;
     const withNumberHeader = anonymous && field('reply-number-header').checked;
+    const account = severalAccounts() ? ($('reply-account') as HTMLSelectElement).value : undefined;
     post('_inbox/inbound', {
+      account: account,
       from: from,
       to: field('reply-to').value,
       text: body,
