@@ -219,7 +219,7 @@ describe('several Orange accounts in one application', () => {
     expect(await unknown.text()).not.toContain('ghost');
 
     // STOP to the civ account's number.
-    await emulator.receive({ from: '+2250700000030', text: 'STOP', account: 'civ' });
+    await emulator.receive({ from: '+2250700000030', to: '+2250000', text: 'STOP', account: 'civ' });
     await waitFor(() => Seen.inbound.length >= 1, 5_000, 'the STOP');
     expect(Seen.inbound[0]).toMatchObject({ from: 'tel:+2250700000030', keyword: 'STOP', account: 'civ' });
     await expect(sms.send({ to: '+2250700000030', text: 'promo', account: 'civ' })).rejects.toMatchObject({
@@ -232,7 +232,7 @@ describe('several Orange accounts in one application', () => {
     await expect(sms.send({ to: '+2250700000030', text: 'otp' })).resolves.toMatchObject({ account: 'default' });
 
     // reply() answers from the account the SMS came to.
-    await emulator.receive({ from: '+221770000040', text: 'BAL', account: 'sen' });
+    await emulator.receive({ from: '+221770000040', to: '+2210000', text: 'BAL', account: 'sen' });
     await waitFor(() => Seen.inbound.some((event) => event.keyword === 'BAL'), 5_000, 'the BAL');
     const bal = Seen.inbound.find((event) => event.keyword === 'BAL')!;
     expect(bal.account).toBe('sen');
