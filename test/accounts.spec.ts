@@ -271,6 +271,33 @@ describe('several Orange accounts in one application', () => {
     });
   });
 
+  it("balance, usage, purchase orders and receipt subscriptions use the account's own token", async () => {
+    const stats = app.app.get(OrangeSmsStatsService);
+    const sms = app.app.get(OrangeSmsService);
+    const before = emulator.requests.length;
+    await stats.getBalance({ account: 'civ' });
+    await stats.getUsage({ account: 'sen' });
+    await stats.getPurchaseOrders({ account: 'civ' });
+    const subscription = await sms.subscribeDeliveryReceipts({
+      notifyUrl: `${app.url}/orange-sms/webhooks/accounts/sen/delivery-receipts`,
+      account: 'sen',
+    });
+    expect(subscription.senderAddress).toBe('tel:+2210000');
+    await sms.cancelDeliveryReceiptSubscription(subscription.id, undefined, 'sen');
+    const calls = emulator.requests
+      .slice(before)
+      .filter((request) => !request.path.includes('/oauth/'))
+      .map((request) => `${request.method} ${request.path.split('?')[0]} ${request.account}`);
+    expect(calls).toEqual([
+      'GET /sms/admin/v1/contracts civ',
+      'GET /sms/admin/v1/statistics sen',
+      'GET /sms/admin/v1/purchaseorders civ',
+      expect.stringMatching(/^POST \/smsmessaging\/v1\/outbound\/.*\/subscriptions sen$/),
+      expect.stringMatching(/^DELETE \/smsmessaging\/v1\/outbound\/.*\/subscriptions\/.* sen$/),
+    ]);
+    await expect(stats.getBalance({ account: 'ghost' })).rejects.toBeInstanceOf(OrangeSmsUnknownAccountError);
+  });
+
   it('reports and delivery statistics count per account', async () => {
     const stats = app.app.get(OrangeSmsStatsService);
     const since = new Date(Date.now() - 3_600_000);

@@ -244,13 +244,13 @@ export class OrangeSmsService {
     return this.subscriptions.subscribe(input);
   }
 
-  /** Undefined when Orange does not know the id. */
-  getDeliveryReceiptSubscription(id: string): Promise<DeliveryReceiptSubscription | undefined> {
-    return this.subscriptions.get(id);
+  /** Undefined when Orange does not know the id. `account`: the Orange app that made it. */
+  getDeliveryReceiptSubscription(id: string, account?: string): Promise<DeliveryReceiptSubscription | undefined> {
+    return this.subscriptions.get(id, account);
   }
 
-  cancelDeliveryReceiptSubscription(id: string, senderAddress?: string): Promise<void> {
-    return this.subscriptions.cancel(id, senderAddress);
+  cancelDeliveryReceiptSubscription(id: string, senderAddress?: string, account?: string): Promise<void> {
+    return this.subscriptions.cancel(id, senderAddress, account);
   }
 
   /** Encoding and segment count of a text, as Orange will bill it; no network. */

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ORANGE_SMS_PATHS, ORANGE_SMS_SENDING_CONFIG } from '../orange-sms.constants.js';
+import { Injectable } from '@nestjs/common';
+import { ORANGE_SMS_PATHS } from '../orange-sms.constants.js';
+import { OrangeSmsAccounts } from '../accounts/orange-sms.accounts.js';
 import { OrangeSmsApiError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
-import type { OrangeSmsSendingConfig } from '../orange-sms.options.js';
 import { normaliseSenderAddress } from '../addresses/orange-sms.addresses.js';
 
 export interface SubscribeDeliveryReceiptsInput {
@@ -10,6 +10,8 @@ export interface SubscribeDeliveryReceiptsInput {
   notifyUrl: string;
   senderAddress?: string;
   callbackData?: string;
+  /** The Orange app to subscribe (its token, its default sender). Default `default`. */
+  account?: string;
 }
 
 export interface DeliveryReceiptSubscription {
@@ -39,13 +41,14 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 export class OrangeSmsSubscriptions {
   constructor(
     private readonly api: OrangeSmsApiClient,
-    @Inject(ORANGE_SMS_SENDING_CONFIG) private readonly options: OrangeSmsSendingConfig,
+    private readonly accounts: OrangeSmsAccounts,
   ) {}
 
   async subscribe(input: SubscribeDeliveryReceiptsInput): Promise<DeliveryReceiptSubscription> {
     const notifyUrl = checkNotifyUrl(input?.notifyUrl);
+    const account = await this.accounts.get(checkAccount(input.account));
     const senderAddress =
-      input.senderAddress === undefined ? this.options.senderAddress : normaliseSenderAddress(input.senderAddress);
+      input.senderAddress === undefined ? account.sending.senderAddress : normaliseSenderAddress(input.senderAddress);
     if (
       input.callbackData !== undefined &&
       (typeof input.callbackData !== 'string' || input.callbackData.length > 256)
@@ -53,6 +56,7 @@ export class OrangeSmsSubscriptions {
       throw new OrangeSmsValidationError('callbackData', 'expected a string of at most 256 characters');
     }
     const { data } = await this.api.call<OrangeSubscriptionBody>({
+      via: account.access,
       method: 'POST',
       path: ORANGE_SMS_PATHS.subscriptions(senderAddress),
       json: {
@@ -69,9 +73,11 @@ export class OrangeSmsSubscriptions {
     return toSubscription(data, senderAddress);
   }
 
-  async get(id: string): Promise<DeliveryReceiptSubscription | undefined> {
+  async get(id: string, accountName?: string): Promise<DeliveryReceiptSubscription | undefined> {
+    const account = await this.accounts.get(checkAccount(accountName));
     try {
       const { data } = await this.api.call<OrangeSubscriptionBody>({
+        via: account.access,
         method: 'GET',
         path: ORANGE_SMS_PATHS.subscription(checkId(id)),
         idempotent: true,
@@ -83,14 +89,23 @@ export class OrangeSmsSubscriptions {
     }
   }
 
-  async cancel(id: string, senderAddress?: string): Promise<void> {
-    const sender = senderAddress === undefined ? this.options.senderAddress : normaliseSenderAddress(senderAddress);
+  async cancel(id: string, senderAddress?: string, accountName?: string): Promise<void> {
+    const account = await this.accounts.get(checkAccount(accountName));
+    const sender = senderAddress === undefined ? account.sending.senderAddress : normaliseSenderAddress(senderAddress);
     await this.api.call({
+      via: account.access,
       method: 'DELETE',
       path: `${ORANGE_SMS_PATHS.subscriptions(sender)}/${encodeURIComponent(checkId(id))}`,
       idempotent: true,
     });
   }
+}
+
+function checkAccount(value: unknown): string | undefined {
+  if (value !== undefined && typeof value !== 'string') {
+    throw new OrangeSmsValidationError('account', 'expected the name of an Orange account');
+  }
+  return value;
 }
 
 function checkNotifyUrl(value: unknown): string {

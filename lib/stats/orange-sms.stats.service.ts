@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ORANGE_SMS_PATHS, ORANGE_SMS_STORE, ORANGE_SMS_TIME_ZONE } from '../orange-sms.constants.js';
 import { OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
+import { OrangeSmsAccounts } from '../accounts/orange-sms.accounts.js';
 import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
 import { normaliseContracts, normalisePurchaseOrders, normaliseStatistics } from './orange-sms.admin-normalisers.js';
 import { checkDate } from '../common/orange-sms.dates.js';
@@ -35,14 +36,15 @@ export class OrangeSmsStatsService {
     private readonly api: OrangeSmsApiClient,
     @Inject(ORANGE_SMS_STORE) private readonly store: OrangeSmsStore,
     @Inject(ORANGE_SMS_TIME_ZONE) private readonly orangeTimeZone: string,
+    private readonly accounts: OrangeSmsAccounts,
   ) {}
 
   /**
    * Units left per contract (`GET /sms/admin/v1/contracts`). `availableUnits` counts only active
    * contracts: Orange refuses every send on an expired one (POL0001), whatever units it still shows.
    */
-  async getBalance(filter: { country?: string } = {}): Promise<OrangeSmsBalance> {
-    const body = await this.get(ORANGE_SMS_PATHS.contracts, { country: country(filter.country) });
+  async getBalance(filter: { country?: string; account?: string } = {}): Promise<OrangeSmsBalance> {
+    const body = await this.get(ORANGE_SMS_PATHS.contracts, { country: country(filter.country) }, filter.account);
     const contracts = normaliseContracts(body, this.orangeTimeZone);
     let availableUnits = 0;
     let unspendableUnits = 0;
@@ -54,18 +56,22 @@ export class OrangeSmsStatsService {
   }
 
   /** Units used per country and application (`GET /sms/admin/v1/statistics`). */
-  async getUsage(filter: { country?: string; appId?: string } = {}): Promise<OrangeSmsUsage> {
+  async getUsage(filter: { country?: string; appId?: string; account?: string } = {}): Promise<OrangeSmsUsage> {
     if (filter.appId !== undefined && (typeof filter.appId !== 'string' || filter.appId === '')) {
       throw new OrangeSmsValidationError('appId', 'expected the application id from the Orange portal');
     }
-    const body = await this.get(ORANGE_SMS_PATHS.statistics, { country: country(filter.country), appid: filter.appId });
+    const body = await this.get(
+      ORANGE_SMS_PATHS.statistics,
+      { country: country(filter.country), appid: filter.appId },
+      filter.account,
+    );
     const entries = normaliseStatistics(body);
     return { usage: entries.reduce((sum, entry) => sum + entry.usage, 0), entries };
   }
 
   /** Bundles bought (`GET /sms/admin/v1/purchaseorders`). */
-  async getPurchaseOrders(filter: { country?: string } = {}): Promise<OrangeSmsPurchaseOrder[]> {
-    const body = await this.get(ORANGE_SMS_PATHS.purchaseOrders, { country: country(filter.country) });
+  async getPurchaseOrders(filter: { country?: string; account?: string } = {}): Promise<OrangeSmsPurchaseOrder[]> {
+    const body = await this.get(ORANGE_SMS_PATHS.purchaseOrders, { country: country(filter.country) }, filter.account);
     return normalisePurchaseOrders(body, this.orangeTimeZone);
   }
 
@@ -159,8 +165,10 @@ export class OrangeSmsStatsService {
     } while (cursor);
   }
 
-  private async get(path: string, query: Record<string, string | undefined>): Promise<unknown> {
-    const { data } = await this.api.call<unknown>({ method: 'GET', path, query, idempotent: true });
+  /** An admin read with the account's token (`account`: default `default`). */
+  private async get(path: string, query: Record<string, string | undefined>, account?: string): Promise<unknown> {
+    const via = (await this.accounts.get(accountFilter(account).account)).access;
+    const { data } = await this.api.call<unknown>({ via, method: 'GET', path, query, idempotent: true });
     return data;
   }
 }
