@@ -9,7 +9,11 @@ import {
 } from '../orange-sms.constants.js';
 import { OrangeSmsUnknownAccountError } from '../errors/orange-sms.errors.js';
 import type { OrangeSmsAppAccess } from '../http/orange-sms.api-client.js';
-import { createRateLimiter, type OrangeSmsRateLimiter } from '../http/orange-sms.rate-limiter.js';
+import {
+  createRateLimiter,
+  type OrangeSmsFleetPacing,
+  type OrangeSmsRateLimiter,
+} from '../http/orange-sms.rate-limiter.js';
 import type { OrangeSmsTokenCache } from '../http/orange-sms.token-cache.js';
 import { OrangeSmsTokenProvider } from '../http/orange-sms.token-provider.js';
 import { OrangeSmsTransport } from '../http/orange-sms.transport.js';
@@ -23,7 +27,6 @@ import {
   type OrangeSmsSendingConfig,
   resolveAccountOptions,
 } from '../orange-sms.options.js';
-import type { OrangeSmsRedisBackend } from '../redis/orange-sms.redis-backend.js';
 
 /** One Orange app as the module uses it: its name, sender defaults, token, pacing and webhook secrets. */
 export interface OrangeSmsAccount {
@@ -55,7 +58,8 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
     @Inject(ORANGE_SMS_RATE_LIMITER) limiter: OrangeSmsRateLimiter,
     private readonly transport: OrangeSmsTransport,
     private readonly telemetry: OrangeSmsTelemetry,
-    @Inject(ORANGE_SMS_REDIS) private readonly redis: OrangeSmsRedisBackend | null,
+    // The Redis backend when `redis` is set: fleet-wide pacing per account.
+    @Inject(ORANGE_SMS_REDIS) private readonly redis: OrangeSmsFleetPacing | null,
     @Optional() @Inject(ORANGE_SMS_TOKEN_CACHE) private readonly tokenCache?: OrangeSmsTokenCache | null,
   ) {
     this.defaultAccount = {
