@@ -237,7 +237,7 @@ type Child = Node | string | number | null | undefined | false;
               (unitsOf(a.units) || 'none') +
               ' · ' +
               a.issuedTokens +
-              ' tokens',
+              (a.issuedTokens === 1 ? ' token' : ' tokens'),
           );
           node.setAttribute('data-account', a.name);
           return node;
