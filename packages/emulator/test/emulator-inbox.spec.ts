@@ -387,3 +387,81 @@ async function waitForCount(locator: { count(): Promise<number> }, expected: num
   }
   expect(count).toBe(expected);
 }
+
+describe('emulator web inbox, several Orange apps', () => {
+  const CI = { clientId: 'inbox-ci-app', clientSecret: 'inbox-ci-secret-9d8c7b6a' };
+
+  it('labels each SMS with the app that sent it, lists every app with its secret masked, and texts the chosen app', async () => {
+    // One app only (the suite's emulator): no account label anywhere.
+    expect(await page.locator('.chip.account').count()).toBe(0);
+
+    const several = await OrangeSmsEmulator.start({
+      credentials: CLIENT,
+      autoDeliveryStatus: null,
+      inboundUrl: `${receiver.url}/default/inbound`,
+      accounts: { ci: { ...CI, inboundUrl: `${receiver.url}/ci/inbound` } },
+    });
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    tab.setDefaultTimeout(5_000);
+    tab.on('pageerror', (error) => pageProblems.push(error.message));
+    try {
+      const sendAs = async (authorization: string, to: string, text: string): Promise<string> => {
+        const tokenResponse = await fetch(`${several.url}/oauth/v3/token`, {
+          method: 'POST',
+          headers: { Authorization: authorization, 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        });
+        const { access_token } = JSON.parse(await tokenResponse.text()) as { access_token: string };
+        const response = await fetch(`${several.url}/smsmessaging/v1/outbound/${encodeURIComponent(SENDER)}/requests`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            outboundSMSMessageRequest: {
+              address: `tel:${to}`,
+              senderAddress: SENDER,
+              outboundSMSTextMessage: { message: text },
+            },
+          }),
+        });
+        expect(response.status).toBe(201);
+        return (
+          (await response.json()) as { outboundSMSMessageRequest: { resourceURL: string } }
+        ).outboundSMSMessageRequest.resourceURL
+          .split('/')
+          .pop()!;
+      };
+      await tab.goto(several.inboxUrl!);
+      await tab.locator('#live[data-state="live"]').waitFor();
+      const ciId = await sendAs(several.account('ci').authorizationHeader, PHONE, 'From the CI app');
+      const defaultId = await sendAs(several.authorizationHeader, PHONE, 'From the default app');
+
+      const chip = (id: string) => tab.locator(`[data-message-id="${id}"] .chip.account`);
+      await chip(ciId).waitFor();
+      expect(await chip(ciId).textContent()).toBe('ci');
+      expect(await chip(ciId).getAttribute('title')).toContain(CI.clientId);
+      await chip(defaultId).waitFor();
+      expect(await chip(defaultId).textContent()).toBe('default');
+
+      const ciFact = tab.locator('#facts [data-account="ci"]');
+      await ciFact.waitFor();
+      expect(await ciFact.textContent()).toContain(`${CI.clientId} / inbo****7b6a`);
+      const html = await tab.content();
+      expect(html).not.toContain(CI.clientSecret);
+      expect(html).not.toContain(CLIENT.clientSecret);
+
+      await tab.locator(`li[data-phone="${PHONE}"] button`).click();
+      await tab.locator('#reply-account-label').waitFor();
+      await tab.selectOption('#reply-account', 'ci');
+      receiver.received.length = 0;
+      await tab.fill('#reply-text', 'STOP');
+      await tab.press('#reply-text', 'Enter');
+      const inbound = await waitFor(() => receiver.received.at(-1), 'the inbound SMS to ci');
+      expect(inbound.path).toBe('/ci/inbound');
+      await tab.locator('.from-phone .chip.account[data-account="ci"]').waitFor();
+      expect(several.callbacks.map((c) => c.account)).toEqual(['ci']);
+    } finally {
+      await tab.close();
+      await several.stop();
+    }
+  });
+});

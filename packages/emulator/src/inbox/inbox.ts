@@ -237,7 +237,7 @@ type Child = Node | string | number | null | undefined | false;
               (unitsOf(a.units) || 'none') +
               ' · ' +
               a.issuedTokens +
-              ' tokens',
+              (a.issuedTokens === 1 ? ' token' : ' tokens'),
           );
           node.setAttribute('data-account', a.name);
           return node;
@@ -476,10 +476,13 @@ type Child = Node | string | number | null | undefined | false;
     const kind = callback ? (callback.kind === 'inbound' ? 'inbound' : 'receipt') : request!.kind;
     const status = e.status;
     const code = typeof status === 'number' && status > 0 ? String(status) : callback ? 'err' : '…';
+    const account = callback ? callback.account : request!.account;
     const line = el('button', 'log-line', [
       el('span', 'log-time', [clock(e.at)]),
       el('span', 'kind ' + (KINDS.indexOf(kind) >= 0 ? kind : 'other'), [callback ? '→ ' + kind : kind]),
       el('span', 'log-path', [
+        severalAccounts() && account ? accountChip(account, 'Account ' + account) : null,
+        severalAccounts() && account ? ' ' : null,
         el('span', 'log-method', [callback ? 'POST' : request!.method]),
         ' ',
         callback ? shortUrl(callback.url) : request!.path,
@@ -487,7 +490,6 @@ type Child = Node | string | number | null | undefined | false;
       el('span', 'code ' + (code === '…' ? 'none' : httpClass(status)), [code]),
     ]);
     line.type = 'button';
-    const account = callback ? callback.account : request!.account;
     line.title =
       (callback ? 'Emulator → app: ' + callback.url : 'App → emulator: ' + request!.method + ' ' + request!.path) +
       (account ? ' (account ' + account + ')' : '');
