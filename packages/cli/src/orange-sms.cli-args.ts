@@ -135,7 +135,7 @@ export const COMMANDS: Record<Exclude<CliCommandName, 'emulator'>, CommandSpec> 
       ...WINDOW_FLAGS,
       interval: { type: 'string', value: 'hour|day|week|month', help: 'period of each row (default day)' },
       'time-zone': { type: 'string', value: 'ZONE', help: 'IANA zone the periods are cut in (default UTC)' },
-      'group-by': { type: 'string', value: 'country|senderName|status', help: 'one row per period and group' },
+      'group-by': { type: 'string', value: 'country|senderName|status|account', help: 'one row per period and group' },
     },
     notes: RECORDS_NOTE,
   },
@@ -192,6 +192,11 @@ export const COMMANDS: Record<Exclude<CliCommandName, 'emulator'>, CommandSpec> 
 
 const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   'base-url': { type: 'string', value: 'URL', help: "Orange's API, or the emulator's URL (ORANGE_SMS_BASE_URL)" },
+  account: {
+    type: 'string',
+    value: 'NAME',
+    help: "another Orange app: its credentials and sender from ORANGE_SMS_<NAME>_CLIENT_ID … (report: that account's messages)",
+  },
   json: { type: 'boolean', help: "machine output: the library's result as one JSON document on stdout" },
   help: { type: 'boolean', help: 'show this help' },
 };
@@ -213,6 +218,8 @@ const ENVIRONMENT = `Environment (credentials are read from here only):
   ORANGE_SMS_COUNTRY or ORANGE_SMS_SENDER_ADDRESS
                                                   the sender (send and subscriptions)
   ORANGE_SMS_SENDER_NAME                          default sender name
+  ORANGE_SMS_<ACCOUNT>_CLIENT_ID, …               with --account <account>: that app's variables, same
+                                                  names (ACCOUNT upper-cased, '-' as '_')
   ORANGE_SMS_BASE_URL                             default https://api.orange.com; e.g. the emulator's URL
   ORANGE_SMS_WEBHOOK_SECRET                       subscribe-receipts: added to the notify URL as ?token=
                                                   doctor: the secret the webhook probe presents
@@ -436,13 +443,22 @@ export function resolveConfiguration(
   };
   const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
 
-  const header = env(environment, 'ORANGE_SMS_AUTHORIZATION_HEADER');
+  // --account acme: the app's own variables, ORANGE_SMS_ACME_CLIENT_ID and so on.
+  const account = flag('account');
+  if (account !== undefined && !/^[a-z0-9][a-z0-9-]{0,39}$/.test(account)) {
+    throw new OrangeSmsCliUsageError(
+      "--account: expected an account name (lower-case letters, digits and '-', as in the module's accounts option)",
+    );
+  }
+  const own =
+    account === undefined || account === 'default' ? 'ORANGE_SMS_' : `ORANGE_SMS_${accountVariable(account)}_`;
+  const header = env(environment, `${own}AUTHORIZATION_HEADER`);
   if (header) {
-    set('authorizationHeader', header, 'ORANGE_SMS_AUTHORIZATION_HEADER');
+    set('authorizationHeader', header, `${own}AUTHORIZATION_HEADER`);
   } else {
     for (const [field, name] of [
-      ['clientId', 'ORANGE_SMS_CLIENT_ID'],
-      ['clientSecret', 'ORANGE_SMS_CLIENT_SECRET'],
+      ['clientId', `${own}CLIENT_ID`],
+      ['clientSecret', `${own}CLIENT_SECRET`],
     ] as const) {
       const value = env(environment, name);
       if (value === undefined) missing.push(name);
@@ -457,14 +473,14 @@ export function resolveConfiguration(
   if (COMMANDS[command].sender) {
     if (flag('sender-address') !== undefined) set('senderAddress', flag('sender-address'), '--sender-address');
     else if (flag('country') !== undefined) set('country', flag('country'), '--country');
-    else if (env(environment, 'ORANGE_SMS_SENDER_ADDRESS') !== undefined)
-      set('senderAddress', env(environment, 'ORANGE_SMS_SENDER_ADDRESS'), 'ORANGE_SMS_SENDER_ADDRESS');
-    else if (env(environment, 'ORANGE_SMS_COUNTRY') !== undefined)
-      set('country', env(environment, 'ORANGE_SMS_COUNTRY'), 'ORANGE_SMS_COUNTRY');
-    else missing.push('ORANGE_SMS_COUNTRY or ORANGE_SMS_SENDER_ADDRESS (or --country / --sender-address)');
+    else if (env(environment, `${own}SENDER_ADDRESS`) !== undefined)
+      set('senderAddress', env(environment, `${own}SENDER_ADDRESS`), `${own}SENDER_ADDRESS`);
+    else if (env(environment, `${own}COUNTRY`) !== undefined)
+      set('country', env(environment, `${own}COUNTRY`), `${own}COUNTRY`);
+    else missing.push(`${own}COUNTRY or ${own}SENDER_ADDRESS (or --country / --sender-address)`);
     if (flag('sender-name') !== undefined) set('senderName', flag('sender-name'), '--sender-name');
     else if (COMMANDS[command].flags['sender-name'])
-      set('senderName', env(environment, 'ORANGE_SMS_SENDER_NAME'), 'ORANGE_SMS_SENDER_NAME');
+      set('senderName', env(environment, `${own}SENDER_NAME`), `${own}SENDER_NAME`);
   } else {
     options.senderAddress = UNUSED_SENDER;
   }
@@ -487,8 +503,8 @@ export function resolveConfiguration(
   }
 
   if (missing.length > 0) {
-    const credentials = missing.some((name) => name.startsWith('ORANGE_SMS_CLIENT_'))
-      ? '\n  (or set ORANGE_SMS_AUTHORIZATION_HEADER instead of ORANGE_SMS_CLIENT_ID and ORANGE_SMS_CLIENT_SECRET)'
+    const credentials = missing.some((name) => name.startsWith(`${own}CLIENT_`))
+      ? `\n  (or set ${own}AUTHORIZATION_HEADER instead of ${own}CLIENT_ID and ${own}CLIENT_SECRET)`
       : '';
     throw new OrangeSmsCliUsageError(
       `orange-sms ${command}: missing environment variable${missing.length > 1 ? 's' : ''}:\n${missing
@@ -497,7 +513,7 @@ export function resolveConfiguration(
     );
   }
 
-  const webhookSecret = env(environment, 'ORANGE_SMS_WEBHOOK_SECRET');
+  const webhookSecret = env(environment, `${own}WEBHOOK_SECRET`);
   const clientId = options.clientId;
   const secrets = [
     options.clientSecret,
@@ -510,7 +526,23 @@ export function resolveConfiguration(
     urlPassword(options.redis?.url),
     urlPassword(options.postgres?.url),
   ].filter((s): s is string => s !== undefined && s !== '');
+  if (own !== 'ORANGE_SMS_') {
+    // The same app is the module's top-level one and the named account, so results carry its name.
+    const { clientId: id, clientSecret, authorizationHeader, senderAddress, country, senderName } = options;
+    options.accounts = {
+      [account!]: {
+        ...(authorizationHeader !== undefined ? { authorizationHeader } : { clientId: id, clientSecret }),
+        ...(senderAddress !== undefined ? { senderAddress } : { country }),
+        ...(senderName !== undefined ? { senderName } : {}),
+      },
+    };
+  }
   return { options, sources, secrets, ...(webhookSecret ? { webhookSecret } : {}) };
+}
+
+/** `acme-ci` → `ACME_CI`: the account's part of its environment variables' names. */
+export function accountVariable(account: string): string {
+  return account.toUpperCase().replace(/-/g, '_');
 }
 
 /** The password in a `redis://` or `postgres://user:password@host` URL, to keep it out of every output. */

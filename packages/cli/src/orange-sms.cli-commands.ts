@@ -112,9 +112,13 @@ export async function executeCommand(
   { sms, stats }: OrangeSmsCliServices,
 ): Promise<CliResult> {
   const { values } = parsed;
+  // --account: the calls go through that account of the module (its token, sender and label).
+  const account = text(values, 'account');
+  const as = account !== undefined ? { account } : {};
   switch (parsed.command) {
     case 'send': {
       const sent = await sms.send({
+        ...as,
         to: text(values, 'to')!,
         text: text(values, 'text')!,
         ...(values['on-net'] === true ? { onNet: true } : {}),
@@ -123,21 +127,22 @@ export async function executeCommand(
       return { json: sent, human: formatSent(sent) };
     }
     case 'balance': {
-      const balance = await stats.getBalance({ country: text(values, 'country') });
+      const balance = await stats.getBalance({ ...as, country: text(values, 'country') });
       return { json: balance, human: formatBalance(balance) };
     }
     case 'usage': {
-      const usage = await stats.getUsage({ country: text(values, 'country'), appId: text(values, 'app-id') });
+      const usage = await stats.getUsage({ ...as, country: text(values, 'country'), appId: text(values, 'app-id') });
       return { json: usage, human: formatUsage(usage) };
     }
     case 'purchases': {
-      const orders = await stats.getPurchaseOrders({ country: text(values, 'country') });
+      const orders = await stats.getPurchaseOrders({ ...as, country: text(values, 'country') });
       return { json: orders, human: formatPurchases(orders) };
     }
     case 'subscribe-receipts': {
       const callbackData = text(values, 'callback-data');
       const subscription = maskSubscription(
         await sms.subscribeDeliveryReceipts({
+          ...as,
           notifyUrl: withWebhookToken(text(values, 'notify-url')!, config.webhookSecret),
           ...(callbackData !== undefined ? { callbackData } : {}),
         }),
@@ -145,13 +150,13 @@ export async function executeCommand(
       return { json: subscription, human: formatSubscription('Subscribed to delivery receipts.', subscription) };
     }
     case 'get-subscription': {
-      const found = await sms.getDeliveryReceiptSubscription(parsed.argument!);
+      const found = await sms.getDeliveryReceiptSubscription(parsed.argument!, account);
       if (!found) throw new OrangeSmsCliNotFoundError(`no delivery-receipt subscription '${parsed.argument}'`);
       const subscription = maskSubscription(found);
       return { json: subscription, human: formatSubscription('Delivery-receipt subscription', subscription) };
     }
     case 'cancel-subscription': {
-      await sms.cancelDeliveryReceiptSubscription(parsed.argument!);
+      await sms.cancelDeliveryReceiptSubscription(parsed.argument!, undefined, account);
       // The library returns nothing; a small document keeps --json output one JSON value.
       return {
         json: { id: parsed.argument, cancelled: true },
@@ -168,6 +173,7 @@ export async function executeCommand(
         ...(text(values, 'group-by') !== undefined
           ? { groupBy: text(values, 'group-by') as OrangeSmsReportOptions['groupBy'] }
           : {}),
+        ...as,
       });
       return { json: report, human: formatReport(report) };
     }

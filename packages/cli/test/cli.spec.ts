@@ -120,6 +120,7 @@ describe('orange-sms send', () => {
       status: 'submitted',
       submittedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       resourceUrl: sent.resourceUrl,
+      account: 'default',
     });
     expect(sent).toMatchObject({ onNet: true, segments: 2 });
     expect(emulator.requests.filter((r) => r.kind === 'send').at(-1)!.query).toEqual({
