@@ -208,15 +208,21 @@ describe('health indicator and Prometheus metrics', () => {
     const text = await response.text();
     const value = (line: string) =>
       Number(new RegExp(`^${line.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1]);
-    expect(value('orange_sms_sends_total{outcome="sent",error=""}')).toBe(2);
-    expect(value('orange_sms_sends_total{outcome="failed",error="OrangeSmsValidationError"}')).toBe(1);
+    expect(value('orange_sms_sends_total{outcome="sent",error="",account="default"}')).toBe(2);
+    expect(value('orange_sms_sends_total{outcome="failed",error="OrangeSmsValidationError",account="default"}')).toBe(
+      1,
+    );
     expect(value('orange_sms_orange_requests_total{operation="send",outcome="ok",status="201"}')).toBe(2);
     expect(value('orange_sms_orange_requests_total{operation="send",outcome="error",status="503"}')).toBe(1);
     expect(value('orange_sms_retries_total{operation="send",error="OrangeSmsApiError"}')).toBe(1);
     expect(value('orange_sms_token_requests_total{outcome="obtained"}')).toBe(1);
-    expect(value('orange_sms_delivery_receipts_total{status="DeliveredToTerminal",duplicate="false"}')).toBe(2);
-    expect(value('orange_sms_delivery_receipts_total{status="DeliveredToTerminal",duplicate="true"}')).toBe(1);
-    expect(value('orange_sms_inbound_sms_total{duplicate="false"}')).toBe(1);
+    expect(
+      value('orange_sms_delivery_receipts_total{status="DeliveredToTerminal",duplicate="false",account="default"}'),
+    ).toBe(2);
+    expect(
+      value('orange_sms_delivery_receipts_total{status="DeliveredToTerminal",duplicate="true",account="default"}'),
+    ).toBe(1);
+    expect(value('orange_sms_inbound_sms_total{duplicate="false",account="default"}')).toBe(1);
     expect(value('orange_sms_webhook_requests_total{route="inbound",outcome="unauthorized"}')).toBe(1);
     expect(value('orange_sms_webhook_requests_total{route="delivery-receipts",outcome="duplicate"}')).toBe(1);
     expect(value('orange_sms_send_duration_seconds_count{outcome="sent"}')).toBe(2);

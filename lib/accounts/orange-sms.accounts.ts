@@ -92,6 +92,11 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
     return [...this.statics.values()];
   }
 
+  /** Token state of each account other than `default` that has been used (never asks Orange). */
+  tokenStates(): Array<{ name: string } & OrangeSmsTokenProvider['state']> {
+    return [...this.built.values()].map((account) => ({ name: account.name, ...account.access.tokens.state }));
+  }
+
   /** Names of the accounts known now: `default`, the static ones and those resolved so far. */
   names(): string[] {
     return [ORANGE_SMS_DEFAULT_ACCOUNT, ...new Set([...this.statics.keys(), ...this.built.keys()])];

@@ -2,6 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { OrangeSmsModuleMissingError } from '../errors/orange-sms.errors.js';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { OrangeSmsTokenProvider } from '../http/orange-sms.token-provider.js';
+import { OrangeSmsAccounts } from '../accounts/orange-sms.accounts.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import type { OrangeSmsContract } from '../stats/orange-sms.stats.interfaces.js';
 import { OrangeSmsStatsService } from '../stats/orange-sms.stats.service.js';
@@ -33,6 +34,9 @@ interface CachedBalance {
  * network; `degraded` (Terminus 12) when the spendable units (active contracts only) are low or an
  * active contract expires within `expiryWarningDays`.
  */
+/** Accounts listed in a health report (a SaaS may resolve hundreds of tenants). */
+const MAX_ACCOUNTS_LISTED = 50;
+
 @Injectable()
 export class OrangeSmsHealthIndicator {
   private balance?: CachedBalance;
@@ -44,6 +48,7 @@ export class OrangeSmsHealthIndicator {
     @Optional() private readonly tokens: OrangeSmsTokenProvider,
     @Optional() private readonly telemetry: OrangeSmsTelemetry,
     @Optional() private readonly stats: OrangeSmsStatsService,
+    @Optional() private readonly accounts?: OrangeSmsAccounts,
   ) {
     if (!tokens || !telemetry || !stats) throw new OrangeSmsModuleMissingError('OrangeSmsHealthModule');
   }
@@ -78,6 +83,7 @@ export class OrangeSmsHealthIndicator {
       lastCall: last
         ? { operation: last.operation, ok: last.ok, status: last.status, error: last.error, at: last.at.toISOString() }
         : null,
+      ...this.accountsData(),
       balance: this.balance
         ? {
             contracts: this.balance.contracts,
@@ -92,9 +98,15 @@ export class OrangeSmsHealthIndicator {
       (!token.valid && token.lastError !== undefined) ||
       (last !== undefined && !last.ok && isOrangeSideFailure(last.status));
     if (broken) return session.down(data);
-    if (lowContracts.length > 0 || expiringSoon.length > 0) {
+    // Another account's credentials failing leaves the others working: degraded, not down.
+    const failingAccounts = (this.accounts?.tokenStates() ?? [])
+      .filter((state) => !state.valid && state.lastError !== undefined)
+      .map((state) => state.name)
+      .slice(0, MAX_ACCOUNTS_LISTED);
+    if (lowContracts.length > 0 || expiringSoon.length > 0 || failingAccounts.length > 0) {
       const withLow = {
         ...data,
+        ...(failingAccounts.length > 0 ? { failingAccounts } : {}),
         ...(lowContracts.length > 0 ? { lowBalance: lowContracts } : {}),
         ...(expiringSoon.length > 0 ? { expiringSoon } : {}),
       };
@@ -104,6 +116,24 @@ export class OrangeSmsHealthIndicator {
       return degraded ? degraded.call(session, withLow) : session.up(withLow);
     }
     return session.up(data);
+  }
+
+  /** The other accounts' tokens (those used so far), at most `MAX_ACCOUNTS_LISTED`. */
+  private accountsData(): { accounts?: Record<string, { valid: boolean; expiresAt?: string; requests: number }> } {
+    const states = this.accounts?.tokenStates() ?? [];
+    if (states.length === 0) return {};
+    return {
+      accounts: Object.fromEntries(
+        states.slice(0, MAX_ACCOUNTS_LISTED).map((state) => [
+          state.name,
+          {
+            valid: state.valid,
+            ...(state.expiresAt ? { expiresAt: state.expiresAt.toISOString() } : {}),
+            requests: state.tokenRequests,
+          },
+        ]),
+      ),
+    };
   }
 
   private refreshBalance(): Promise<void> {

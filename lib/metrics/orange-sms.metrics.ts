@@ -11,6 +11,12 @@ export interface OrangeSmsMetricsOptions {
   prefix?: string;
   /** Serve the registry's metrics at this route (e.g. `metrics`). Default: no route, use your own. */
   path?: string;
+  /**
+   * Accounts that get their own `account` label value, first seen first; the others share `other`
+   * (hundreds of tenants must not become hundreds of series). Default 20.
+   * @default 20
+   */
+  maxAccountLabels?: number;
 }
 
 /**
@@ -22,14 +28,16 @@ export interface OrangeSmsMetricsOptions {
 export class OrangeSmsMetrics implements OnModuleDestroy {
   readonly registry: Registry;
   private readonly unsubscribe: () => void;
-  private readonly sends: Counter<'outcome' | 'error'>;
+  private readonly sends: Counter<'outcome' | 'error' | 'account'>;
   private readonly sendSeconds: Histogram<'outcome'>;
   private readonly calls: Counter<'operation' | 'outcome' | 'status'>;
   private readonly callSeconds: Histogram<'operation'>;
   private readonly retries: Counter<'operation' | 'error'>;
   private readonly tokens: Counter<'outcome'>;
-  private readonly receipts: Counter<'status' | 'duplicate'>;
-  private readonly inbound: Counter<'duplicate'>;
+  private readonly receipts: Counter<'status' | 'duplicate' | 'account'>;
+  private readonly inbound: Counter<'duplicate' | 'account'>;
+  private readonly accountLabels = new Set<string>();
+  private readonly maxAccountLabels: number;
   private readonly webhooks: Counter<'route' | 'outcome'>;
 
   constructor(
@@ -41,9 +49,11 @@ export class OrangeSmsMetrics implements OnModuleDestroy {
     this.registry = options.registry ?? defaultRegistry;
     const p = options.prefix ?? 'orange_sms_';
     const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-    this.sends = this.counter(`${p}sends_total`, 'SMS sends by outcome (sent, failed) and error class', [
+    this.maxAccountLabels = options.maxAccountLabels ?? 20;
+    this.sends = this.counter(`${p}sends_total`, 'SMS sends by outcome (sent, failed), error class and account', [
       'outcome',
       'error',
+      'account',
     ]);
     this.sendSeconds = this.histogram(
       `${p}send_duration_seconds`,
@@ -71,10 +81,13 @@ export class OrangeSmsMetrics implements OnModuleDestroy {
     ]);
     this.receipts = this.counter(
       `${p}delivery_receipts_total`,
-      'Delivery receipts by Orange status; duplicate="true" for repeats',
-      ['status', 'duplicate'],
+      'Delivery receipts by Orange status and account; duplicate="true" for repeats',
+      ['status', 'duplicate', 'account'],
     );
-    this.inbound = this.counter(`${p}inbound_sms_total`, 'Inbound SMS; duplicate="true" for repeats', ['duplicate']);
+    this.inbound = this.counter(`${p}inbound_sms_total`, 'Inbound SMS by account; duplicate="true" for repeats', [
+      'duplicate',
+      'account',
+    ]);
     this.webhooks = this.counter(`${p}webhook_requests_total`, 'Webhook requests by route and result', [
       'route',
       'outcome',
@@ -89,7 +102,7 @@ export class OrangeSmsMetrics implements OnModuleDestroy {
   private record(event: OrangeSmsTelemetryEvent): void {
     switch (event.type) {
       case 'send':
-        this.sends.inc({ outcome: event.outcome, error: event.error ?? '' });
+        this.sends.inc({ outcome: event.outcome, error: event.error ?? '', account: this.account(event.account) });
         this.sendSeconds.observe({ outcome: event.outcome }, event.durationMs / 1000);
         break;
       case 'call':
@@ -107,15 +120,27 @@ export class OrangeSmsMetrics implements OnModuleDestroy {
         this.tokens.inc({ outcome: event.outcome });
         break;
       case 'receipt':
-        this.receipts.inc({ status: event.status, duplicate: String(event.duplicate) });
+        this.receipts.inc({
+          status: event.status,
+          duplicate: String(event.duplicate),
+          account: this.account(event.account),
+        });
         break;
       case 'inbound':
-        this.inbound.inc({ duplicate: String(event.duplicate) });
+        this.inbound.inc({ duplicate: String(event.duplicate), account: this.account(event.account) });
         break;
       case 'webhook':
         this.webhooks.inc({ route: event.route, outcome: event.outcome });
         break;
     }
+  }
+
+  /** The `account` label: its name for the first `maxAccountLabels` accounts seen, else `other`. */
+  private account(name = 'default'): string {
+    if (this.accountLabels.has(name)) return name;
+    if (this.accountLabels.size >= this.maxAccountLabels) return 'other';
+    this.accountLabels.add(name);
+    return name;
   }
 
   /** Reuses a metric already registered under the name (a second app in the same process). */

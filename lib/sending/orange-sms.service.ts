@@ -146,7 +146,12 @@ export class OrangeSmsService {
       );
       await this.track(sent);
       this.events.publish(OrangeSmsEvents.SmsSent, new SmsSentEvent(sent));
-      this.telemetry.emit({ type: 'send', outcome: 'sent', durationMs: performance.now() - started });
+      this.telemetry.emit({
+        type: 'send',
+        outcome: 'sent',
+        durationMs: performance.now() - started,
+        account: account.name,
+      });
       return sent;
     } catch (error) {
       const failure = error instanceof OrangeSmsError ? error : new OrangeSmsError(String(error), { cause: error });
@@ -155,6 +160,8 @@ export class OrangeSmsService {
         outcome: 'failed',
         error: failure.name,
         durationMs: performance.now() - started,
+        // No account: it was unknown (or not a name); never a caller's free text as a label.
+        account: account?.name ?? 'unknown',
       });
       if (reportFailure) {
         this.reportFailure(prepared?.to ?? input?.to, failure, input?.reference, account?.name ?? input?.account);

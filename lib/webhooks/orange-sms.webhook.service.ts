@@ -80,7 +80,7 @@ export class OrangeSmsWebhookService {
             data: { ...receipt, callbackData: receipt.messageId, receivedAt, raw, ...tagged },
           }),
         });
-        this.telemetry.emit({ type: 'receipt', status: receipt.status, duplicate: !taken.fresh });
+        this.telemetry.emit({ type: 'receipt', status: receipt.status, duplicate: !taken.fresh, account });
         if (taken.stale) {
           // Late or out of order (e.g. DeliveredToNetwork after DeliveredToTerminal): nothing changed.
           this.logger.debug(
@@ -151,7 +151,7 @@ export class OrangeSmsWebhookService {
             },
           }),
         });
-        this.telemetry.emit({ type: 'inbound', duplicate: !taken.fresh });
+        this.telemetry.emit({ type: 'inbound', duplicate: !taken.fresh, account });
         if (taken.fresh) {
           this.logger.debug(`Inbound SMS from ${maskPhoneNumber(message.from)} to ${safeLogText(message.to)}`);
           if (optOut) {
