@@ -181,6 +181,8 @@ describe('several Orange accounts in one application', () => {
     expect(at('sen')).toHaveLength(8);
     expect(busiestSecond(at('civ'))).toBeLessThanOrEqual(5);
     expect(busiestSecond(at('sen'))).toBeLessThanOrEqual(5);
+    // Two buckets, not one shared: together they went above one account's rate in some second.
+    expect(busiestSecond(sent.map((message) => message.receivedAt.getTime()))).toBeGreaterThan(5);
     // Side by side, not one after the other: each account's first send came before the other's last.
     const order = sent.map((message) => message.account);
     expect(order.indexOf('sen')).toBeLessThan(order.lastIndexOf('civ'));
