@@ -255,10 +255,18 @@ describe('several Orange accounts in one application', () => {
     await sms.send({ to: '+237690000001', text: 'again', account: 'tenant-1' });
     expect(resolved).toEqual(['tenant-1']);
 
-    // Unknown to the resolver: the typed error, nothing sent.
+    // Unknown to the resolver: the typed error, nothing sent; asked again only after forgetAccount.
+    for (let i = 0; i < 3; i++) {
+      await expect(sms.send({ to: '+237690000001', text: 'x', account: 'tenant-9' })).rejects.toBeInstanceOf(
+        OrangeSmsUnknownAccountError,
+      );
+    }
+    expect(resolved.filter((name) => name === 'tenant-9')).toHaveLength(1);
+    sms.forgetAccount('tenant-9');
     await expect(sms.send({ to: '+237690000001', text: 'x', account: 'tenant-9' })).rejects.toBeInstanceOf(
       OrangeSmsUnknownAccountError,
     );
+    expect(resolved.filter((name) => name === 'tenant-9')).toHaveLength(2);
 
     // New credentials in the database: forgotten, resolved again, and checked at first use.
     tenantSecret = '';

@@ -28,6 +28,11 @@ import {
   resolveAccountOptions,
 } from '../orange-sms.options.js';
 
+/** How long a name `resolveAccount` did not find stays unknown (`forgetAccount` clears it at once). */
+const UNKNOWN_NAME_TTL_MS = 60_000;
+/** Unknown names remembered at most (the oldest go first). */
+const UNKNOWN_NAMES_KEPT = 1_000;
+
 /** One Orange app as the module uses it: its name, sender defaults, token, pacing and webhook secrets. */
 export interface OrangeSmsAccount {
   name: string;
@@ -49,6 +54,8 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
   private readonly built = new Map<string, OrangeSmsAccount>();
   private readonly resolving = new Map<string, Promise<OrangeSmsAccount>>();
   private readonly statics = new Map<string, OrangeSmsResolvedAccount>();
+  /** Names `resolveAccount` did not find, until when they are answered unknown without asking again. */
+  private readonly unknown = new Map<string, number>();
 
   constructor(
     @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
@@ -103,10 +110,12 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
   }
 
   /**
-   * Drops a resolved account: its next use resolves it again (new credentials, a closed tenant).
-   * Static accounts and `default` stay.
+   * Drops a resolved account: its next use resolves it again (new credentials, a closed tenant); a
+   * name found unknown is looked up again at its next use (a tenant just created). Static accounts
+   * and `default` stay.
    */
   forget(name: string): void {
+    this.unknown.delete(name);
     if (this.statics.has(name) || name === ORANGE_SMS_DEFAULT_ACCOUNT) return;
     this.built.get(name)?.access.limiter.close?.();
     this.built.delete(name);
@@ -119,8 +128,17 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
   private async resolve(name: string): Promise<OrangeSmsAccount> {
     const resolver = this.options.resolveAccount;
     if (!resolver) throw new OrangeSmsUnknownAccountError(name);
+    // A name just found unknown is not looked up again for a while: a route such as
+    // /accounts/<random>/inbound must not turn into one database query per request.
+    const unknownUntil = this.unknown.get(name);
+    if (unknownUntil !== undefined && unknownUntil > Date.now()) throw new OrangeSmsUnknownAccountError(name);
     const found = await resolver(name);
-    if (found === undefined || found === null) throw new OrangeSmsUnknownAccountError(name);
+    if (found === undefined || found === null) {
+      if (this.unknown.size >= UNKNOWN_NAMES_KEPT) this.unknown.delete(this.unknown.keys().next().value!);
+      this.unknown.set(name, Date.now() + UNKNOWN_NAME_TTL_MS);
+      throw new OrangeSmsUnknownAccountError(name);
+    }
+    this.unknown.delete(name);
     // Checked like a static account (OrangeSmsConfigurationError naming accounts.<name>.<field>).
     return this.build(resolveAccountOptions(name, found, this.options)!);
   }
