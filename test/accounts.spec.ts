@@ -6,7 +6,7 @@
  * resolved once; reports count per account. Real app over HTTP, real listeners.
  */
 import 'reflect-metadata';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import {
   type DeliveryReceiptEvent,
@@ -391,4 +391,55 @@ describe('account options are checked like the others', () => {
   });
 });
 
-void OrangeSmsModule;
+@Injectable()
+class TenantDirectory {
+  static lookups = 0;
+  async orangeApp(name: string): Promise<OrangeSmsAccountOptions | undefined> {
+    TenantDirectory.lookups++;
+    return name === 'school-1'
+      ? {
+          clientId: 'school-1',
+          clientSecret: 'school-1-secret',
+          country: 'CIV',
+          webhookSecret: 'school-1-secret-0123456789',
+        }
+      : undefined;
+  }
+}
+
+@Module({ providers: [TenantDirectory], exports: [TenantDirectory] })
+class TenantDirectoryModule {}
+
+describe('resolveAccount from forRootAsync, with an injected service', () => {
+  it('resolves a tenant through the host service, once, and sends with its credentials', async () => {
+    const emulator = await OrangeSmsEmulator.start({
+      accounts: { 'school-1': { clientId: 'school-1', clientSecret: 'school-1-secret' } },
+    });
+    try {
+      const app = await startTestApp(emulator, {
+        orangeSms: OrangeSmsModule.forRootAsync({
+          imports: [TenantDirectoryModule],
+          inject: [TenantDirectory],
+          useFactory: (tenants: TenantDirectory) => ({
+            ...emulatorOptions(emulator),
+            resolveAccount: (name: string) => tenants.orangeApp(name),
+          }),
+        }),
+        wireCallbacks: false,
+      });
+      try {
+        const sms = app.app.get(OrangeSmsService);
+        const sent = await Promise.all(
+          [1, 2, 3].map((i) => sms.send({ to: '+2250700000001', text: `${i}`, account: 'school-1' })),
+        );
+        expect(sent.map((each) => each.account)).toEqual(['school-1', 'school-1', 'school-1']);
+        expect(TenantDirectory.lookups).toBe(1);
+        expect(emulator.account('school-1').messages).toHaveLength(3);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
