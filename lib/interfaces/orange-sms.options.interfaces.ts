@@ -161,39 +161,11 @@ export interface OrangeSmsQueueOptions extends OrangeSmsQueueSettings {
 }
 
 /**
- * One Orange developer app other than the top-level one (the account `default`): its credentials,
- * sender, webhook secret and pacing. Everything else (`baseUrl`, `timeoutMs`, `retry`, `maxSegments`,
- * `optOut`, `rateLimit` when not given …) is inherited from the top-level options.
+ * One Orange developer app: its credentials, sender, webhook secret and pacing. The top-level options
+ * are the account `default`; `accounts` holds the others, which inherit everything else (`baseUrl`,
+ * `timeoutMs`, `retry`, `maxSegments`, `optOut` …) and, when not given, `rateLimit`.
  */
 export interface OrangeSmsAccountOptions {
-  clientId?: string;
-  clientSecret?: string;
-  /** The ready `Basic …` value the portal shows; replaces clientId and clientSecret. */
-  authorizationHeader?: string;
-  /** This app's sender, `tel:+2250000`; or give `country`. */
-  senderAddress?: string;
-  /** ISO alpha-3 country of this app (its sender number, and how national numbers read). */
-  country?: string;
-  defaultCountry?: string;
-  senderName?: string;
-  /** Secret on this account's webhook routes (`/{path}/accounts/{name}/…`); two during a rotation. */
-  webhookSecret?: string | string[];
-  /** This app's pacing (Orange's rate is per app). Default: the top-level `rateLimit`. */
-  rateLimit?: OrangeSmsRateLimitOptions | false;
-}
-
-export interface OrangeSmsModuleOptions {
-  /**
-   * Other Orange apps by name (lower-case letters, digits and `-`; `default` is the top-level one):
-   * `send({ account })`, `/{path}/accounts/{name}/…` webhooks, reports by account.
-   */
-  accounts?: Record<string, OrangeSmsAccountOptions>;
-  /**
-   * Loads an account that `accounts` does not list, at its first use (tenants kept in a database);
-   * undefined for a name that does not exist. Resolved once and cached until
-   * `OrangeSmsService.forgetAccount(name)`; concurrent first uses resolve it once.
-   */
-  resolveAccount?: (name: string) => Promise<OrangeSmsAccountOptions | undefined> | OrangeSmsAccountOptions | undefined;
   /** Application client id from the Orange Developer portal. */
   clientId?: string;
   clientSecret?: string;
@@ -215,6 +187,30 @@ export interface OrangeSmsModuleOptions {
    */
   senderName?: string;
   /**
+   * Secret expected on webhook calls (an account's: on `/{path}/accounts/{name}/…`); give two during
+   * a rotation.
+   */
+  webhookSecret?: string | string[];
+  /**
+   * Pacing toward Orange (Orange's rate is per app); `false` turns it off (only when something else
+   * paces, or in benchmarks). In `accounts`, default: the top-level one.
+   */
+  rateLimit?: OrangeSmsRateLimitOptions | false;
+}
+
+export interface OrangeSmsModuleOptions extends OrangeSmsAccountOptions {
+  /**
+   * Other Orange apps by name (lower-case letters, digits and `-`; `default` is the top-level one):
+   * `send({ account })`, `/{path}/accounts/{name}/…` webhooks, reports by account.
+   */
+  accounts?: Record<string, OrangeSmsAccountOptions>;
+  /**
+   * Loads an account that `accounts` does not list, at its first use (tenants kept in a database);
+   * undefined for a name that does not exist. Resolved once and cached until
+   * `OrangeSmsService.forgetAccount(name)`; concurrent first uses resolve it once.
+   */
+  resolveAccount?: (name: string) => Promise<OrangeSmsAccountOptions | undefined> | OrangeSmsAccountOptions | undefined;
+  /**
    * Default `https://api.orange.com`. Plain `http` is accepted for loopback hosts only (the emulator).
    * @default 'https://api.orange.com'
    */
@@ -225,15 +221,11 @@ export interface OrangeSmsModuleOptions {
    */
   timeoutMs?: number;
   retry?: OrangeSmsRetryOptions;
-  /** Pacing toward Orange; `false` turns it off (only when something else paces, or in benchmarks). */
-  rateLimit?: OrangeSmsRateLimitOptions | false;
   /**
    * Largest message, in SMS segments (each one costs a unit). Default 10.
    * @default 10
    */
   maxSegments?: number;
-  /** Secret expected on webhook calls; give two during a rotation. */
-  webhookSecret?: string | string[];
   /** Addresses or CIDR ranges (IPv4/IPv6) allowed to call the webhooks, e.g. Orange's callback IP. */
   webhookAllowedIps?: string[];
   /**
