@@ -21,18 +21,22 @@ export class SmsListeners {
 
   @OnSmsSent()
   sent({ message }: SmsSentEvent) {
-    this.logger.log(`SMS ${message.id} sent to ${maskPhoneNumber(message.to)} (${message.segments} unit(s))`);
+    this.logger.log(
+      `SMS ${message.id} sent from account ${message.account} to ${maskPhoneNumber(message.to)} (${message.segments} unit(s))`,
+    );
   }
 
   @OnSmsFailed()
-  failed({ to, error }: SmsFailedEvent) {
-    this.logger.warn(`SMS to ${maskPhoneNumber(to)} failed: ${error.message}`);
+  failed({ to, error, account }: SmsFailedEvent) {
+    this.logger.warn(`SMS from account ${account} to ${maskPhoneNumber(to)} failed: ${error.message}`);
   }
 
   @OnDeliveryReceipt()
   receipt(event: DeliveryReceiptEvent) {
     const tracked = event.message ? ` (tracked status: ${event.message.status})` : '';
-    this.logger.log(`Delivery receipt for SMS ${event.messageId}: ${event.status}${tracked}`);
+    this.logger.log(
+      `Delivery receipt for SMS ${event.messageId} (account ${event.account}): ${event.status}${tracked}`,
+    );
   }
 
   @OnDeliveryReceipt({ status: 'DeliveryImpossible' })
@@ -42,10 +46,15 @@ export class SmsListeners {
 
   @OnInboundSms()
   inbound(event: InboundSmsEvent) {
-    this.logger.log(`Inbound SMS from ${maskPhoneNumber(event.from)}: keyword ${event.keyword || '(none)'}`);
+    this.logger.log(
+      `Inbound SMS to account ${event.account} from ${maskPhoneNumber(event.from)}: keyword ${event.keyword || '(none)'}`,
+    );
   }
 
-  /** A subscriber texts "BAL": answer with the units left (listeners are redelivered if they throw). */
+  /**
+   * A subscriber texts "BAL": answer with the units left of the Orange app they texted, from that app
+   * (`reply()` sends from the event's account). Listeners are redelivered if they throw.
+   */
   @OnInboundSms({ keyword: 'BAL' })
   async balance(event: InboundSmsEvent) {
     // An anonymous sender (Orange's `acr:` reference) cannot be answered: reply() would reject.
@@ -53,8 +62,8 @@ export class SmsListeners {
       this.logger.log('BAL from an anonymous sender: no reply possible');
       return;
     }
-    const { availableUnits } = await this.stats.getBalance();
+    const { availableUnits } = await this.stats.getBalance({ account: event.account });
     const reply = await event.reply(`You have ${availableUnits} SMS units left.`);
-    this.logger.log(`Replied to ${maskPhoneNumber(event.from)} (SMS ${reply.id})`);
+    this.logger.log(`Replied from account ${reply.account} to ${maskPhoneNumber(event.from)} (SMS ${reply.id})`);
   }
 }
