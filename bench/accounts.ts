@@ -115,9 +115,9 @@ async function sendFrom(sender: SenderApp, names: readonly string[]): Promise<Bu
   return { sends: results.length, failed: failed.length, wallMs, cpuMicros: used.user + used.system };
 }
 
-/** Sends per second at the emulator over one account's run: (n − 1) gaps over the first-to-last span. */
+/** Accepted sends per second at the emulator over one account's run: (n − 1) gaps over the first-to-last span. */
 function sustainedRate(app: AppTraffic): number {
-  const times = app.sends.map((send) => send.at);
+  const times = app.sends.filter((send) => send.status >= 200 && send.status < 300).map((send) => send.at);
   if (times.length < 2) return 0;
   return (times.length - 1) / ((Math.max(...times) - Math.min(...times)) / 1000);
 }
@@ -192,7 +192,7 @@ function rows(
       met: ours429 === 0 && all.failed === 0,
     },
     {
-      figure: `12. sustained rate per account at R = ${RATE}/s, 50 at once`,
+      figure: `12. sustained rate per account (accepted sends) at R = ${RATE}/s, ${ACCOUNTS} at once`,
       ours: `median ${medianRate.toFixed(2)}/s, worst ${worstRate.toFixed(2)}/s`,
       baseline: `R = ${RATE}/s`,
       ratio: ratio(worstRate, RATE, 3),
@@ -210,7 +210,7 @@ function rows(
     {
       figure: `12. wall time, ${ACCOUNTS} accounts at once vs one account alone (${SENDS_PER_ACCOUNT} sends each)`,
       ours: `${wallSeconds.toFixed(2)} s`,
-      baseline: `${aloneSeconds.toFixed(2)} s alone (${aloneTokens} token request${aloneTokens === 1 ? '' : 's'})`,
+      baseline: `${aloneSeconds.toFixed(2)} s alone (${aloneTokens} token request${aloneTokens === 1 ? '' : 's'}, ${refused(aloneTraffic)} × 429)`,
       ratio: ratio(wallSeconds, aloneSeconds),
       target: `≤ ${ALONE_TARGET}×`,
       met: wallSeconds <= ALONE_TARGET * aloneSeconds && alone.failed === 0,

@@ -72,8 +72,9 @@ only. Sides of a comparison alternate in rounds; ratios are medians of per-round
    cold; every account sends 15 SMS at once (750 sends started together) to an emulator playing the 50
    Orange apps, each refusing a sixth send in a sliding second with 429. Token requests per account
    (baseline: one check-then-fetch client per account, unpaced, which also shows the emulator's limit
-   biting); per account at the emulator, the busiest sliding second and the sustained rate ((n − 1) over
-   the first-to-last span); the wall time against N / R and against one account sending alone.
+   biting); per account at the emulator, the busiest sliding second of send requests (refused ones
+   included) and the sustained rate of accepted sends ((n − 1) over the first-to-last span); the wall
+   time against N / R and against one account sending alone (a fresh module each).
 
 The machine is shared and small; wall-clock figures (rates, latencies, boot time) move by 10-20 %
 between runs, CPU-time figures much less.`;
