@@ -122,6 +122,14 @@ function sustainedRate(app: AppTraffic): number {
   return (times.length - 1) / ((Math.max(...times) - Math.min(...times)) / 1000);
 }
 
+/** The shortest time between two consecutive send requests of one app, as the emulator saw them. */
+function closestGap(app: AppTraffic): number {
+  const times = app.sends.map((send) => send.at).sort((a, b) => a - b);
+  let closest = Number.POSITIVE_INFINITY;
+  for (let index = 1; index < times.length; index++) closest = Math.min(closest, times[index]! - times[index - 1]!);
+  return closest;
+}
+
 function refused(traffic: EmulatorTraffic): number {
   const sends = [...Object.values(traffic.apps).flatMap((app) => app.sends), ...traffic.unattributed];
   return sends.filter((send) => send.status === 429).length;
@@ -214,6 +222,14 @@ function rows(
       ratio: ratio(wallSeconds, aloneSeconds),
       target: `≤ ${ALONE_TARGET}×`,
       met: wallSeconds <= ALONE_TARGET * aloneSeconds && alone.failed === 0,
+    },
+    {
+      figure: `12. closest two consecutive send requests of one account at the emulator`,
+      ours: `${Math.min(...apps.map(closestGap))} ms (median account ${median(apps.map(closestGap))} ms)`,
+      baseline: `${(1000 / RATE).toFixed(0)} ms (1 / R)`,
+      ratio: ratio(Math.min(...apps.map(closestGap)), 1000 / RATE),
+      target: 'info (arrival jitter)',
+      met: null,
     },
     {
       figure: `12. client CPU per send (token fetch and pacing included), ${sendsLabel}`,
