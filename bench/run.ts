@@ -21,6 +21,7 @@ const BENCHMARKS: Array<{ name: string; title: string }> = [
   { name: 'send-postgres', title: 'send overhead, PostgreSQL store vs memory store' },
   { name: 'footprint', title: 'footprint' },
   { name: 'memory', title: 'memory' },
+  { name: 'accounts', title: 'several accounts sending at once' },
 ];
 
 const LEGEND = `## What the figures mean
@@ -67,6 +68,13 @@ only. Sides of a comparison alternate in rounds; ratios are medians of per-round
 11. **Send overhead, PostgreSQL store**: figure 1's sends with \`postgres: { url }\` (each send recorded
    in one transaction before \`send()\` returns) against the default memory store, alternating blocks;
    then the stored rows are counted against the sends.
+12. **Several accounts**: a module with 50 accounts (plus \`default\`), each \`rateLimit: { perSecond: 5 }\`,
+   cold; every account sends 15 SMS at once (750 sends started together) to an emulator playing the 50
+   Orange apps, each refusing a sixth send in a sliding second with 429. Token requests per account
+   (baseline: one check-then-fetch client per account, unpaced, which also shows the emulator's limit
+   biting); per account at the emulator, the busiest sliding second of send requests (refused ones
+   included) and the sustained rate of accepted sends ((n − 1) over the first-to-last span); the wall
+   time against N / R and against one account sending alone (a fresh module each).
 
 The machine is shared and small; wall-clock figures (rates, latencies, boot time) move by 10-20 %
 between runs, CPU-time figures much less.`;
