@@ -162,7 +162,8 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
       },
       access: {
         tokens: new OrangeSmsTokenProvider(this.transport, http, this.telemetry, this.tokenCache ?? undefined),
-        limiter: createRateLimiter(resolved.rateLimit, resolved.credentialKey, this.redis),
+        // A random phase: accounts created together (a burst of tenants) do not send in lockstep.
+        limiter: createRateLimiter(resolved.rateLimit, resolved.credentialKey, this.redis, Math.random()),
       },
       webhookSecrets: resolved.webhookSecrets,
     };
