@@ -162,8 +162,7 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
       },
       access: {
         tokens: new OrangeSmsTokenProvider(this.transport, http, this.telemetry, this.tokenCache ?? undefined),
-        // A random phase: accounts created together (a burst of tenants) do not send in lockstep.
-        limiter: createRateLimiter(resolved.rateLimit, resolved.credentialKey, this.redis, Math.random()),
+        limiter: createRateLimiter(resolved.rateLimit, resolved.credentialKey, this.redis),
       },
       webhookSecrets: resolved.webhookSecrets,
     };

@@ -57,20 +57,14 @@ export class OrangeSmsLocalRateLimiter implements OrangeSmsRateLimiter {
     [];
   private timer?: NodeJS.Timeout;
 
-  /**
-   * `phase` (0 to 1): the first send waits that fraction of one interval. Many accounts created
-   * together get different phases, so their sends do not all leave in the same instants (bursts that
-   * a loaded machine writes out late enough to put one send too many into a second at Orange).
-   */
   constructor(
     options: Required<OrangeSmsRateLimitOptions>,
     private readonly now: () => number = () => performance.now(),
-    phase = 0,
   ) {
     this.intervalMs = (1000 * GUARD) / options.perSecond;
     this.windowLimit = Math.max(1, Math.floor(options.perSecond));
     this.burst = Math.min(options.burst, this.windowLimit);
-    this.tat = this.now() + Math.min(1, Math.max(0, phase)) * this.intervalMs;
+    this.tat = this.now();
   }
 
   acquire(): Promise<OrangeSmsDepartureSlot> {
@@ -137,10 +131,7 @@ export function createRateLimiter(
   rateLimit: Required<OrangeSmsRateLimitOptions> | false,
   credentialKey: string,
   fleet: OrangeSmsFleetPacing | null,
-  phase = 0,
 ): OrangeSmsRateLimiter {
   if (!rateLimit) return new OrangeSmsUnlimitedRateLimiter();
-  return fleet
-    ? fleet.rateLimiter(rateLimit, credentialKey)
-    : new OrangeSmsLocalRateLimiter(rateLimit, undefined, phase);
+  return fleet ? fleet.rateLimiter(rateLimit, credentialKey) : new OrangeSmsLocalRateLimiter(rateLimit);
 }

@@ -61,29 +61,3 @@ describe('OrangeSmsLocalRateLimiter on a fake clock', () => {
     expect(released).toEqual([0, 1, 2]);
   });
 });
-
-describe('OrangeSmsLocalRateLimiter phase', () => {
-  it('with a phase, the first send waits that fraction of an interval; without one it leaves at once', async () => {
-    let now = 50_000;
-    const plain = new OrangeSmsLocalRateLimiter({ perSecond: 5, burst: 1 }, () => now);
-    const phased = new OrangeSmsLocalRateLimiter({ perSecond: 5, burst: 1 }, () => now, 0.5);
-    let plainReleased = false;
-    let phasedReleased = false;
-    void plain.acquire().then(() => (plainReleased = true));
-    const waiting = phased.acquire().then(
-      () => (phasedReleased = true),
-      () => undefined,
-    );
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(plainReleased).toBe(true);
-    expect(phasedReleased).toBe(false);
-    // Half of 202 ms (1 % guard) later, on the fake clock, the phased one may leave.
-    now += 102;
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(phasedReleased).toBe(true);
-    phased.close();
-    plain.close();
-    await waiting;
-  });
-});
