@@ -117,7 +117,7 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
   forget(name: string): void {
     this.unknown.delete(name);
     if (this.statics.has(name) || name === ORANGE_SMS_DEFAULT_ACCOUNT) return;
-    this.built.get(name)?.access.limiter.close?.();
+    // Not closed: sends already waiting for a slot of it go out as planned.
     this.built.delete(name);
   }
 

@@ -32,7 +32,7 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
   readonly commandTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly ownsClient: boolean;
-  private readonly limiters: RedisOrangeSmsRateLimiter[] = [];
+  private readonly limiters = new Map<string, RedisOrangeSmsRateLimiter>();
   private readonly logger = new Logger(ORANGE_SMS_LOGGER_CONTEXT);
 
   constructor(options: OrangeSmsRedisOptions) {
@@ -106,15 +106,23 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
     for (const warning of await checkRedisSettings(this.client)) this.logger.warn(`Redis at ${endpoint}: ${warning}`);
   }
 
+  /**
+   * The fleet's pacing of one set of credentials: one limiter per credentials and rate, reused (an
+   * account forgotten and resolved again keeps its pacing state, and nothing piles up).
+   */
   rateLimiter(options: Required<OrangeSmsRateLimitOptions>, credentialKey: string): RedisOrangeSmsRateLimiter {
-    const limiter = new RedisOrangeSmsRateLimiter(
-      this.client,
-      options,
-      credentialKey,
-      this.keyPrefix,
-      this.commandTimeoutMs,
-    );
-    this.limiters.push(limiter);
+    const key = `${credentialKey}\n${options.perSecond}\n${options.burst}`;
+    let limiter = this.limiters.get(key);
+    if (!limiter) {
+      limiter = new RedisOrangeSmsRateLimiter(
+        this.client,
+        options,
+        credentialKey,
+        this.keyPrefix,
+        this.commandTimeoutMs,
+      );
+      this.limiters.set(key, limiter);
+    }
     return limiter;
   }
 
@@ -124,7 +132,7 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const limiter of this.limiters) limiter.close();
+    for (const limiter of this.limiters.values()) limiter.close();
     if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
   }
 }
