@@ -104,11 +104,6 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
     return [...this.built.values()].map((account) => ({ name: account.name, ...account.access.tokens.state }));
   }
 
-  /** Names of the accounts known now: `default`, the static ones and those resolved so far. */
-  names(): string[] {
-    return [ORANGE_SMS_DEFAULT_ACCOUNT, ...new Set([...this.statics.keys(), ...this.built.keys()])];
-  }
-
   /**
    * Drops a resolved account: its next use resolves it again (new credentials, a closed tenant); a
    * name found unknown is looked up again at its next use (a tenant just created). Static accounts
