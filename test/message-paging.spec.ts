@@ -14,6 +14,7 @@ import {
   OrangeSmsMemoryStore,
   OrangeSmsModule,
   OrangeSmsService,
+  OrangeSmsStatsService,
   OrangeSmsStoreError,
   type OrangeSmsStore,
   type TrackedSms,
@@ -137,6 +138,13 @@ it('a store that ignores the cursor is named by an OrangeSmsStoreError, not page
     const error = await sms.listMessagesPage({ limit: 2, cursor: first.nextCursor }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OrangeSmsStoreError);
     expect((error as OrangeSmsStoreError).operation).toBe('listMessages');
+    // Reports page the same way: past the first page of 1,000, named rather than looping.
+    for (let i = 5; i < 1_005; i++) await memory.saveMessage(message(`m-${i}`, new Date(Date.now() - i * 1_000)));
+    const stats = moduleRef.get(OrangeSmsStatsService);
+    const since = new Date(Date.now() - 86_400_000);
+    await expect(
+      stats.getReport({ since, until: new Date(Date.now() + 1_000), interval: 'day' }),
+    ).rejects.toBeInstanceOf(OrangeSmsStoreError);
   } finally {
     await moduleRef.close();
     await emulator.stop();

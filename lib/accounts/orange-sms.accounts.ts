@@ -167,10 +167,10 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
 }
 
 /**
- * The key of a number in the opt-out list: the number itself for \`default\` (so lists kept before
- * accounts keep working), \`<account>/tel:+…\` for the others. A STOP to one account's number does not
- * silence another account.
+ * A key in a store shared by every account: the key itself for `default` (so what was kept before
+ * accounts keeps working), `<account>/<key>` for the others. Opt-outs (a STOP to one account's number
+ * does not silence another), notification dedupe keys and inbound ids all go through it.
  */
-export function optOutKey(account: string, number: string): string {
-  return account === ORANGE_SMS_DEFAULT_ACCOUNT ? number : `${account}/${number}`;
+export function accountScoped(account: string, key: string): string {
+  return account === ORANGE_SMS_DEFAULT_ACCOUNT ? key : `${account}/${key}`;
 }

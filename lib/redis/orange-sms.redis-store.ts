@@ -4,7 +4,6 @@ import { STATUS_FROM_ORANGE, STATUS_RANK } from '../tracking/orange-sms.status.j
 import type { OrangeSmsStoredEvent } from '../interfaces/orange-sms.event.interfaces.js';
 import type {
   OrangeSmsMessageFilter,
-  OrangeSmsMessagePosition,
   OrangeSmsNotificationTake,
   OrangeSmsNotificationTaken,
   OrangeSmsStatusResult,
@@ -19,7 +18,7 @@ import type {
   OrangeSmsInboxFilter,
   OrangeSmsInboxPage,
 } from '../interfaces/orange-sms.inbox.interfaces.js';
-import { isAfterMessage } from '../tracking/orange-sms.message-paging.js';
+import { isAfterMessage, messagePages } from '../tracking/orange-sms.message-paging.js';
 import {
   decodeInboxCursor,
   encodeInboxCursor,
@@ -372,26 +371,13 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
     }
     for (const [from, to] of scans) {
       if (from >= to) continue;
-      for await (const message of this.messagesIn(from, to)) aggregator.addMessage(message);
-    }
-    return aggregator.build();
-  }
-
-  /** The messages submitted in [from, to), a page at a time. */
-  private async *messagesIn(from: number, to: number): AsyncIterable<TrackedSms> {
-    let after: OrangeSmsMessagePosition | undefined;
-    for (;;) {
-      const page = await this.listMessages({
+      const window = {
         ...(Number.isFinite(from) ? { since: new Date(from) } : {}),
         ...(Number.isFinite(to) ? { until: new Date(to) } : {}),
-        ...(after ? { after } : {}),
-        limit: 1_000,
-      });
-      yield* page;
-      if (page.length < 1_000) return;
-      const last = page[page.length - 1]!;
-      after = { submittedAt: last.submittedAt, id: last.id };
+      };
+      for await (const page of messagePages(this, window)) for (const message of page) aggregator.addMessage(message);
     }
+    return aggregator.build();
   }
 
   /** The counters' arguments to the scripts: prefix, TTL (s), bucket log. */

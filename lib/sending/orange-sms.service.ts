@@ -37,7 +37,7 @@ import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
 import { isAccountName, type OrangeSmsSendingConfig } from '../orange-sms.options.js';
 import { normaliseRecipient, normaliseSenderAddress, validateSenderName } from '../addresses/orange-sms.addresses.js';
 import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
-import { type OrangeSmsAccount, OrangeSmsAccounts, optOutKey } from '../accounts/orange-sms.accounts.js';
+import { type OrangeSmsAccount, OrangeSmsAccounts, accountScoped } from '../accounts/orange-sms.accounts.js';
 import type {
   BulkSendItemResult,
   BulkSendResult,
@@ -137,7 +137,7 @@ export class OrangeSmsService {
     try {
       account = await this.accountOf(input);
       prepared = this.prepare(input, account.sending);
-      if (this.options.optOut && (await this.store.isOptedOut(optOutKey(account.name, prepared.to)))) {
+      if (this.options.optOut && (await this.store.isOptedOut(accountScoped(account.name, prepared.to)))) {
         throw new OrangeSmsOptedOutError(prepared.to, maskPhoneNumber(prepared.to));
       }
       const sent = await this.submit(prepared, account, beforeWrite);
@@ -189,11 +189,7 @@ export class OrangeSmsService {
 
   /** The account a send goes through: checked before anything else (no call to Orange for a bad one). */
   private accountOf(input: SendSmsInput): Promise<OrangeSmsAccount> {
-    const name = (input as Partial<SendSmsInput> | null)?.account;
-    if (name !== undefined && typeof name !== 'string') {
-      throw new OrangeSmsValidationError('account', 'expected the name of an Orange account');
-    }
-    return this.accounts.get(name);
+    return this.accounts.get((input as Partial<SendSmsInput> | null)?.account);
   }
 
   /**

@@ -46,7 +46,7 @@ export class OrangeSmsSubscriptions {
 
   async subscribe(input: SubscribeDeliveryReceiptsInput): Promise<DeliveryReceiptSubscription> {
     const notifyUrl = checkNotifyUrl(input?.notifyUrl);
-    const account = await this.accounts.get(checkAccount(input.account));
+    const account = await this.accounts.get(input.account);
     const senderAddress =
       input.senderAddress === undefined ? account.sending.senderAddress : normaliseSenderAddress(input.senderAddress);
     if (
@@ -74,7 +74,7 @@ export class OrangeSmsSubscriptions {
   }
 
   async get(id: string, accountName?: string): Promise<DeliveryReceiptSubscription | undefined> {
-    const account = await this.accounts.get(checkAccount(accountName));
+    const account = await this.accounts.get(accountName);
     try {
       const { data } = await this.api.call<OrangeSubscriptionBody>({
         via: account.access,
@@ -90,7 +90,7 @@ export class OrangeSmsSubscriptions {
   }
 
   async cancel(id: string, senderAddress?: string, accountName?: string): Promise<void> {
-    const account = await this.accounts.get(checkAccount(accountName));
+    const account = await this.accounts.get(accountName);
     const sender = senderAddress === undefined ? account.sending.senderAddress : normaliseSenderAddress(senderAddress);
     await this.api.call({
       via: account.access,
@@ -99,13 +99,6 @@ export class OrangeSmsSubscriptions {
       idempotent: true,
     });
   }
-}
-
-function checkAccount(value: unknown): string | undefined {
-  if (value !== undefined && typeof value !== 'string') {
-    throw new OrangeSmsValidationError('account', 'expected the name of an Orange account');
-  }
-  return value;
 }
 
 function checkNotifyUrl(value: unknown): string {

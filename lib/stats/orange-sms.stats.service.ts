@@ -10,9 +10,8 @@ import { isTimeZone } from '../common/orange-sms.time-zone.js';
 import { isAccountName } from '../orange-sms.options.js';
 import { deliveryStatsOf } from './orange-sms.delivery-stats.js';
 import { csvField, EXPORT_COLUMNS, exportRecord, MessageAggregator, reportOf } from './orange-sms.report.js';
-import { listMessagePage } from '../tracking/orange-sms.message-paging.js';
+import { messagePages } from '../tracking/orange-sms.message-paging.js';
 import type { OrangeSmsAggregateQuery, OrangeSmsAggregateRow } from '../interfaces/orange-sms.aggregate.interfaces.js';
-import type { TrackedSms } from '../interfaces/orange-sms.tracking.interfaces.js';
 import type {
   OrangeSmsBalance,
   OrangeSmsDeliveryStats,
@@ -126,7 +125,7 @@ export class OrangeSmsStatsService {
     }
     const mask = options.maskNumbers ?? true;
     const format = options.format;
-    const pages = this.pagesIn(since, until);
+    const pages = messagePages(this.store, { ...(since ? { since } : {}), ...(until ? { until } : {}) }, PAGE);
     return (async function* () {
       if (format === 'csv') yield `${EXPORT_COLUMNS.join(',')}\r\n`;
       for await (const page of pages) {
@@ -146,23 +145,9 @@ export class OrangeSmsStatsService {
   private async aggregate(query: OrangeSmsAggregateQuery): Promise<OrangeSmsAggregateRow[]> {
     if (this.store.aggregateMessages) return this.store.aggregateMessages(query);
     const aggregator = new MessageAggregator(query);
-    for await (const page of this.pagesIn(query.since, query.until))
+    for await (const page of messagePages(this.store, { since: query.since, until: query.until }, PAGE))
       for (const message of page) aggregator.add(message);
     return aggregator.build();
-  }
-
-  /** The window's messages, most recent first, a page at a time (the store's cursor). */
-  private async *pagesIn(since?: Date, until?: Date): AsyncIterable<TrackedSms[]> {
-    let cursor: string | undefined;
-    do {
-      const page = await listMessagePage(
-        this.store,
-        { ...(since ? { since } : {}), ...(until ? { until } : {}) },
-        { limit: PAGE, ...(cursor ? { cursor } : {}) },
-      );
-      if (page.items.length > 0) yield page.items;
-      cursor = page.nextCursor;
-    } while (cursor);
   }
 
   /** An admin read with the account's token (`account`: default `default`). */

@@ -5,7 +5,7 @@ import { OrangeSmsEventDispatcher } from '../events/orange-sms.event-dispatcher.
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { keywordOf } from '../events/orange-sms.events.js';
 import { ORANGE_SMS_DEFAULT_ACCOUNT, type OrangeSmsWebhookSettings } from '../orange-sms.options.js';
-import { optOutKey } from '../accounts/orange-sms.accounts.js';
+import { accountScoped } from '../accounts/orange-sms.accounts.js';
 import { maskPhoneNumber } from '../logging/orange-sms.mask.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
 import { type OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
@@ -17,14 +17,6 @@ export interface OrangeSmsWebhookResult {
   accepted: number;
   /** Notifications already taken before (Orange sent them again): acknowledged, not emitted again. */
   duplicates: number;
-}
-
-/**
- * Dedupe keys and inbound ids of an account other than `default` start with its name, so two Orange
- * apps' notifications never read as each other's repeats; `default`'s keys are unchanged.
- */
-function keyScope(account: string): string {
-  return account === ORANGE_SMS_DEFAULT_ACCOUNT ? '' : `${account}/`;
 }
 
 /** Orange says receipts arrive within 24 h; repeats are recognised at least that long. */
@@ -61,11 +53,10 @@ export class OrangeSmsWebhookService {
     const receipts = parseDeliveryReceiptNotification(body);
     const receivedAt = new Date();
     const raw = safeRaw(body);
-    const scope = keyScope(account);
     const tagged = account === ORANGE_SMS_DEFAULT_ACCOUNT ? {} : { account };
     return this.takeAll(
       receipts.map((receipt) => async () => {
-        const id = `dr:${scope}${receipt.messageId}:${receipt.status}`;
+        const id = `dr:${accountScoped(account, receipt.messageId)}:${receipt.status}`;
         const taken = await this.store.takeNotification({
           key: id,
           attempt: randomUUID(),
@@ -104,11 +95,10 @@ export class OrangeSmsWebhookService {
     const messages = parseInboundSmsNotification(body, { timeZone: this.settings.orangeTimeZone, headers });
     const receivedAt = new Date();
     const raw = safeRaw(body);
-    const scope = keyScope(account);
     const tagged = account === ORANGE_SMS_DEFAULT_ACCOUNT ? {} : { account };
     return this.takeAll(
       messages.map((message) => async () => {
-        const inboundId = `${scope}${inboundKey(message)}`;
+        const inboundId = accountScoped(account, inboundKey(message));
         const id = `mo:${inboundId}`;
         const keyword = keywordOf(message.text);
         const optOut = this.optOutChange(keyword);
@@ -116,7 +106,7 @@ export class OrangeSmsWebhookService {
           key: id,
           attempt: randomUUID(),
           dedupeTtlMs: DEDUPE_TTL_MS,
-          ...(optOut ? { optOut: { number: optOutKey(account, message.from), optedOut: optOut.optedOut } } : {}),
+          ...(optOut ? { optOut: { number: accountScoped(account, message.from), optedOut: optOut.optedOut } } : {}),
           inbound: {
             id: inboundId,
             from: message.from,
