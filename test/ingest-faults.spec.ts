@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import {
+  OrangeSmsStatsService,
   DeliveryReceiptEvent,
   InboundSmsEvent,
   OnDeliveryReceipt,
@@ -239,6 +240,26 @@ describe('ingest under faults: every notification acknowledged 200 is applied an
       await settle();
       expect(Listeners.receipts).toHaveLength(1);
       expect((await sms.getMessage(sent.id))!.status).toBe('delivered');
+    });
+
+    it('the save of a sent SMS runs twice (its reply lost, ioredis resends it): stored once and counted once in the report counters', async () => {
+      // Counting on (as on a store this version has run a while), so the report reads the counters.
+      const direct = new Redis(redis.url);
+      await direct.set('save-replay:agg-start', '0');
+      direct.disconnect();
+      const sms = await startOnProxy('save-replay:');
+      const stats = app!.app.get(OrangeSmsStatsService);
+      const dropped = proxy!.dropReply(scriptTouching('save-replay:msgs'));
+      const sent = await sms.send({ to: '+2250700000001', text: 'x' });
+      await dropped;
+      expect(proxy!.commands.filter(scriptTouching('save-replay:msgs'))).toHaveLength(2);
+      expect(await sms.listMessages({ limit: Infinity })).toHaveLength(1);
+      const counted = await stats.getDeliveryStats();
+      expect(counted).toMatchObject({ total: 1, byStatus: expect.objectContaining({ submitted: 1 }) });
+      expect((await post('delivery-receipts', receipt(sent.id, 'DeliveredToTerminal'))).status).toBe(200);
+      await waitFor(() => Listeners.receipts.length >= 1, 3_000, 'the listener');
+      const after = await stats.getDeliveryStats();
+      expect(after).toMatchObject({ total: 1, byStatus: expect.objectContaining({ submitted: 0, delivered: 1 }) });
     });
 
     it('an inbound SMS whose take reply is lost is in the inbox once; one whose take failed is not, until Orange’s retry', async () => {
