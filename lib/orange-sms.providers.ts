@@ -97,7 +97,7 @@ export const orangeSmsBackendProviders: Provider[] = [
     provide: ORANGE_SMS_RATE_LIMITER,
     inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_REDIS],
     useFactory: (options: OrangeSmsResolvedOptions, redis: OrangeSmsRedisBackend | null) =>
-      createRateLimiter(options.rateLimit, options.credentialKey, redis),
+      createRateLimiter(options.rateLimit, options.credentialKey, redis, options.timeoutMs),
   },
   {
     provide: ORANGE_SMS_TOKEN_CACHE,

@@ -4,6 +4,7 @@ import { OrangeSmsEmulator } from 'orange-sms-emulator';
 import { DeliveryReceiptEvent, OnDeliveryReceipt, OrangeSmsService, type SendSmsInput } from '../lib/index.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 import { startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
+import { isSendRequest, startHoldingProxy } from './support/holding-proxy.js';
 import { maxInWindow } from './support/windows.js';
 
 @Injectable()
@@ -78,6 +79,44 @@ describe('scale-out: three instances on one Redis', () => {
     expect(sends.filter((r) => r.status !== 201)).toHaveLength(0);
     expect(maxInWindow(sends.map((r) => r.at.getTime()))).toBeLessThanOrEqual(5);
     expect(Date.now() - started).toBeGreaterThanOrEqual(11_000);
+  }, 30_000);
+
+  it('one request held 1.2 s on its way to Orange: three instances still never put six in a second at Orange', async () => {
+    // Instance A reaches the emulator through a proxy that holds its first send; B and C go straight.
+    let sendsSeen = 0;
+    const proxy = await startHoldingProxy(
+      emulator.url,
+      (request) => isSendRequest(request) && sendsSeen++ === 0,
+      1_200,
+    );
+    try {
+      fleet = await Promise.all(
+        [proxy.url, emulator.url, emulator.url].map((baseUrl) =>
+          startTestApp(emulator, {
+            options: { baseUrl, redis: { url: redis.url, keyPrefix: 'held:' } },
+            wireCallbacks: false,
+          }),
+        ),
+      );
+      const results = await Promise.all(
+        fleet.map((app, instance) =>
+          app.app.get(OrangeSmsService).sendMany(
+            Array.from({ length: 6 }, (_, i): SendSmsInput => ({
+              to: `+2250720${instance}${String(i).padStart(5, '0')}`,
+              text: `held i${instance}-${i}`,
+            })),
+            { concurrency: 6 },
+          ),
+        ),
+      );
+      expect(results.map((r) => r.sent)).toEqual([6, 6, 6]);
+      const sends = emulator.requests.filter((r) => r.kind === 'send');
+      expect(sends.filter((r) => r.status !== 201).map((r) => r.status)).toEqual([]);
+      expect(sends).toHaveLength(18);
+      expect(maxInWindow(sends.map((r) => r.at.getTime()))).toBeLessThanOrEqual(5);
+    } finally {
+      await proxy.close();
+    }
   }, 30_000);
 
   it('a receipt posted to instance B updates a message sent by instance A, and its listener runs once', async () => {

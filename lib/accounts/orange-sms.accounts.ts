@@ -157,7 +157,7 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
       },
       access: {
         tokens: new OrangeSmsTokenProvider(this.transport, http, this.telemetry, this.tokenCache ?? undefined),
-        limiter: createRateLimiter(resolved.rateLimit, resolved.credentialKey, this.redis),
+        limiter: createRateLimiter(resolved.rateLimit, resolved.credentialKey, this.redis, this.http.timeoutMs),
       },
       webhookSecrets: resolved.webhookSecrets,
     };

@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { OrangeSmsAuthError, OrangeSmsTimeoutError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsTokenProvider } from './orange-sms.token-provider.js';
 import { settleWithin } from './orange-sms.deadline.js';
-import { isLateForSlot, type OrangeSmsDepartureSlot, type OrangeSmsRateLimiter } from './orange-sms.rate-limiter.js';
+import type { OrangeSmsDeparture, OrangeSmsRateLimiter } from './orange-sms.rate-limiter.js';
 import { OrangeSmsRetryPolicy } from './orange-sms.retry-policy.js';
 import { operationOf, OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { type OrangeSmsHttpRequest, type OrangeSmsHttpResponse, OrangeSmsTransport } from './orange-sms.transport.js';
@@ -29,11 +29,11 @@ export type OrangeSmsApiRequest = Omit<OrangeSmsHttpRequest, 'authorization'> & 
  */
 const STALE_TOKEN_CODES = new Set<string | number | undefined>([41, 42]);
 
-/** How an attempt leaves: paced or not, the slot already taken for it, the hook before the write. */
-interface Departure {
+/** How an attempt leaves: paced or not, the departure already granted for it, the hook before the write. */
+interface Leaving {
   access: OrangeSmsAppAccess;
   paced: boolean;
-  slot?: OrangeSmsDepartureSlot;
+  departure?: OrangeSmsDeparture | void;
   beforeWrite?: () => Promise<void>;
 }
 
@@ -69,22 +69,23 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
     const safeToRepeat = (error: unknown) =>
       http.idempotent || (typeof error === 'object' && error !== null && tokenPhaseFailures.has(error));
     let deadlineMs = this.retry.deadlineMs;
-    let firstSlot: OrangeSmsDepartureSlot | undefined;
+    let firstDeparture: OrangeSmsDeparture | void = undefined;
     if (paced) {
-      // Token first, then the slot: a slot spent waiting for a cold token would let the request
-      // leave late and bunch up with the next ones. The token is fetched with retries under the
-      // call's deadline; queueing for the slot is not Orange being slow, so it is not counted.
+      // Token first, then the departure: a send let go counts in the pacing's window until Orange
+      // answers it, so it must not hold its place while a cold token is fetched. The token is fetched
+      // with retries under the call's deadline; queueing for the pacing is not Orange being slow, so
+      // it is not counted.
       const started = Date.now();
       await this.retry.execute((timeoutMs) => this.token(access, timeoutMs), true, onRetry, { phase: true });
       deadlineMs = Math.max(1, deadlineMs - (Date.now() - started));
-      firstSlot = await this.takeSlot(access);
+      firstDeparture = await access.limiter.acquire();
     }
     return this.retry.execute(
       (timeoutMs, attempt) =>
         this.authorised<T>(http, timeoutMs, {
           access,
           paced,
-          slot: attempt === 1 ? firstSlot : undefined,
+          departure: attempt === 1 ? firstDeparture : undefined,
           beforeWrite,
         }),
       safeToRepeat,
@@ -100,43 +101,55 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
   private async authorised<T>(
     request: Omit<OrangeSmsHttpRequest, 'authorization'>,
     timeoutMs: number,
-    departure: Departure,
+    leaving: Leaving,
   ): Promise<OrangeSmsHttpResponse<T>> {
-    const token = await this.token(departure.access, timeoutMs);
-    await this.leave(departure, departure.slot);
+    let token: string;
     try {
-      return await this.observed(request.path, () =>
+      token = await this.token(leaving.access, timeoutMs);
+    } catch (error) {
+      // Nothing was written: the departure granted for this attempt must not hold its place.
+      leaving.departure?.settle();
+      throw error;
+    }
+    try {
+      return await this.written(request.path, leaving, leaving.departure, () =>
         this.transport.request<T>({ ...request, authorization: `Bearer ${token}` }, timeoutMs),
       );
     } catch (error) {
       if (!(error instanceof OrangeSmsAuthError) || !STALE_TOKEN_CODES.has(error.code)) throw error;
       // Only drops the token if it is still the current one, so concurrent callers that got the same
       // 401 share one new token request.
-      await departure.access.tokens.invalidate(token);
-      const fresh = await this.token(departure.access, timeoutMs);
-      await this.leave(departure);
-      return this.observed(request.path, () =>
+      await leaving.access.tokens.invalidate(token);
+      const fresh = await this.token(leaving.access, timeoutMs);
+      return this.written(request.path, leaving, undefined, () =>
         this.transport.request<T>({ ...request, authorization: `Bearer ${fresh}` }, timeoutMs),
       );
     }
   }
 
   /**
-   * Waits for the moment to write: a slot of the pacing (for sends; the one given, else a new one),
-   * then `beforeWrite`, then a new slot for as long as the last one was missed by more than
-   * `MAX_DEPARTURE_LATENESS_MS`. Checked here, the last step before the write, so nothing between
-   * the slot and the request can bunch sends at Orange.
+   * One write of the request: for sends, a departure from the pacing first (the one granted, else a
+   * new one), then `beforeWrite`, the exchange, and the departure settled however the exchange ends,
+   * so the send counts in the window from the moment Orange has surely counted it. A departure whose
+   * `beforeWrite` fails is settled too: nothing was written, counting it is only cautious.
    */
-  private async leave(departure: Departure, slot?: OrangeSmsDepartureSlot): Promise<void> {
-    if (!departure.paced) return departure.beforeWrite?.();
-    let current = slot ?? (await this.takeSlot(departure.access));
-    await departure.beforeWrite?.();
-    while (isLateForSlot(current)) current = await this.takeSlot(departure.access);
-  }
-
-  /** A slot of the pacing; a limiter that hands out none (a custom one) is taken as leaving now. */
-  private async takeSlot(access: OrangeSmsAppAccess): Promise<OrangeSmsDepartureSlot> {
-    return (await access.limiter.acquire()) ?? { plannedAt: performance.now() };
+  private async written<R extends { status: number }>(
+    path: string,
+    leaving: Leaving,
+    granted: OrangeSmsDeparture | void,
+    exchange: () => Promise<R>,
+  ): Promise<R> {
+    if (!leaving.paced) {
+      await leaving.beforeWrite?.();
+      return this.observed(path, exchange);
+    }
+    const departure = granted ?? (await leaving.access.limiter.acquire());
+    try {
+      await leaving.beforeWrite?.();
+      return await this.observed(path, exchange);
+    } finally {
+      departure?.settle();
+    }
   }
 
   /**

@@ -110,8 +110,12 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
    * The fleet's pacing of one set of credentials: one limiter per credentials and rate, reused (an
    * account forgotten and resolved again keeps its pacing state, and nothing piles up).
    */
-  rateLimiter(options: Required<OrangeSmsRateLimitOptions>, credentialKey: string): RedisOrangeSmsRateLimiter {
-    const key = `${credentialKey}\n${options.perSecond}\n${options.burst}`;
+  rateLimiter(
+    options: Required<OrangeSmsRateLimitOptions>,
+    credentialKey: string,
+    attemptTimeoutMs: number,
+  ): RedisOrangeSmsRateLimiter {
+    const key = `${credentialKey}\n${options.perSecond}\n${options.burst}\n${attemptTimeoutMs}`;
     let limiter = this.limiters.get(key);
     if (!limiter) {
       limiter = new RedisOrangeSmsRateLimiter(
@@ -120,6 +124,7 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
         credentialKey,
         this.keyPrefix,
         this.commandTimeoutMs,
+        attemptTimeoutMs,
       );
       this.limiters.set(key, limiter);
     }

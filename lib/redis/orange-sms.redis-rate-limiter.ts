@@ -1,102 +1,140 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { OrangeSmsDepartureSlot, OrangeSmsRateLimiter } from '../http/orange-sms.rate-limiter.js';
+import {
+  type OrangeSmsDeparture,
+  type OrangeSmsRateLimiter,
+  PACING_WINDOW_MS,
+} from '../http/orange-sms.rate-limiter.js';
 import type { OrangeSmsRateLimitOptions } from '../orange-sms.options.js';
 import { describeEndpoint, storeError, withDeadline } from './orange-sms.redis-backend.js';
 
-/** Same guard as the in-process limiter: spacing 1 % wider than 1/rate absorbs arrival jitter. */
-const GUARD = 1.01;
 /**
- * The sliding window is 30 ms wider than a second. A send written up to MAX_DEPARTURE_LATENESS_MS
- * after its slot, followed by sends on time, leaves 25 ms for what happens between the write and
- * Orange's clock (socket, network, Orange's own event loop). Measured with three instances on a
- * 2-core machine: 10 ms let a sixth send into one second at the emulator (0.987 R), 15 ms held on a
- * quiet machine (0.979 R), and 20 ms let a sixth in now and then while the whole test suite ran.
- * It caps the sustained rate at R / 1.03 ≈ 0.97 R.
+ * How long lost state is read as the worst case. A send let go before the state vanished (FLUSHALL,
+ * eviction, a failover to a replica that had not received it) is assumed to reach Orange within this
+ * long; until then it may still arrive, and `limit` sends may have just done so.
  */
-const WINDOW_GUARD = 1.03;
+const LOST_STATE_ARRIVAL_MS = 1000;
+/** How often a waiter asks again while the send it waits on has not been settled (Orange is slow). */
+const IN_FLIGHT_POLL_MS = 25;
+/** Kept past an attempt's timeout before an unsettled send (its instance died) stops counting. */
+const LEASE_MARGIN_MS = 1000;
 /**
- * How much a sample of Redis's clock loses in precision per ms of age: Redis reads the wall clock,
- * which NTP may slew by up to 500 ppm against our monotonic clock.
+ * The state outlives idle periods by far: state that expired would read as lost, and the next send
+ * would wait the worst case (about 2 s) after every quiet spell.
  */
-const DRIFT_PER_MS = 0.0005;
-/** How far ahead a slot may be reserved, in windows: what lost state must assume was planned. */
-const HORIZON_WINDOWS = 1;
+const STATE_TTL_MS = 24 * 3600 * 1000;
 
 /**
- * Reserves the next departure slot for the whole fleet, on Redis's clock (replicas' clocks differ):
- * a token bucket (GCRA: rate `perSecond`, capacity `burst`) plus a cap of `perSecond` departures in
- * any sliding window. Slots are handed out in call order, so the caller sleeps exactly until its slot:
- * one round trip per send, no polling.
+ * Lets one send go now for the whole fleet, or says how long to wait, on Redis's clock: a token bucket
+ * (GCRA: rate `perSecond`, capacity `burst`) for the spacing, plus fewer than `limit` sends counting
+ * in the last window. A send counts from when its instance settles it (Orange's reply is in: SETTLE
+ * runs after it, on Redis's clock), and while unsettled it counts as arriving at any moment, until its
+ * lease runs out (its instance died or lost Redis mid-call). Every step is causal: Orange counted the
+ * send before it replied, the reply came before SETTLE read Redis's clock, and the next send is
+ * written after DEPART read Redis's clock at least a window later. So no clock but Redis's is trusted,
+ * and no second at Orange holds more than `limit`, however requests are delayed on their way.
  *
- * All the state is one hash (`tat` and the last `limit` departures), so it is kept or lost whole.
- * No slot is handed out more than `horizon` ahead: a caller whose slot would lie further is told to
- * come back later and nothing is recorded for it. So every departure planned but not yet made lies
- * within the horizon, and lost state (FLUSHALL, eviction, a failover to a replica that had not received
- * it), which cannot be told from a first start, is read as the worst case: sends may be planned over
- * the whole horizon, and `limit` of them just before its end. The first slot is then horizon + window
- * away, and no second at Orange holds more than the limit even when the sends that really left (or are
- * about to) were never recorded here. A new fleet's first send therefore waits about 2 s.
+ * All the state is one hash (`tat` and the sends that may count), so it is kept or lost whole. Lost
+ * state cannot be told from a first start, so both are read as the worst case: the first send waits
+ * LOST_STATE_ARRIVAL_MS + the window (a new fleet's first send waits about 2 s).
  * Numbers are written with %.0f: Lua's default number format keeps 14 digits, not a µs timestamp.
- * KEYS: state hash. ARGV: interval µs, burst, window µs, window limit, horizon µs.
- * Returns { µs until the slot, 1, Redis's now in µs } for a reserved slot, { µs until the caller may
- * ask again, 0, now } else.
+ * Entries: `token,countedUs,leaseUs` joined by `;` (countedUs 0 while unsettled).
+ * KEYS: state hash. ARGV: interval µs, burst, window µs, limit, lost-state gap µs, lease µs, token,
+ * in-flight poll µs, state TTL ms. Returns { 0 } when the send may go (recorded under the token), else { µs to wait }.
  */
-const RESERVE = `
+const DEPART = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
-local horizon = tonumber(ARGV[5])
-local state = redis.call('HMGET', KEYS[1], 'tat', 'departures')
-local floor = now
+local state = redis.call('HMGET', KEYS[1], 'tat', 'entries')
 local tat = tonumber(state[1])
-local departures = {}
 if tat == nil then
-  floor = now + horizon + window
-  -- An empty bucket at the floor: remembered as such, the first slot stays at the floor.
+  -- An empty bucket at the floor, remembered as such: the first send goes at the floor.
+  local floor = now + tonumber(ARGV[5]) + window
   tat = floor + (burst - 1) * interval
-else
-  for value in string.gmatch(state[2] or '', '[^,]+') do
-    local departure = tonumber(value)
-    if departure > now - window then table.insert(departures, departure) end
-  end
+  redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat), 'entries', '')
+  redis.call('PEXPIRE', KEYS[1], ARGV[9])
+  return { string.format('%.0f', floor - now) }
 end
-if tat < floor then tat = floor end
-local slot = tat - (burst - 1) * interval
-if slot < floor then slot = floor end
-if #departures >= limit then
-  local earliest = departures[#departures - limit + 1] + window
-  if slot < earliest then slot = earliest end
-end
-if slot - now > horizon then
-  if state[1] == false then
-    -- Remember the worst-case floor, or a caller beyond the horizon would find no state again.
-    redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat), 'departures', '')
-    redis.call('PEXPIRE', KEYS[1], math.ceil((tat - now + window) / 1000) + 1000)
-  end
-  return { string.format('%.0f', slot - now - horizon), 0, string.format('%.0f', now) }
-end
-local newTat = tat
-if slot > newTat then newTat = slot end
-newTat = newTat + interval
-table.insert(departures, slot)
 local kept = {}
-for i = math.max(1, #departures - limit + 1), #departures do
-  table.insert(kept, string.format('%.0f', departures[i]))
+local counting = {}
+local pending = false
+for entry in string.gmatch(state[2] or '', '[^;]+') do
+  local token, counted, lease = string.match(entry, '([^,]+),([^,]+),([^,]+)')
+  counted = tonumber(counted)
+  lease = tonumber(lease)
+  local at = counted
+  if counted == 0 then
+    if lease > now then at = nil else at = lease end
+  end
+  if at == nil then
+    table.insert(kept, entry)
+    pending = true
+    table.insert(counting, math.huge)
+  elseif at > now - window then
+    table.insert(kept, entry)
+    table.insert(counting, at)
+  end
 end
-redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', newTat), 'departures', table.concat(kept, ','))
-redis.call('PEXPIRE', KEYS[1], math.ceil((newTat - now + window) / 1000) + 1000)
-return { string.format('%.0f', slot - now), 1, string.format('%.0f', now) }
+local wait = tat - (burst - 1) * interval - now
+if #counting >= limit then
+  table.sort(counting)
+  local frees = counting[#counting - limit + 1]
+  if frees == math.huge then
+    if wait < tonumber(ARGV[8]) then wait = tonumber(ARGV[8]) end
+  elseif frees + window - now > wait then
+    wait = frees + window - now
+  end
+end
+if wait > 0 then return { string.format('%.0f', wait) } end
+if tat < now then tat = now end
+tat = tat + interval
+table.insert(kept, ARGV[7] .. ',0,' .. string.format('%.0f', now + tonumber(ARGV[6])))
+redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat), 'entries', table.concat(kept, ';'))
+redis.call('PEXPIRE', KEYS[1], ARGV[9])
+return { 0 }
 `;
 
+/**
+ * Marks a send as answered: it counts from now, on Redis's clock. Replayed (ioredis resends after a
+ * lost reply), or after the state was lost, it changes nothing. KEYS: state hash. ARGV: token.
+ */
+const SETTLE = `
+local entries = redis.call('HGET', KEYS[1], 'entries')
+if not entries then return 0 end
+-- Searched with the separator in front, so one token never matches the tail of another.
+entries = ';' .. entries
+local prefix = ';' .. ARGV[1] .. ',0,'
+local from = string.find(entries, prefix, 1, true)
+if from == nil then return 0 end
+local t = redis.call('TIME')
+local now = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+local to = string.find(entries, ';', from + 1, true)
+local rest = ''
+if to ~= nil then rest = string.sub(entries, to) end
+local lease = string.sub(entries, from + #prefix, (to or (#entries + 1)) - 1)
+local settled = string.sub(entries, 1, from - 1) .. ';' .. ARGV[1] .. ',' .. now .. ',' .. lease .. rest
+redis.call('HSET', KEYS[1], 'entries', string.sub(settled, 2))
+return 1
+`;
+
+/**
+ * The fleet's pacing of one Orange app. Callers of this process wait in line here and only the first
+ * asks Redis, sleeping exactly as long as Redis says, so waiting costs one round trip per send.
+ */
 export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
   private readonly key: string;
-  private readonly args: number[];
+  private readonly departArgs: Array<number | string>;
+  private readonly tokenPrefix = randomBytes(6).toString('hex');
+  private sequence = 0;
   private closed = false;
-  private readonly clock = new RedisClockOffset();
-  private readonly sleeping = new Set<{ timer: NodeJS.Timeout; reject: (error: Error) => void }>();
+  private readonly line: Array<{ resolve: (departure: OrangeSmsDeparture) => void; reject: (error: Error) => void }> =
+    [];
+  private serving = false;
+  private sleeping?: { timer: NodeJS.Timeout; resolve: () => void };
 
   constructor(
     private readonly redis: Redis,
@@ -104,104 +142,104 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
     /** Credential set: the limit is Orange's per application. */
     credentialKey: string,
     keyPrefix = 'orange-sms:',
-    /** A reservation that takes longer fails with `OrangeSmsStoreError` (Redis down or stuck). */
+    /** A pacing call that takes longer fails with `OrangeSmsStoreError` (Redis down or stuck). */
     private readonly timeoutMs = 2_000,
+    /** How long a send can be on its way to Orange: an unsettled send counts at most this long. */
+    attemptTimeoutMs = 10_000,
   ) {
     const limit = Math.max(1, Math.floor(options.perSecond));
-    // `:pacing`, not the `rate:` keys of earlier versions, whose two-key layout could be half-lost.
-    this.key = `${keyPrefix}pacing:${credentialKey}`;
-    this.args = [
-      Math.round((1_000_000 * GUARD) / options.perSecond),
+    // `:pacer`, not the `pacing:`/`rate:` keys of earlier versions, whose layouts differ.
+    this.key = `${keyPrefix}pacer:${credentialKey}`;
+    this.departArgs = [
+      Math.round(1_000_000 / options.perSecond),
       Math.min(options.burst, limit),
-      Math.round(1_000_000 * WINDOW_GUARD),
+      PACING_WINDOW_MS * 1000,
       limit,
-      Math.round(1_000_000 * WINDOW_GUARD * HORIZON_WINDOWS),
+      LOST_STATE_ARRIVAL_MS * 1000,
+      (attemptTimeoutMs + LEASE_MARGIN_MS) * 1000,
     ];
   }
 
-  /** The slot as planned: the caller drops it and asks again when it cannot leave on time. */
-  async acquire(): Promise<OrangeSmsDepartureSlot> {
-    for (;;) {
-      if (this.closed) throw new Error('Orange SMS rate limiter closed');
-      const asked = performance.now();
-      const [waitUs, reserved, redisNowUs] = await this.reserve();
-      const replied = performance.now();
-      if (!reserved) {
-        // Our slot lies beyond the horizon: ask again when it is within it.
-        await this.sleep(Math.max(1, waitUs / 1000));
-        continue;
-      }
-      // The slot on our clock, for the lateness check: a reply read late (a busy event loop) must not
-      // move it later, or the send would leave after its recorded slot without counting as late.
-      this.clock.observe(redisNowUs / 1000, asked, replied);
-      const plannedAt = this.clock.toLocal((redisNowUs + waitUs) / 1000);
-      // Rounded up, never released early: the estimate is within half the best round trip plus the
-      // drift allowance. (Counting the wait from the reply instead made most sends late for their
-      // slot with 24 callers, and the fleet fell to 0.76 R.)
-      const waitMs = plannedAt - performance.now();
-      if (waitMs > 0) await this.sleep(Math.ceil(waitMs));
-      return { plannedAt };
-    }
-  }
-
-  /** [µs until this caller's slot, true, Redis's now] or [µs until it may ask again, false, now]. */
-  private async reserve(): Promise<[number, boolean, number]> {
-    try {
-      const [wait, reserved, now] = (await withDeadline(
-        this.redis.eval(RESERVE, 1, this.key, ...this.args),
-        this.timeoutMs,
-      )) as [string, number, string];
-      return [Number(wait), reserved === 1, Number(now)];
-    } catch (error) {
-      throw storeError(error, 'pacing', describeEndpoint(this.redis.options));
-    }
-  }
-
-  private sleep(waitMs: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const entry = {
-        timer: setTimeout(() => {
-          this.sleeping.delete(entry);
-          resolve();
-        }, waitMs),
-        reject,
-      };
-      this.sleeping.add(entry);
+  acquire(): Promise<OrangeSmsDeparture> {
+    if (this.closed) return Promise.reject(new Error('Orange SMS rate limiter closed'));
+    return new Promise<OrangeSmsDeparture>((resolve, reject) => {
+      this.line.push({ resolve, reject });
+      if (!this.serving) void this.serve();
     });
   }
 
   close(): void {
     this.closed = true;
-    for (const entry of this.sleeping) {
-      clearTimeout(entry.timer);
-      entry.reject(new Error('Orange SMS rate limiter closed'));
+    if (this.sleeping) {
+      clearTimeout(this.sleeping.timer);
+      this.sleeping.resolve();
     }
-    this.sleeping.clear();
+    for (const waiter of this.line.splice(0)) waiter.reject(new Error('Orange SMS rate limiter closed'));
+  }
+
+  /** Serves the line in order: the first waiter asks Redis, sleeps as told, asks again. */
+  private async serve(): Promise<void> {
+    this.serving = true;
+    try {
+      while (this.line.length > 0 && !this.closed) {
+        const token = `${this.tokenPrefix}${(this.sequence++).toString(36)}`;
+        let waitUs: number;
+        try {
+          waitUs = await this.depart(token);
+        } catch (error) {
+          // Redis down: this waiter fails within the bound; the next one asks again.
+          this.line.shift()?.reject(error as Error);
+          continue;
+        }
+        if (waitUs === 0) {
+          this.line.shift()?.resolve({ settle: once(() => this.settle(token)) });
+          continue;
+        }
+        await this.sleep(Math.max(1, Math.ceil(waitUs / 1000)));
+      }
+    } finally {
+      this.serving = false;
+    }
+  }
+
+  private async depart(token: string): Promise<number> {
+    try {
+      const [wait] = (await withDeadline(
+        this.redis.eval(DEPART, 1, this.key, ...this.departArgs, token, IN_FLIGHT_POLL_MS * 1000, STATE_TTL_MS),
+        this.timeoutMs,
+      )) as [string | number];
+      return Number(wait);
+    } catch (error) {
+      throw storeError(error, 'pacing', describeEndpoint(this.redis.options));
+    }
+  }
+
+  /**
+   * Fire and forget: the send is done whatever happens here. Unsettled (Redis unreachable now), it
+   * keeps counting until its lease runs out, which only slows the fleet down.
+   */
+  private settle(token: string): void {
+    withDeadline(this.redis.eval(SETTLE, 1, this.key, token), this.timeoutMs).catch(() => undefined);
+  }
+
+  private sleep(waitMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.sleeping = {
+        timer: setTimeout(() => {
+          this.sleeping = undefined;
+          resolve();
+        }, waitMs),
+        resolve,
+      };
+    });
   }
 }
 
-/**
- * Redis's clock on ours (`performance.now()`). Redis read its clock somewhere between our ask and its
- * reply, so one sample is off by at most half its round trip: the sample with the shortest round trip
- * is kept, and replaced by a newer one as it ages (clocks drift; the wall clock may be stepped).
- */
-export class RedisClockOffset {
-  private offsetMs = 0;
-  private errorMs = Number.POSITIVE_INFINITY;
-  private sampledAt = 0;
-
-  /** Learns from one reply: Redis read `redisNowMs` on its clock between `asked` and `replied` on ours. */
-  observe(redisNowMs: number, asked: number, replied: number): void {
-    const errorMs = (replied - asked) / 2;
-    const agedError = this.errorMs + (replied - this.sampledAt) * DRIFT_PER_MS;
-    if (errorMs > agedError) return;
-    this.offsetMs = redisNowMs - (asked + errorMs);
-    this.errorMs = errorMs;
-    this.sampledAt = replied;
-  }
-
-  /** `redisMs` (Redis's clock, in ms) as a `performance.now()` time. */
-  toLocal(redisMs: number): number {
-    return redisMs - this.offsetMs;
-  }
+function once(action: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    action();
+  };
 }
