@@ -1,4 +1,4 @@
-/** `nestjs-orange-sms/emulator`: an Orange SMS API emulator for tests, samples and benchmarks. */
+/** `orange-sms-emulator`: an Orange SMS API emulator for tests, samples and benchmarks (no Nest, no dependencies). */
 export { OrangeSmsEmulator } from './orange-sms.emulator.js';
 export { DEFAULT_EMULATOR_ACCOUNT } from './orange-sms.emulator-types.js';
 export type {

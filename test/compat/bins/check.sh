@@ -12,7 +12,9 @@ npx --no-install orange-sms --help >help-cli.log 2>&1 || fail "orange-sms --help
 grep -q '^Usage: orange-sms <command>' help-cli.log || fail "orange-sms --help printed no usage"
 
 port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-npx --no-install orange-sms-emulator --port "$port" --countries CIV,SEN >emulator.log 2>&1 &
+# The bin itself, not through npx: npx runs it in a child it does not stop when killed, so killing
+# npx's PID left the emulator running after the entry (an orphan per matrix run).
+./node_modules/.bin/orange-sms-emulator --port "$port" --countries CIV,SEN >emulator.log 2>&1 &
 emulator=$!
 trap 'kill "$emulator" 2>/dev/null' EXIT
 for _ in $(seq 1 100); do
