@@ -19,7 +19,7 @@ export type OrangeSmsApiRequest = Omit<OrangeSmsHttpRequest, 'authorization'> & 
   via?: OrangeSmsAppAccess;
   /** Take a slot from the send pacing before each attempt (sends only). */
   paced?: boolean;
-  /** Runs right before each write of the request, once its slot and token are in hand. */
+  /** Runs right before each write of the request, once the pacing has let it go and its token is in hand. */
   beforeWrite?: () => Promise<void>;
 };
 
