@@ -81,16 +81,18 @@ describe('fleet pacing on Redis', () => {
       limiters.push(limiter);
       (await limiter.acquire()).settle();
       const key = 'test:pacer:replay';
-      const isSettle = (command: string[]) => command[0] === 'EVAL' && command[3] === key && command.length === 5;
+      // SETTLE: [EVAL body | EVALSHA sha, 1, key, token] (DEPART has more arguments).
+      const isSettle = (command: string[]) =>
+        /^EVAL(SHA)?$/.test(command[0]!) && command[3] === key && command.length === 5;
       await waitFor(() => proxy.commands.some(isSettle));
       const settle = proxy.commands.find(isSettle)!;
       const settled = await client.hget(key, 'entries');
       expect(settled).toMatch(/^[0-9a-z]+,[1-9][0-9]+,[0-9]+$/);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(await client.eval(settle[1]!, 1, key, settle[4]!)).toBe(0);
+      expect(await client.call(settle[0]!, settle[1]!, 1, key, settle[4]!)).toBe(0);
       expect(await client.hget(key, 'entries')).toBe(settled);
       await client.del(key);
-      expect(await client.eval(settle[1]!, 1, key, settle[4]!)).toBe(0);
+      expect(await client.call(settle[0]!, settle[1]!, 1, key, settle[4]!)).toBe(0);
       expect(await client.exists(key)).toBe(0);
     } finally {
       through.disconnect();

@@ -8,6 +8,7 @@ import type { OrangeSmsRateLimitOptions, OrangeSmsRedisOptions } from '../orange
 import { RedisOrangeSmsRateLimiter } from './orange-sms.redis-rate-limiter.js';
 import { RedisOrangeSmsStore } from './orange-sms.redis-store.js';
 import { RedisOrangeSmsTokenCache } from './orange-sms.redis-token-cache.js';
+import { loadScripts } from './orange-sms.redis-script.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
@@ -69,7 +70,8 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
   private bootCheck?: Promise<void>;
 
   /**
-   * Boot check: Redis answers a PING within `connectTimeoutMs`, then its settings are checked once.
+   * Boot check: Redis answers a PING and takes the scripts within `connectTimeoutMs`, then its settings
+   * are checked once.
    * Runs once however often it is awaited (the queue module awaits it before opening its connections).
    */
   onModuleInit(): Promise<void> {
@@ -86,6 +88,7 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
         (async () => {
           if (this.client.status === 'wait') await this.client.connect();
           await this.client.ping();
+          await loadScripts(this.client);
         })(),
         this.connectTimeoutMs,
       );

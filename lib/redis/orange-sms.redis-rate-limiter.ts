@@ -7,6 +7,7 @@ import {
 } from '../http/orange-sms.rate-limiter.js';
 import type { OrangeSmsRateLimitOptions } from '../orange-sms.options.js';
 import { describeEndpoint, storeError, withDeadline } from './orange-sms.redis-backend.js';
+import { luaScript, runScript } from './orange-sms.redis-script.js';
 
 /**
  * How long lost state is read as the worst case. A send let go before the state vanished (FLUSHALL,
@@ -42,7 +43,7 @@ const STATE_TTL_MS = 24 * 3600 * 1000;
  * KEYS: state hash. ARGV: interval µs, burst, window µs, limit, lost-state gap µs, lease µs, token,
  * in-flight poll µs, state TTL ms. Returns { 0 } when the send may go (recorded under the token), else { µs to wait }.
  */
-const DEPART = `
+const DEPART = luaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
@@ -96,13 +97,13 @@ table.insert(kept, ARGV[7] .. ',0,' .. string.format('%.0f', now + tonumber(ARGV
 redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat), 'entries', table.concat(kept, ';'))
 redis.call('PEXPIRE', KEYS[1], ARGV[9])
 return { 0 }
-`;
+`);
 
 /**
  * Marks a send as answered: it counts from now, on Redis's clock. Replayed (ioredis resends after a
  * lost reply), or after the state was lost, it changes nothing. KEYS: state hash. ARGV: token.
  */
-const SETTLE = `
+const SETTLE = luaScript(`
 local entries = redis.call('HGET', KEYS[1], 'entries')
 if not entries then return 0 end
 -- Searched with the separator in front, so one token never matches the tail of another.
@@ -119,7 +120,7 @@ local lease = string.sub(entries, from + #prefix, (to or (#entries + 1)) - 1)
 local settled = string.sub(entries, 1, from - 1) .. ';' .. ARGV[1] .. ',' .. now .. ',' .. lease .. rest
 redis.call('HSET', KEYS[1], 'entries', string.sub(settled, 2))
 return 1
-`;
+`);
 
 /**
  * The fleet's pacing of one Orange app. Callers of this process wait in line here and only the first
@@ -205,7 +206,7 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
   private async depart(token: string): Promise<number> {
     try {
       const [wait] = (await withDeadline(
-        this.redis.eval(DEPART, 1, this.key, ...this.departArgs, token, IN_FLIGHT_POLL_MS * 1000, STATE_TTL_MS),
+        runScript(this.redis, DEPART, 1, this.key, ...this.departArgs, token, IN_FLIGHT_POLL_MS * 1000, STATE_TTL_MS),
         this.timeoutMs,
       )) as [string | number];
       return Number(wait);
@@ -219,7 +220,7 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
    * keeps counting until its lease runs out, which only slows the fleet down.
    */
   private settle(token: string): void {
-    withDeadline(this.redis.eval(SETTLE, 1, this.key, token), this.timeoutMs).catch(() => undefined);
+    withDeadline(runScript(this.redis, SETTLE, 1, this.key, token), this.timeoutMs).catch(() => undefined);
   }
 
   private sleep(waitMs: number): Promise<void> {

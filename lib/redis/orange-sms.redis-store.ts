@@ -27,6 +27,7 @@ import {
   matchesInboxFilter,
   pageLimit,
 } from '../tracking/orange-sms.inbox-paging.js';
+import { luaScript, runScript } from './orange-sms.redis-script.js';
 
 export interface RedisOrangeSmsStoreOptions {
   /** Prefix of every key. Default `orange-sms:`. */
@@ -125,7 +126,7 @@ end
  * KEYS: message, early list. ARGV: incoming status, Orange status, at (ISO), ranks JSON, early TTL (ms),
  * then the counters' prefix, TTL and bucket log.
  */
-const APPLY_STATUS = `${ADVANCE_STATUS}
+const APPLY_STATUS = luaScript(`${ADVANCE_STATUS}
 agg_setup(ARGV[6], ARGV[7], ARGV[8])
 local json = redis.call('GET', KEYS[1])
 if not json then
@@ -137,7 +138,7 @@ local updated = advance(cjson.decode(json), cjson.decode(ARGV[4]), ARGV[1], ARGV
 if not updated then return { 0, json } end
 redis.call('SET', KEYS[1], updated, 'KEEPTTL')
 return { 1, updated }
-`;
+`);
 
 /**
  * Takes one notification whole (see `OrangeSmsStore.takeNotification`): dedupe, status change or
@@ -150,7 +151,7 @@ return { 1, updated }
  * prefix, TTL and bucket log.
  * Returns { fresh, stale, message JSON | false, event JSON | false }.
  */
-const TAKE_NOTIFICATION = `${ADVANCE_STATUS}
+const TAKE_NOTIFICATION = luaScript(`${ADVANCE_STATUS}
 agg_setup(ARGV[17], ARGV[18], ARGV[19])
 local taken = redis.call('GET', KEYS[1])
 if taken then
@@ -190,7 +191,7 @@ if stale == 0 then
 end
 redis.call('SET', KEYS[1], ARGV[1] .. '|' .. stale, 'PX', ARGV[2])
 return { 1, stale, message, event }
-`;
+`);
 
 /**
  * Stores a message whole: the record, its place in the index, the receipts that came before it
@@ -200,7 +201,7 @@ return { 1, stale, message, event }
  * ranks JSON, the counters' prefix, TTL and bucket log, the next hour (ms, where counting starts when
  * it has not yet), Orange's statuses to ours (JSON).
  */
-const SAVE_MESSAGE = `${ADVANCE_STATUS}
+const SAVE_MESSAGE = luaScript(`${ADVANCE_STATUS}
 if not redis.call('GET', ARGV[6] .. 'agg-start') then redis.call('SET', ARGV[6] .. 'agg-start', ARGV[9]) end
 agg_setup(ARGV[6], ARGV[7], ARGV[8])
 local old = redis.call('GET', KEYS[1])
@@ -229,13 +230,13 @@ redis.call('ZADD', KEYS[2], ARGV[3], message.id)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
 redis.call('DEL', KEYS[3])
 return 1
-`;
+`);
 
 /**
  * Marks an inbound SMS handled, once: a second call returns it unchanged.
  * KEYS: inbound record. ARGV: handled at (ISO). Returns the record's JSON, or false when unknown.
  */
-const MARK_INBOUND_HANDLED = `
+const MARK_INBOUND_HANDLED = luaScript(`
 local json = redis.call('GET', KEYS[1])
 if not json then return false end
 local message = cjson.decode(json)
@@ -245,7 +246,7 @@ message.handledAt = ARGV[1]
 json = cjson.encode(message)
 redis.call('SET', KEYS[1], json, 'KEEPTTL')
 return json
-`;
+`);
 
 /** How long a receipt waits for its message to be stored. */
 const EARLY_RECEIPT_TTL_MS = 24 * 3_600_000;
@@ -276,7 +277,8 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
   }
 
   async saveMessage(message: TrackedSms): Promise<void> {
-    await this.redis.eval(
+    await runScript(
+      this.redis,
       SAVE_MESSAGE,
       3,
       this.key('msg', message.id),
@@ -386,7 +388,8 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
   }
 
   async applyDeliveryStatus(id: string, update: OrangeSmsStatusUpdate): Promise<OrangeSmsStatusResult> {
-    const [applied, json] = (await this.redis.eval(
+    const [applied, json] = (await runScript(
+      this.redis,
       APPLY_STATUS,
       2,
       this.key('msg', id),
@@ -403,7 +406,8 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
 
   async takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
     const receipt = take.receipt;
-    const [fresh, stale, message, event] = (await this.redis.eval(
+    const [fresh, stale, message, event] = (await runScript(
+      this.redis,
       TAKE_NOTIFICATION,
       7,
       this.key('taken', take.key),
@@ -488,7 +492,7 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
   }
 
   async markInboundHandled(id: string, at: Date): Promise<InboundSms | undefined> {
-    const json = (await this.redis.eval(MARK_INBOUND_HANDLED, 1, this.key('inbound', id), at.toISOString())) as
+    const json = (await runScript(this.redis, MARK_INBOUND_HANDLED, 1, this.key('inbound', id), at.toISOString())) as
       string | null;
     return json ? decodeInbound(json) : undefined;
   }

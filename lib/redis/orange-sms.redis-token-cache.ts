@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { OrangeSmsSharedToken, OrangeSmsTokenCache } from '../http/orange-sms.token-cache.js';
+import { luaScript, runScript } from './orange-sms.redis-script.js';
 
-const COMPARE_AND_DELETE = `
+const RELEASE_LOCK = luaScript(
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+);
+const COMPARE_AND_DELETE = luaScript(`
 local json = redis.call('GET', KEYS[1])
 if json and cjson.decode(json).value == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-`;
+`);
 
 /** The fleet's token in Redis, and a lock (`SET NX PX` with an owner, released only by its owner). */
 export class RedisOrangeSmsTokenCache implements OrangeSmsTokenCache {
@@ -28,7 +32,7 @@ export class RedisOrangeSmsTokenCache implements OrangeSmsTokenCache {
   }
 
   async invalidate(key: string, value: string): Promise<void> {
-    await this.redis.eval(COMPARE_AND_DELETE, 1, this.tokenKey(key), value);
+    await runScript(this.redis, COMPARE_AND_DELETE, 1, this.tokenKey(key), value);
   }
 
   async lock(key: string, ttlMs: number): Promise<boolean> {
@@ -36,12 +40,7 @@ export class RedisOrangeSmsTokenCache implements OrangeSmsTokenCache {
   }
 
   async unlock(key: string): Promise<void> {
-    await this.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-      1,
-      this.lockKey(key),
-      this.owner,
-    );
+    await runScript(this.redis, RELEASE_LOCK, 1, this.lockKey(key), this.owner);
   }
 
   private tokenKey(key: string): string {
