@@ -25,6 +25,7 @@ import type {
 } from '../interfaces/orange-sms.aggregate.interfaces.js';
 import { OrangeSmsError, OrangeSmsStoreError } from '../errors/orange-sms.errors.js';
 import { quoteSchema } from './orange-sms.postgres-migrations.js';
+import { GroupedWrites } from '../common/orange-sms.grouped-writes.js';
 
 /** The group of a report row, as a column expression (the same values the memory store's scan gives). */
 const GROUP_COLUMNS: Record<OrangeSmsReportGroupBy, string> = {
@@ -456,38 +457,6 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
 }
 
 function ignoreConnectionError(): void {}
-
-/**
- * Group commit: items added while a write runs are written together by the next one. No timer: an
- * item added when nothing runs is written at once.
- */
-class GroupedWrites<T> {
-  private pending: Array<{ item: T; resolve: () => void; reject: (error: unknown) => void }> = [];
-  private running = false;
-
-  constructor(private readonly write: (items: T[]) => Promise<unknown>) {}
-
-  add(item: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      if (!this.running) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, 1_000);
-      try {
-        await this.write(batch.map((entry) => entry.item));
-        for (const entry of batch) entry.resolve();
-      } catch (error) {
-        for (const entry of batch) entry.reject(error);
-      }
-    }
-    this.running = false;
-  }
-}
 
 /** A WHERE clause built a condition at a time, each `?` becoming the next numbered parameter. */
 function conditions(): { where: string[]; values: unknown[]; add: (clause: string, ...args: unknown[]) => void } {

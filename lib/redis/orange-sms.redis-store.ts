@@ -28,6 +28,7 @@ import {
   pageLimit,
 } from '../tracking/orange-sms.inbox-paging.js';
 import { luaScript, runScript } from './orange-sms.redis-script.js';
+import { GroupedWrites } from '../common/orange-sms.grouped-writes.js';
 
 export interface RedisOrangeSmsStoreOptions {
   /** Prefix of every key. Default `orange-sms:`. */
@@ -514,9 +515,15 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
     await this.redis.hset(this.key('events'), event.id, encode(event));
   }
 
+  /**
+   * Delivered events are deleted together: the ids delivered while one HDEL is on its way go in the
+   * next one (under load one command for many receipts, not one each; alone, one at once).
+   */
   async deleteEvent(id: string): Promise<void> {
-    await this.redis.hdel(this.key('events'), id);
+    return this.deletes.add(id);
   }
+
+  private readonly deletes = new GroupedWrites<string>((ids) => this.redis.hdel(this.key('events'), ...ids));
 
   async listEvents(filter: { state?: OrangeSmsStoredEvent['state'] } = {}): Promise<OrangeSmsStoredEvent[]> {
     const values = await this.redis.hvals(this.key('events'));
