@@ -18,6 +18,12 @@ export const ORANGE_SMS_POSTGRES = 'ORANGE_SMS_POSTGRES';
 /** Injection token of the Redis backend, or null without the `redis` option (internal). */
 export const ORANGE_SMS_REDIS = 'ORANGE_SMS_REDIS';
 
+/** Injection token of the queue module's validated options (internal; `OrangeSmsQueueModule`). */
+export const ORANGE_SMS_QUEUE_OPTIONS = 'ORANGE_SMS_QUEUE_OPTIONS';
+
+/** Injection token of the queue module's Redis connections, the host's Bull one or its own (internal). */
+export const ORANGE_SMS_QUEUE_CONNECTIONS = 'ORANGE_SMS_QUEUE_CONNECTIONS';
+
 /** Logger context of every log line the module writes. */
 export const ORANGE_SMS_LOGGER_CONTEXT = 'OrangeSms';
 
