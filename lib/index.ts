@@ -63,16 +63,19 @@ export type {
   OrangeSmsPurchaseOrder,
   OrangeSmsExportOptions,
   OrangeSmsReport,
-  OrangeSmsReportGroupBy,
-  OrangeSmsReportInterval,
   OrangeSmsReportOptions,
   OrangeSmsReportRow,
   OrangeSmsUsage,
   OrangeSmsUsageEntry,
-} from './stats/orange-sms.stats.interfaces.js';
+} from './interfaces/orange-sms.stats.interfaces.js';
 
 export type { OrangeSmsStore } from './interfaces/orange-sms.store.interfaces.js';
-export type { OrangeSmsAggregateQuery, OrangeSmsAggregateRow } from './interfaces/orange-sms.aggregate.interfaces.js';
+export type {
+  OrangeSmsAggregateQuery,
+  OrangeSmsAggregateRow,
+  OrangeSmsReportGroupBy,
+  OrangeSmsReportInterval,
+} from './interfaces/orange-sms.aggregate.interfaces.js';
 export { ORANGE_SMS_STORE } from './orange-sms.constants.js';
 export { OrangeSmsMemoryStore, type OrangeSmsMemoryStoreOptions } from './tracking/orange-sms.memory-store.js';
 export { isFinalStatus, type OrangeSmsStatus } from './tracking/orange-sms.status.js';
