@@ -32,7 +32,7 @@ export type {
 export type {
   DeliveryReceiptSubscription,
   SubscribeDeliveryReceiptsInput,
-} from './sending/orange-sms.subscriptions.js';
+} from './interfaces/orange-sms.subscription.interfaces.js';
 
 export type { EnqueuedSms } from './interfaces/orange-sms.queue.interfaces.js';
 export {
