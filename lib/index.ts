@@ -32,16 +32,16 @@ export type {
 export type {
   DeliveryReceiptSubscription,
   SubscribeDeliveryReceiptsInput,
-} from './sending/orange-sms.subscriptions.js';
+} from './interfaces/orange-sms.subscription.interfaces.js';
 
 export type { EnqueuedSms } from './interfaces/orange-sms.queue.interfaces.js';
-export {
-  type OrangeSmsLastCall,
-  type OrangeSmsOperation,
-  OrangeSmsTelemetry,
-  type OrangeSmsTelemetryEvent,
-  type OrangeSmsWebhookOutcome,
-} from './observability/orange-sms.telemetry.js';
+export { OrangeSmsTelemetry } from './observability/orange-sms.telemetry.js';
+export type {
+  OrangeSmsLastCall,
+  OrangeSmsOperation,
+  OrangeSmsTelemetryEvent,
+  OrangeSmsWebhookOutcome,
+} from './interfaces/orange-sms.telemetry.interfaces.js';
 export { OrangeSmsTokenProvider } from './http/orange-sms.token-provider.js';
 
 export { OrangeSmsStatsService } from './stats/orange-sms.stats.service.js';
@@ -63,18 +63,22 @@ export type {
   OrangeSmsPurchaseOrder,
   OrangeSmsExportOptions,
   OrangeSmsReport,
-  OrangeSmsReportGroupBy,
-  OrangeSmsReportInterval,
   OrangeSmsReportOptions,
   OrangeSmsReportRow,
   OrangeSmsUsage,
   OrangeSmsUsageEntry,
-} from './stats/orange-sms.stats.interfaces.js';
+} from './interfaces/orange-sms.stats.interfaces.js';
 
 export type { OrangeSmsStore } from './interfaces/orange-sms.store.interfaces.js';
-export type { OrangeSmsAggregateQuery, OrangeSmsAggregateRow } from './interfaces/orange-sms.aggregate.interfaces.js';
+export type {
+  OrangeSmsAggregateQuery,
+  OrangeSmsAggregateRow,
+  OrangeSmsReportGroupBy,
+  OrangeSmsReportInterval,
+} from './interfaces/orange-sms.aggregate.interfaces.js';
 export { ORANGE_SMS_STORE } from './orange-sms.constants.js';
-export { OrangeSmsMemoryStore, type OrangeSmsMemoryStoreOptions } from './tracking/orange-sms.memory-store.js';
+export { OrangeSmsMemoryStore } from './tracking/orange-sms.memory-store.js';
+export type { OrangeSmsMemoryStoreOptions } from './interfaces/orange-sms.memory-store.interfaces.js';
 export { isFinalStatus, type OrangeSmsStatus } from './tracking/orange-sms.status.js';
 export type {
   OrangeSmsMessageFilter,
@@ -119,7 +123,7 @@ export type {
   InboundSmsEventData,
   OrangeSmsStoredEvent,
 } from './interfaces/orange-sms.event.interfaces.js';
-export type { OrangeSmsWebhooksOptions } from './webhooks/orange-sms.webhook-config.js';
+export type { OrangeSmsWebhooksOptions } from './interfaces/orange-sms.webhook.interfaces.js';
 export { safeLogText } from './logging/orange-sms.safe-log-text.js';
 
 export {

@@ -6,6 +6,7 @@ export const ORANGE_SMS_HTTP_CONFIG = 'ORANGE_SMS_HTTP_CONFIG';
 export const ORANGE_SMS_SENDING_CONFIG = 'ORANGE_SMS_SENDING_CONFIG';
 export const ORANGE_SMS_WEBHOOK_SETTINGS = 'ORANGE_SMS_WEBHOOK_SETTINGS';
 export const ORANGE_SMS_LISTENER_RETRY_CONFIG = 'ORANGE_SMS_LISTENER_RETRY_CONFIG';
+export const ORANGE_SMS_ACCOUNTS_CONFIG = 'ORANGE_SMS_ACCOUNTS_CONFIG';
 /** IANA zone of the zone-less times Orange sends (the `orangeTimeZone` option). */
 export const ORANGE_SMS_TIME_ZONE = 'ORANGE_SMS_TIME_ZONE';
 
@@ -17,6 +18,12 @@ export const ORANGE_SMS_POSTGRES = 'ORANGE_SMS_POSTGRES';
 
 /** Injection token of the Redis backend, or null without the `redis` option (internal). */
 export const ORANGE_SMS_REDIS = 'ORANGE_SMS_REDIS';
+
+/** Injection token of the queue module's validated options (internal; `OrangeSmsQueueModule`). */
+export const ORANGE_SMS_QUEUE_OPTIONS = 'ORANGE_SMS_QUEUE_OPTIONS';
+
+/** Injection token of the queue module's Redis connections, the host's Bull one or its own (internal). */
+export const ORANGE_SMS_QUEUE_CONNECTIONS = 'ORANGE_SMS_QUEUE_CONNECTIONS';
 
 /** Logger context of every log line the module writes. */
 export const ORANGE_SMS_LOGGER_CONTEXT = 'OrangeSms';

@@ -1,7 +1,8 @@
 import { ORANGE_SMS_WEBHOOKS_CONFIG } from './orange-sms.constants.js';
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { OrangeSmsModuleOptions } from './orange-sms.options.js';
-import { type OrangeSmsWebhooksOptions, resolveWebhooksConfig } from './webhooks/orange-sms.webhook-config.js';
+import type { OrangeSmsWebhooksOptions } from './interfaces/orange-sms.webhook.interfaces.js';
+import { resolveWebhooksConfig } from './webhooks/orange-sms.webhook-config.js';
 import { createOrangeSmsWebhookController } from './webhooks/orange-sms.webhook.controller.js';
 
 /** Given to `forRoot`/`forRootAsync` beside the options, because they shape the module itself. */

@@ -248,6 +248,19 @@ export type OrangeSmsSendingConfig = Pick<
   'senderAddress' | 'senderName' | 'defaultCountry' | 'maxSegments' | 'optOut'
 >;
 
+/**
+ * What the accounts need: `default`'s sending and HTTP settings (the others inherit its segment cap,
+ * opt-outs, base URL and attempt timeout), the `accounts` option, the `resolveAccount` option, and
+ * the pacing an account without its own `rateLimit` inherits.
+ */
+export interface OrangeSmsAccountsConfig extends Pick<
+  OrangeSmsResolvedOptions,
+  'accounts' | 'resolveAccount' | 'rateLimit'
+> {
+  sending: OrangeSmsSendingConfig;
+  http: OrangeSmsHttpConfig;
+}
+
 /** Every webhook setting the guard and the ingest use, from the options and the `webhooks` extra. */
 export interface OrangeSmsWebhookSettings {
   secrets: readonly string[];

@@ -1,6 +1,6 @@
 /**
  * The module's provider factories. Each class gets the narrow slice of the validated options it
- * needs (HTTP, sending, webhooks, listener retry, time zone), never the whole bag; the store, the
+ * needs (HTTP, sending, accounts, webhooks, listener retry, time zone), never the whole bag; the store, the
  * pacing and the token cache are chosen here from the options, so no constructor `new`s a policy.
  */
 import type { Provider } from '@nestjs/common';
@@ -8,6 +8,7 @@ import { OrangeSmsConfigurationError } from './errors/orange-sms.errors.js';
 import { createRateLimiter } from './http/orange-sms.rate-limiter.js';
 import { OrangeSmsRetryPolicy } from './http/orange-sms.retry-policy.js';
 import {
+  ORANGE_SMS_ACCOUNTS_CONFIG,
   ORANGE_SMS_HTTP_CONFIG,
   ORANGE_SMS_LISTENER_RETRY_CONFIG,
   ORANGE_SMS_POSTGRES,
@@ -23,6 +24,7 @@ import {
 } from './orange-sms.constants.js';
 import { ORANGE_SMS_MODULE_OPTIONS } from './orange-sms.module-definition.js';
 import {
+  type OrangeSmsAccountsConfig,
   type OrangeSmsHttpConfig,
   type OrangeSmsModuleOptions,
   type OrangeSmsResolvedOptions,
@@ -68,6 +70,15 @@ export const orangeSmsOptionsProviders: Provider[] = [
       optOut,
     }),
   ),
+  {
+    provide: ORANGE_SMS_ACCOUNTS_CONFIG,
+    inject: [ORANGE_SMS_RESOLVED_OPTIONS, ORANGE_SMS_SENDING_CONFIG, ORANGE_SMS_HTTP_CONFIG],
+    useFactory: (
+      { accounts, resolveAccount, rateLimit }: OrangeSmsResolvedOptions,
+      sending: OrangeSmsSendingConfig,
+      http: OrangeSmsHttpConfig,
+    ): OrangeSmsAccountsConfig => ({ sending, http, accounts, resolveAccount, rateLimit }),
+  },
   fromOptions(OrangeSmsRetryPolicy, (options) => new OrangeSmsRetryPolicy(options.retry, options.timeoutMs)),
   fromOptions(ORANGE_SMS_LISTENER_RETRY_CONFIG, (options) => options.listenerRetry),
   fromOptions(ORANGE_SMS_TIME_ZONE, (options) => options.orangeTimeZone),

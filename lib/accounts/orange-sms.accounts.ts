@@ -1,10 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import {
-  ORANGE_SMS_HTTP_CONFIG,
+  ORANGE_SMS_ACCOUNTS_CONFIG,
   ORANGE_SMS_RATE_LIMITER,
   ORANGE_SMS_REDIS,
-  ORANGE_SMS_RESOLVED_OPTIONS,
-  ORANGE_SMS_SENDING_CONFIG,
   ORANGE_SMS_TOKEN_CACHE,
 } from '../orange-sms.constants.js';
 import { OrangeSmsUnknownAccountError } from '../errors/orange-sms.errors.js';
@@ -21,9 +19,9 @@ import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import {
   isAccountName,
   ORANGE_SMS_DEFAULT_ACCOUNT,
+  type OrangeSmsAccountsConfig,
   type OrangeSmsHttpConfig,
   type OrangeSmsResolvedAccount,
-  type OrangeSmsResolvedOptions,
   type OrangeSmsSendingConfig,
   resolveAccountOptions,
 } from '../orange-sms.options.js';
@@ -51,6 +49,8 @@ export interface OrangeSmsAccount {
 @Injectable()
 export class OrangeSmsAccounts implements OnApplicationShutdown {
   private readonly defaultAccount: OrangeSmsAccount;
+  /** `default`'s HTTP settings; the other accounts get their own credentials on top. */
+  private readonly http: OrangeSmsHttpConfig;
   private readonly built = new Map<string, OrangeSmsAccount>();
   private readonly resolving = new Map<string, Promise<OrangeSmsAccount>>();
   private readonly statics = new Map<string, OrangeSmsResolvedAccount>();
@@ -58,9 +58,7 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
   private readonly unknown = new Map<string, number>();
 
   constructor(
-    @Inject(ORANGE_SMS_RESOLVED_OPTIONS) private readonly options: OrangeSmsResolvedOptions,
-    @Inject(ORANGE_SMS_SENDING_CONFIG) sending: OrangeSmsSendingConfig,
-    @Inject(ORANGE_SMS_HTTP_CONFIG) private readonly http: OrangeSmsHttpConfig,
+    @Inject(ORANGE_SMS_ACCOUNTS_CONFIG) private readonly config: OrangeSmsAccountsConfig,
     tokens: OrangeSmsTokenProvider,
     @Inject(ORANGE_SMS_RATE_LIMITER) limiter: OrangeSmsRateLimiter,
     private readonly transport: OrangeSmsTransport,
@@ -69,13 +67,14 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
     @Inject(ORANGE_SMS_REDIS) private readonly redis: OrangeSmsFleetPacing | null,
     @Optional() @Inject(ORANGE_SMS_TOKEN_CACHE) private readonly tokenCache?: OrangeSmsTokenCache | null,
   ) {
+    this.http = config.http;
     this.defaultAccount = {
       name: ORANGE_SMS_DEFAULT_ACCOUNT,
-      sending,
+      sending: config.sending,
       access: { tokens, limiter },
       webhookSecrets: [],
     };
-    for (const account of options.accounts) this.statics.set(account.name, account);
+    for (const account of config.accounts) this.statics.set(account.name, account);
   }
 
   /** The account, or `OrangeSmsUnknownAccountError` (before any call to Orange). */
@@ -121,7 +120,7 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
   }
 
   private async resolve(name: string): Promise<OrangeSmsAccount> {
-    const resolver = this.options.resolveAccount;
+    const resolver = this.config.resolveAccount;
     if (!resolver) throw new OrangeSmsUnknownAccountError(name);
     // A name just found unknown is not looked up again for a while: a route such as
     // /accounts/<random>/inbound must not turn into one database query per request.
@@ -135,7 +134,7 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
     }
     this.unknown.delete(name);
     // Checked like a static account (OrangeSmsConfigurationError naming accounts.<name>.<field>).
-    return this.build(resolveAccountOptions(name, found, this.options)!);
+    return this.build(resolveAccountOptions(name, found, this.config)!);
   }
 
   private build(resolved: OrangeSmsResolvedAccount): OrangeSmsAccount {
@@ -152,8 +151,8 @@ export class OrangeSmsAccounts implements OnApplicationShutdown {
         senderAddress: resolved.senderAddress,
         senderName: resolved.senderName,
         ...(resolved.defaultCountry !== undefined ? { defaultCountry: resolved.defaultCountry } : {}),
-        maxSegments: this.options.maxSegments,
-        optOut: this.options.optOut,
+        maxSegments: this.config.sending.maxSegments,
+        optOut: this.config.sending.optOut,
       },
       access: {
         tokens: new OrangeSmsTokenProvider(this.transport, http, this.telemetry, this.tokenCache ?? undefined),

@@ -4,7 +4,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { OrangeSmsTokenProvider } from '../http/orange-sms.token-provider.js';
 import { OrangeSmsAccounts } from '../accounts/orange-sms.accounts.js';
 import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
-import type { OrangeSmsContract } from '../stats/orange-sms.stats.interfaces.js';
+import type { OrangeSmsContract } from '../interfaces/orange-sms.stats.interfaces.js';
 import { OrangeSmsStatsService } from '../stats/orange-sms.stats.service.js';
 
 export interface OrangeSmsHealthOptions {

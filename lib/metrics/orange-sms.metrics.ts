@@ -2,7 +2,8 @@ import { ORANGE_SMS_METRICS_OPTIONS } from '../orange-sms.constants.js';
 import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { OrangeSmsModuleMissingError } from '../errors/orange-sms.errors.js';
 import { Counter, Histogram, type Registry, register as defaultRegistry } from 'prom-client';
-import { OrangeSmsTelemetry, type OrangeSmsTelemetryEvent } from '../observability/orange-sms.telemetry.js';
+import type { OrangeSmsTelemetryEvent } from '../interfaces/orange-sms.telemetry.interfaces.js';
+import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 
 export interface OrangeSmsMetricsOptions {
   /** Registry to register on. Default: prom-client's global registry. */

@@ -1,7 +1,13 @@
 import { BullModule, getQueueToken, getSharedConfigToken } from '@nestjs/bullmq';
 import { type DynamicModule, Module, type ModuleMetadata, type Provider, type Type } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { ORANGE_SMS_QUEUE_LINK, ORANGE_SMS_REDIS, ORANGE_SMS_RESOLVED_OPTIONS } from '../orange-sms.constants.js';
+import {
+  ORANGE_SMS_QUEUE_CONNECTIONS,
+  ORANGE_SMS_QUEUE_LINK,
+  ORANGE_SMS_QUEUE_OPTIONS,
+  ORANGE_SMS_REDIS,
+  ORANGE_SMS_RESOLVED_OPTIONS,
+} from '../orange-sms.constants.js';
 import type { OrangeSmsResolvedOptions } from '../orange-sms.options.js';
 import type { OrangeSmsRedisBackend } from '../redis/orange-sms.redis-backend.js';
 import { OrangeSmsService } from '../sending/orange-sms.service.js';
@@ -24,9 +30,6 @@ export interface OrangeSmsQueueModuleExtras {
   /** A subclass of `OrangeSmsQueueProcessor` (e.g. with `@OnWorkerEvent` handlers of your own). */
   processor?: Type<OrangeSmsQueueProcessor>;
 }
-
-export const ORANGE_SMS_QUEUE_OPTIONS = 'ORANGE_SMS_QUEUE_OPTIONS';
-const ORANGE_SMS_QUEUE_CONNECTIONS = 'ORANGE_SMS_QUEUE_CONNECTIONS';
 
 /** Holds the queue's options and connections, so BullMQ's own module can be given them. */
 @Module({})

@@ -17,11 +17,11 @@ import type {
 import { listMessagePage } from '../tracking/orange-sms.message-paging.js';
 import { countryOfNumber } from '../addresses/orange-sms.countries.js';
 import { safeLogText } from '../logging/orange-sms.safe-log-text.js';
-import {
-  type DeliveryReceiptSubscription,
-  type SubscribeDeliveryReceiptsInput,
-  OrangeSmsSubscriptions,
-} from './orange-sms.subscriptions.js';
+import type {
+  DeliveryReceiptSubscription,
+  SubscribeDeliveryReceiptsInput,
+} from '../interfaces/orange-sms.subscription.interfaces.js';
+import { OrangeSmsSubscriptions } from './orange-sms.subscriptions.js';
 import {
   ORANGE_SMS_LOGGER_CONTEXT,
   ORANGE_SMS_ON_NET_QUERY,

@@ -4,25 +4,10 @@ import { OrangeSmsAccounts } from '../accounts/orange-sms.accounts.js';
 import { OrangeSmsApiError, OrangeSmsValidationError } from '../errors/orange-sms.errors.js';
 import { OrangeSmsApiClient } from '../http/orange-sms.api-client.js';
 import { normaliseSenderAddress } from '../addresses/orange-sms.addresses.js';
-
-export interface SubscribeDeliveryReceiptsInput {
-  /** Where Orange posts receipts: https (loopback http is allowed for tests and the emulator). */
-  notifyUrl: string;
-  senderAddress?: string;
-  callbackData?: string;
-  /** The Orange app to subscribe (its token, its default sender). Default `default`. */
-  account?: string;
-}
-
-export interface DeliveryReceiptSubscription {
-  /** Last segment of Orange's `resourceURL`. */
-  id: string;
-  notifyUrl: string;
-  callbackData?: string;
-  /** The sender the subscription is for, when known. */
-  senderAddress?: string;
-  resourceUrl?: string;
-}
+import type {
+  DeliveryReceiptSubscription,
+  SubscribeDeliveryReceiptsInput,
+} from '../interfaces/orange-sms.subscription.interfaces.js';
 
 interface OrangeSubscriptionBody {
   deliveryReceiptSubscription?: {

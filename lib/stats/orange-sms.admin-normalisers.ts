@@ -4,7 +4,7 @@ import type {
   OrangeSmsContractState,
   OrangeSmsPurchaseOrder,
   OrangeSmsUsageEntry,
-} from './orange-sms.stats.interfaces.js';
+} from '../interfaces/orange-sms.stats.interfaces.js';
 import { isRecord } from '../common/orange-sms.json-helpers.js';
 
 /**

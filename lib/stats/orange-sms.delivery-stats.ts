@@ -1,5 +1,5 @@
 import type { OrangeSmsAggregateRow } from '../interfaces/orange-sms.aggregate.interfaces.js';
-import type { OrangeSmsDeliveryCounts, OrangeSmsDeliveryStats } from './orange-sms.stats.interfaces.js';
+import type { OrangeSmsDeliveryCounts, OrangeSmsDeliveryStats } from '../interfaces/orange-sms.stats.interfaces.js';
 import { emptyStatusCounts } from './orange-sms.report.js';
 
 /**

@@ -12,7 +12,7 @@ import type {
   OrangeSmsReportGroupBy,
   OrangeSmsReportInterval,
 } from '../interfaces/orange-sms.aggregate.interfaces.js';
-import type { OrangeSmsReport, OrangeSmsReportRow } from './orange-sms.stats.interfaces.js';
+import type { OrangeSmsReport, OrangeSmsReportRow } from '../interfaces/orange-sms.stats.interfaces.js';
 
 const MINUTE_MS = 60_000;
 

@@ -21,7 +21,7 @@ import type {
   OrangeSmsReport,
   OrangeSmsReportOptions,
   OrangeSmsUsage,
-} from './orange-sms.stats.interfaces.js';
+} from '../interfaces/orange-sms.stats.interfaces.js';
 
 const INTERVALS = new Set(['hour', 'day', 'week', 'month']);
 const GROUPS = new Set(['country', 'senderName', 'status', 'account']);

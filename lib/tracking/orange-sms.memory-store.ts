@@ -15,6 +15,7 @@ import {
 import type { OrangeSmsStore } from '../interfaces/orange-sms.store.interfaces.js';
 import { applyStatusUpdate } from './orange-sms.status.js';
 import type { OrangeSmsStoredEvent } from '../interfaces/orange-sms.event.interfaces.js';
+import type { OrangeSmsMemoryStoreOptions } from '../interfaces/orange-sms.memory-store.interfaces.js';
 import type {
   OrangeSmsMessageFilter,
   OrangeSmsNotificationTake,
@@ -23,19 +24,6 @@ import type {
   OrangeSmsStatusUpdate,
   TrackedSms,
 } from '../interfaces/orange-sms.tracking.interfaces.js';
-
-export interface OrangeSmsMemoryStoreOptions {
-  /** Messages kept; past it the oldest are evicted. Default 10,000. */
-  maxMessages?: number;
-  /** Notification keys remembered for dedupe (each for its TTL, 24 h by default). Default 100,000. */
-  maxSeenKeys?: number;
-  /** Receipts kept for ids not stored yet. Default 10,000. */
-  maxEarlyReceipts?: number;
-  /** Events kept in the outbox; past it the oldest failed ones are dropped. Default 10,000. */
-  maxEvents?: number;
-  /** Inbound SMS kept for the inbox; past it the oldest are evicted. Default 10,000. */
-  maxInbound?: number;
-}
 
 /** How long a receipt waits for its message to be stored. */
 const EARLY_RECEIPT_TTL_MS = 24 * 3_600_000;

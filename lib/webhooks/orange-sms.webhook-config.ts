@@ -1,18 +1,5 @@
+import type { OrangeSmsWebhooksOptions } from '../interfaces/orange-sms.webhook.interfaces.js';
 import type { OrangeSmsResolvedOptions, OrangeSmsWebhookSettings } from '../orange-sms.options.js';
-
-/** The `webhooks` extra of `forRoot`/`forRootAsync`: how the callback controller is mounted. */
-export interface OrangeSmsWebhooksOptions {
-  /** Mount the controller. Default true. */
-  enabled?: boolean;
-  /** Route prefix. Default `orange-sms/webhooks`. */
-  path?: string;
-  /** Class decorators for the generated controller, e.g. the host's `@Public()` or `@SkipThrottle()`. */
-  decorators?: ClassDecorator[];
-  /** @deprecated the option `webhookMaxBodyBytes` (which wins when both are given). */
-  maxBodyBytes?: number;
-  /** @deprecated the option `webhookAllowUnauthenticated` (which wins when both are given). */
-  allowUnauthenticated?: boolean;
-}
 
 /** The settings that shape the module (the controller's route and decorators), from the extra. */
 export interface OrangeSmsWebhooksConfig {

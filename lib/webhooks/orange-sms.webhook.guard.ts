@@ -11,7 +11,8 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { ORANGE_SMS_WEBHOOK_SETTINGS } from '../orange-sms.constants.js';
-import { OrangeSmsTelemetry, type OrangeSmsWebhookOutcome } from '../observability/orange-sms.telemetry.js';
+import type { OrangeSmsWebhookOutcome } from '../interfaces/orange-sms.telemetry.interfaces.js';
+import { OrangeSmsTelemetry } from '../observability/orange-sms.telemetry.js';
 import { OrangeSmsConfigurationError, OrangeSmsUnknownAccountError } from '../errors/orange-sms.errors.js';
 import { type OrangeSmsAccount, OrangeSmsAccounts } from '../accounts/orange-sms.accounts.js';
 import { ORANGE_SMS_DEFAULT_ACCOUNT, type OrangeSmsWebhookSettings } from '../orange-sms.options.js';

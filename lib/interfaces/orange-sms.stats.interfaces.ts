@@ -1,5 +1,5 @@
-import type { OrangeSmsStatus } from '../tracking/orange-sms.status.js';
-import type { OrangeSmsReportGroupBy, OrangeSmsReportInterval } from '../interfaces/orange-sms.aggregate.interfaces.js';
+import type { OrangeSmsReportGroupBy, OrangeSmsReportInterval } from './orange-sms.aggregate.interfaces.js';
+import type { OrangeSmsStatus } from './orange-sms.status.interfaces.js';
 
 /** One contract (a bundle of units for a country), from either of Orange's formats. */
 export interface OrangeSmsContract {
@@ -86,8 +86,6 @@ export interface OrangeSmsDeliveryStats extends OrangeSmsDeliveryCounts {
   /** Per recipient country (ISO alpha-3, or `unknown`). */
   byCountry: Record<string, OrangeSmsDeliveryCounts>;
 }
-
-export type { OrangeSmsReportGroupBy, OrangeSmsReportInterval };
 
 export interface OrangeSmsReportOptions {
   /** Messages submitted at or after. */
