@@ -4,6 +4,7 @@
  * as the worst case.
  */
 import { Redis } from 'ioredis';
+import { OrangeSmsStoreError } from '../lib/index.js';
 import { RedisOrangeSmsRateLimiter } from '../lib/redis/orange-sms.redis-rate-limiter.js';
 import { startRedisFaultProxy } from './support/redis-fault-proxy.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
@@ -71,6 +72,30 @@ describe('fleet pacing on Redis', () => {
     const before = Date.now();
     (await a.acquire()).settle();
     expect(Date.now() - before).toBeGreaterThanOrEqual(1_900);
+  }, 15_000);
+
+  it('Redis stuck: twenty callers waiting in line all fail with OrangeSmsStoreError within one bound, not one bound each', async () => {
+    const proxy = await startRedisFaultProxy({ port: Number(new URL(redis.url).port) });
+    const through = new Redis(proxy.url);
+    try {
+      const limiter = new RedisOrangeSmsRateLimiter(through, { perSecond: 1, burst: 1 }, 'stuck', 'test:', 300);
+      limiters.push(limiter);
+      await through.ping();
+      proxy.pause();
+      const started = Date.now();
+      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => limiter.acquire()));
+      const elapsed = Date.now() - started;
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(20).fill('rejected'));
+      for (const outcome of outcomes) {
+        expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(OrangeSmsStoreError);
+      }
+      // One after the other would take 20 × 300 ms.
+      expect(elapsed).toBeLessThan(3_000);
+    } finally {
+      proxy.resume();
+      through.disconnect();
+      await proxy.close();
+    }
   }, 15_000);
 
   it('a settle replayed later (its reply lost, ioredis resends it) or after the state is gone changes nothing', async () => {

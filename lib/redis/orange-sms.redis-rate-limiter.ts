@@ -188,8 +188,9 @@ export class RedisOrangeSmsRateLimiter implements OrangeSmsRateLimiter {
         try {
           waitUs = await this.depart(token);
         } catch (error) {
-          // Redis down: this waiter fails within the bound; the next one asks again.
-          this.line.shift()?.reject(error as Error);
+          // Redis down or stuck: everyone in line fails now, within the bound, not one bound each;
+          // callers that come later ask again.
+          for (const waiter of this.line.splice(0)) waiter.reject(error as Error);
           continue;
         }
         if (waitUs === 0) {
