@@ -5,9 +5,10 @@
  * and in child processes that can be stopped or killed) on a real redis-server.
  */
 import 'reflect-metadata';
+import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
-import { OrangeSmsService, type SendSmsInput } from '../lib/index.js';
+import { OnSmsFailed, OrangeSmsService, type SendSmsInput, SmsFailedEvent } from '../lib/index.js';
 import { startBodyHoldingProxy } from './support/body-holding-proxy.js';
 import { PacingInstance } from './support/pacing-instance.js';
 import { startRedisFaultProxy } from './support/redis-fault-proxy.js';
@@ -16,6 +17,15 @@ import { startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { maxInWindow } from './support/windows.js';
 
 const RATE = 5;
+
+@Injectable()
+class FailureLog {
+  static failed: SmsFailedEvent[] = [];
+  @OnSmsFailed()
+  onFailed(event: SmsFailedEvent) {
+    FailureLog.failed.push(event);
+  }
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function inputs(tag: string, count: number, number = 0): SendSmsInput[] {
@@ -399,4 +409,51 @@ describe('pacing under attack', () => {
     },
     20_000,
   );
+
+  it('Redis restarted mid-run (state lost): the sends waiting fail at once with OrangeSmsStoreError and an event, the fleet then goes on, never R + 1', async () => {
+    const own = await startRedis();
+    const port = Number(new URL(own.url).port);
+    let restarted: TestRedis | undefined;
+    cleanups.push(async () => {
+      await own.kill();
+      await restarted?.stop();
+    });
+    FailureLog.failed = [];
+    const app = await startTestApp(emulator, {
+      providers: [FailureLog],
+      options: { rateLimit: { perSecond: RATE }, redis: { url: own.url, commandTimeoutMs: 500 } },
+      wireCallbacks: false,
+    });
+    apps.push(app);
+    const sms = app.app.get(OrangeSmsService);
+    expect((await sms.sendMany(inputs('warm-up', 1))).sent).toBe(1);
+    const before = sms.sendMany(inputs('before', 15, 1), { concurrency: 5 });
+    await sleep(1_000);
+    await own.kill();
+    const beforeDone = await before;
+    restarted = await startRedis({ port });
+    // ioredis reconnects on its own (at most 2 s between tries).
+    let afterDone = await sms.sendMany(inputs('after', 1, 2));
+    const deadline = Date.now() + 6_000;
+    while (afterDone.sent === 0 && Date.now() < deadline) {
+      await sleep(300);
+      afterDone = await sms.sendMany(inputs('after', 1, 2));
+    }
+    expect(afterDone.sent).toBe(1);
+    const rest = await sms.sendMany(inputs('rest', 10, 3), { concurrency: 5 });
+    trace();
+    expect(beforeDone.sent + beforeDone.failed).toBe(15);
+    expect(beforeDone.failed).toBeGreaterThan(0);
+    const failures = beforeDone.results.filter((r) => r.status === 'failed');
+    expect(failures.map((r) => r.status === 'failed' && r.error.name)).toEqual(
+      Array(failures.length).fill('OrangeSmsStoreError'),
+    );
+    // Nothing failed that Orange got: a store error before the write means nothing was written.
+    expect(emulator.messages.filter((m) => m.text.startsWith('before'))).toHaveLength(beforeDone.sent);
+    await waitFor(() => FailureLog.failed.length >= beforeDone.failed, 2_000, 'one SmsFailed per failure');
+    expect(rest.sent).toBe(10);
+    expect(acceptedTwice()).toEqual([]);
+    expect(sendStatuses().filter((status) => status !== 201)).toEqual([]);
+    expect(maxInWindow(sendTimes())).toBeLessThanOrEqual(RATE);
+  }, 30_000);
 });
