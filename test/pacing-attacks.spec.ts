@@ -413,11 +413,7 @@ describe('pacing under attack', () => {
   it('Redis restarted mid-run (state lost): the sends waiting fail at once with OrangeSmsStoreError and an event, the fleet then goes on, never R + 1', async () => {
     const own = await startRedis();
     const port = Number(new URL(own.url).port);
-    let restarted: TestRedis | undefined;
-    cleanups.push(async () => {
-      await own.kill();
-      await restarted?.stop();
-    });
+    cleanups.push(() => own.kill());
     FailureLog.failed = [];
     const app = await startTestApp(emulator, {
       providers: [FailureLog],
@@ -431,7 +427,8 @@ describe('pacing under attack', () => {
     await sleep(1_000);
     await own.kill();
     const beforeDone = await before;
-    restarted = await startRedis({ port });
+    const restarted = await startRedis({ port });
+    cleanups.push(() => restarted.stop());
     // ioredis reconnects on its own (at most 2 s between tries).
     let afterDone = await sms.sendMany(inputs('after', 1, 2));
     const deadline = Date.now() + 6_000;
