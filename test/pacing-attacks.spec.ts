@@ -152,50 +152,45 @@ describe('pacing under attack', () => {
     30_000,
   );
 
-  // BUG (fleet pacing): the lease runs from when the send was let go, but the attempt then awaits its
-  // token (up to the attempt timeout) and `beforeWrite` before writing. Fix: see
-  // /work/notes/pacingattack.md (a departure goes stale; the write takes a fresh one). Turn into `it`
-  // with the fix.
-  it.failing(
-    'BUG: a send let go while its token is being renewed waits for the token, then for its way: it still never makes R + 1',
-    async () => {
-      // The pacing lets a send go, then the attempt gets its token: normally cached, but a 401 code 42
-      // of another send of this instance dropped it, and Orange's token endpoint is slow. The lease
-      // (attempt timeout + 1 s) started when the send was let go; the send is written only once the
-      // token is in, and is slow on its way too (each under the attempt timeout).
-      let holdTokens = false;
-      let victimHeld = false;
-      const proxy = await startBodyHoldingProxy(emulator.url, ({ path, body }) => {
-        if (holdTokens && path.includes('/oauth/')) return 4_500;
-        if (holdTokens && /\/requests$/.test(path) && body.includes('victim') && !victimHeld) {
-          victimHeld = true;
-          return 4_500;
-        }
-        return 0;
-      });
-      cleanups.push(() => proxy.close());
-      const victim = await fleetApp({ baseUrl: proxy.url, timeoutMs: 5_000 });
-      const steady = await fleetApp();
-      const victimSms = victim.app.get(OrangeSmsService);
-      expect((await victimSms.sendMany(inputs('warm-up', 1))).sent).toBe(1);
-      await sleep(1_200);
-      emulator.expireTokens();
-      holdTokens = true;
-      const started = Date.now();
-      const pair = victimSms.sendMany([...inputs('trigger', 1, 2), ...inputs('victim', 1, 3)], { concurrency: 2 });
-      await sleep(6_000 - (Date.now() - started));
-      const stream = steady.app.get(OrangeSmsService).sendMany(inputs('steady', 20, 1), { concurrency: 5 });
-      const [pairDone, streamDone] = await Promise.all([pair, stream]);
-      trace();
-      expect(victimHeld).toBe(true);
-      expect(pairDone.sent).toBe(2);
-      expect(streamDone.sent).toBe(20);
-      expect(acceptedTwice()).toEqual([]);
-      expect(sendStatuses().filter((status) => status !== 201 && status !== 401)).toEqual([]);
-      expect(maxInWindow(sendTimes())).toBeLessThanOrEqual(RATE);
-    },
-    30_000,
-  );
+  // Was a bug (fleet pacing): the lease runs from when the send was let go, but the attempt then awaited
+  // its token (up to the attempt timeout) and `beforeWrite` before writing. A departure unused for
+  // STALE_DEPARTURE_MS is now given up and a fresh one taken right before the write.
+  it('a send let go while its token is being renewed waits for the token, then for its way: it still never makes R + 1', async () => {
+    // The pacing lets a send go, then the attempt gets its token: normally cached, but a 401 code 42
+    // of another send of this instance dropped it, and Orange's token endpoint is slow. The lease
+    // (attempt timeout + 1 s) started when the send was let go; the send is written only once the
+    // token is in, and is slow on its way too (each under the attempt timeout).
+    let holdTokens = false;
+    let victimHeld = false;
+    const proxy = await startBodyHoldingProxy(emulator.url, ({ path, body }) => {
+      if (holdTokens && path.includes('/oauth/')) return 4_500;
+      if (holdTokens && /\/requests$/.test(path) && body.includes('victim') && !victimHeld) {
+        victimHeld = true;
+        return 4_500;
+      }
+      return 0;
+    });
+    cleanups.push(() => proxy.close());
+    const victim = await fleetApp({ baseUrl: proxy.url, timeoutMs: 5_000 });
+    const steady = await fleetApp();
+    const victimSms = victim.app.get(OrangeSmsService);
+    expect((await victimSms.sendMany(inputs('warm-up', 1))).sent).toBe(1);
+    await sleep(1_200);
+    emulator.expireTokens();
+    holdTokens = true;
+    const started = Date.now();
+    const pair = victimSms.sendMany([...inputs('trigger', 1, 2), ...inputs('victim', 1, 3)], { concurrency: 2 });
+    await sleep(6_000 - (Date.now() - started));
+    const stream = steady.app.get(OrangeSmsService).sendMany(inputs('steady', 20, 1), { concurrency: 5 });
+    const [pairDone, streamDone] = await Promise.all([pair, stream]);
+    trace();
+    expect(victimHeld).toBe(true);
+    expect(pairDone.sent).toBe(2);
+    expect(streamDone.sent).toBe(20);
+    expect(acceptedTwice()).toEqual([]);
+    expect(sendStatuses().filter((status) => status !== 201 && status !== 401)).toEqual([]);
+    expect(maxInWindow(sendTimes())).toBeLessThanOrEqual(RATE);
+  }, 30_000);
 
   // LIMIT, documented (README, Redis failure table: "provided what was let go reached Orange within
   // that second"), but against the claim "whatever delays requests on their way": lost state assumes
@@ -382,35 +377,30 @@ describe('pacing under attack', () => {
     20_000,
   );
 
-  // BUG (fleet pacing, throughput only): DEPART is not idempotent. Replayed, it records a second place
-  // (or answers "wait", and the next ask uses a new token): the first run's place is never settled and
-  // holds 1 of R for the lease (attempt timeout + 1 s, 11 s by default). Fix: a DEPART whose token is
-  // already recorded answers "go". Turn into `it` with the fix.
-  it.failing(
-    'BUG: a DEPART whose Redis reply is lost (ioredis resends it): the place it took is not held on for nothing',
-    async () => {
-      const proxy = await startRedisFaultProxy({ port: Number(new URL(redis.url).port) });
-      cleanups.push(() => proxy.close());
-      const app = await fleetApp({}, proxy.url);
-      const sms = app.app.get(OrangeSmsService);
-      expect((await sms.sendMany(inputs('warm-up', 1))).sent).toBe(1);
-      // An idle second: the next DEPART lets its send go (and records it) before its reply is lost.
-      await sleep(1_200);
-      const isDepart = (command: string[]) =>
-        /^EVAL(SHA)?$/.test(command[0]!) && (command[3] ?? '').includes(':pacer:') && command.length > 5;
-      const dropped = proxy.dropReply(isDepart);
-      const done = await sms.sendMany(inputs('bulk', 8), { concurrency: 4 });
-      await dropped;
-      trace();
-      expect(done.sent + done.failed).toBe(8);
-      expect(acceptedTwice()).toEqual([]);
-      expect(maxInWindow(sendTimes())).toBeLessThanOrEqual(RATE);
-      // Every send is answered: none of the fleet's places may still be held as in flight.
-      await sleep(200);
-      expect(await unsettled()).toBe(0);
-    },
-    20_000,
-  );
+  // Was a bug (fleet pacing, throughput only): DEPART was not idempotent. Replayed, it recorded a second
+  // place (or answered "wait", and the next ask used a new token): the first run's place was never
+  // settled and held 1 of R for the lease. A DEPART whose token is already recorded now answers "go".
+  it('a DEPART whose Redis reply is lost (ioredis resends it): the place it took is not held on for nothing', async () => {
+    const proxy = await startRedisFaultProxy({ port: Number(new URL(redis.url).port) });
+    cleanups.push(() => proxy.close());
+    const app = await fleetApp({}, proxy.url);
+    const sms = app.app.get(OrangeSmsService);
+    expect((await sms.sendMany(inputs('warm-up', 1))).sent).toBe(1);
+    // An idle second: the next DEPART lets its send go (and records it) before its reply is lost.
+    await sleep(1_200);
+    const isDepart = (command: string[]) =>
+      /^EVAL(SHA)?$/.test(command[0]!) && (command[3] ?? '').includes(':pacer:') && command.length > 5;
+    const dropped = proxy.dropReply(isDepart);
+    const done = await sms.sendMany(inputs('bulk', 8), { concurrency: 4 });
+    await dropped;
+    trace();
+    expect(done.sent + done.failed).toBe(8);
+    expect(acceptedTwice()).toEqual([]);
+    expect(maxInWindow(sendTimes())).toBeLessThanOrEqual(RATE);
+    // Every send is answered: none of the fleet's places may still be held as in flight.
+    await sleep(200);
+    expect(await unsettled()).toBe(0);
+  }, 20_000);
 
   it('Redis restarted mid-run (state lost): the sends waiting fail at once with OrangeSmsStoreError and an event, the fleet then goes on, never R + 1', async () => {
     const own = await startRedis();

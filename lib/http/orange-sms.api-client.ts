@@ -29,13 +29,27 @@ export type OrangeSmsApiRequest = Omit<OrangeSmsHttpRequest, 'authorization'> & 
  */
 const STALE_TOKEN_CODES = new Set<string | number | undefined>([41, 42]);
 
+/** A departure from the pacing, and when it was granted (`performance.now()`). */
+interface Granted {
+  departure: OrangeSmsDeparture | void;
+  at: number;
+}
+
 /** How an attempt leaves: paced or not, the departure already granted for it, the hook before the write. */
 interface Leaving {
   access: OrangeSmsAppAccess;
   paced: boolean;
-  departure?: OrangeSmsDeparture | void;
+  granted?: Granted;
   beforeWrite?: () => Promise<void>;
 }
+
+/**
+ * A departure not used within this long is given up (it still counts, from now) and a fresh one taken
+ * right before the write. A fleet holds an unanswered send's place only for its lease (the attempt
+ * timeout + 1 s), so the time between the grant and the write (a token renewed meanwhile, a slow
+ * `beforeWrite`) must stay well inside that second.
+ */
+export const STALE_DEPARTURE_MS = 500;
 
 /** Marks failures of the token phase: no request to Orange's SMS API was written, so a retry is safe. */
 const tokenPhaseFailures = new WeakSet<object>();
@@ -69,7 +83,7 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
     const safeToRepeat = (error: unknown) =>
       http.idempotent || (typeof error === 'object' && error !== null && tokenPhaseFailures.has(error));
     let deadlineMs = this.retry.deadlineMs;
-    let firstDeparture: OrangeSmsDeparture | void = undefined;
+    let firstGranted: Granted | undefined;
     if (paced) {
       // Token first, then the departure: a send let go counts in the pacing's window until Orange
       // answers it, so it must not hold its place while a cold token is fetched. The token is fetched
@@ -78,14 +92,14 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
       const started = Date.now();
       await this.retry.execute((timeoutMs) => this.token(access, timeoutMs), true, onRetry, { phase: true });
       deadlineMs = Math.max(1, deadlineMs - (Date.now() - started));
-      firstDeparture = await access.limiter.acquire();
+      firstGranted = await this.depart(access);
     }
     return this.retry.execute(
       (timeoutMs, attempt) =>
         this.authorised<T>(http, timeoutMs, {
           access,
           paced,
-          departure: attempt === 1 ? firstDeparture : undefined,
+          granted: attempt === 1 ? firstGranted : undefined,
           beforeWrite,
         }),
       safeToRepeat,
@@ -108,11 +122,11 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
       token = await this.token(leaving.access, timeoutMs);
     } catch (error) {
       // Nothing was written: the departure granted for this attempt must not hold its place.
-      leaving.departure?.settle();
+      leaving.granted?.departure?.settle();
       throw error;
     }
     try {
-      return await this.written(request.path, leaving, leaving.departure, () =>
+      return await this.written(request.path, leaving, leaving.granted, () =>
         this.transport.request<T>({ ...request, authorization: `Bearer ${token}` }, timeoutMs),
       );
     } catch (error) {
@@ -129,27 +143,37 @@ export class OrangeSmsApiClient implements OnApplicationShutdown {
 
   /**
    * One write of the request: for sends, a departure from the pacing first (the one granted, else a
-   * new one), then `beforeWrite`, the exchange, and the departure settled however the exchange ends,
-   * so the send counts in the window from the moment Orange has surely counted it. A departure whose
-   * `beforeWrite` fails is settled too: nothing was written, counting it is only cautious.
+   * new one), then `beforeWrite`, a fresh departure if the one in hand went stale meanwhile, the
+   * exchange, and the departure settled however the exchange ends, so the send counts in the window
+   * from the moment Orange has surely counted it. A departure given up, or whose `beforeWrite` fails,
+   * is settled too: nothing was written with it, counting it is only cautious.
    */
   private async written<R extends { status: number }>(
     path: string,
     leaving: Leaving,
-    granted: OrangeSmsDeparture | void,
+    granted: Granted | undefined,
     exchange: () => Promise<R>,
   ): Promise<R> {
     if (!leaving.paced) {
       await leaving.beforeWrite?.();
       return this.observed(path, exchange);
     }
-    const departure = granted ?? (await leaving.access.limiter.acquire());
+    let current = granted ?? (await this.depart(leaving.access));
     try {
       await leaving.beforeWrite?.();
+      while (performance.now() - current.at > STALE_DEPARTURE_MS) {
+        current.departure?.settle();
+        current = await this.depart(leaving.access);
+      }
       return await this.observed(path, exchange);
     } finally {
-      departure?.settle();
+      current.departure?.settle();
     }
+  }
+
+  private async depart(access: OrangeSmsAppAccess): Promise<Granted> {
+    const departure = await access.limiter.acquire();
+    return { departure, at: performance.now() };
   }
 
   /**
