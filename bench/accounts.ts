@@ -8,22 +8,11 @@
  * Baseline for tokens and the emulator's limit: the usual hand-written client, one per account, which
  * checks its cached token and fetches one when there is none, and does not pace.
  */
-import { Agent } from 'node:http';
-import axios from 'axios';
 import type { OrangeSmsAccountOptions } from '../lib/index.js';
-import type { AppTraffic, EmulatorTraffic } from './support/accounts-emulator-process.js';
-import type { EmulatorReady } from './support/emulator.js';
-import { startChild } from './support/ipc.js';
+import { startEmulatorProcess } from './support/emulator.js';
+import type { AppTraffic, EmulatorTraffic } from './support/emulator-process.js';
 import type { Row } from './support/row.js';
-import {
-  createSenderApp,
-  outboundBody,
-  outboundUrl,
-  RECIPIENT,
-  SENDER_ADDRESS,
-  type SenderApp,
-  TEXT,
-} from './support/sender.js';
+import { createSenderApp, naiveClient, RECIPIENT, SENDER_ADDRESS, type SenderApp, TEXT } from './support/sender.js';
 import { maxInWindow, median, ratio } from './support/stats.js';
 
 const ACCOUNTS = 50;
@@ -39,15 +28,11 @@ const NAMES = Array.from({ length: ACCOUNTS }, (_, index) => `tenant-${String(in
 const credentialsOf = (name: string) => ({ clientId: `${name}-client`, clientSecret: `${name}-secret` });
 
 export async function run(): Promise<Row[]> {
-  const emulator = await startChild<EmulatorReady>(new URL('./support/accounts-emulator-process.js', import.meta.url), {
-    args: [
-      JSON.stringify({
-        autoDeliveryStatus: null,
-        // Orange's limit per app, as strict as our pacing: one send too many in a second is a 429.
-        rateLimitPerSecond: RATE,
-        accounts: Object.fromEntries(NAMES.map((name) => [name, { ...credentialsOf(name), rateLimitPerSecond: RATE }])),
-      }),
-    ],
+  const emulator = await startEmulatorProcess({
+    autoDeliveryStatus: null,
+    // Orange's limit per app, as strict as our pacing: one send too many in a second is a 429.
+    rateLimitPerSecond: RATE,
+    accounts: Object.fromEntries(NAMES.map((name) => [name, { ...credentialsOf(name), rateLimitPerSecond: RATE }])),
   });
   const traffic = () => emulator.call<EmulatorTraffic>('traffic');
   const moduleOptions = {
@@ -76,7 +61,7 @@ export async function run(): Promise<Row[]> {
 
     // Baseline: one check-then-fetch client per account, no single flight, no pacing.
     await emulator.call('reset');
-    const naive = NAMES.map((name) => naiveClient(emulator.ready, credentialsOf(name)));
+    const naive = NAMES.map((name) => naiveClient(emulator.ready.url, credentialsOf(name)));
     const naiveResults = await Promise.allSettled(
       naive.flatMap((client) => Array.from({ length: SENDS_PER_ACCOUNT }, () => client.send())),
     );
@@ -240,30 +225,4 @@ function rows(
       met: null,
     },
   ];
-}
-
-function naiveClient(emulator: EmulatorReady, credentials: { clientId: string; clientSecret: string }) {
-  const agent = new Agent({ keepAlive: true });
-  const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
-  let token: string | undefined;
-  return {
-    async send(): Promise<void> {
-      if (!token) {
-        const { data } = await axios.post<{ access_token: string }>(
-          `${emulator.url}/oauth/v3/token`,
-          'grant_type=client_credentials',
-          {
-            headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' },
-            httpAgent: agent,
-          },
-        );
-        token = data.access_token;
-      }
-      await axios.post(outboundUrl(emulator), outboundBody(), {
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        httpAgent: agent,
-      });
-    },
-    close: () => agent.destroy(),
-  };
 }

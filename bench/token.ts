@@ -3,11 +3,9 @@
  * token request. Baseline: the usual hand-written client, which checks a cached token and fetches
  * one when there is none, so every concurrent caller fetches its own.
  */
-import { Agent } from 'node:http';
-import axios from 'axios';
 import { startEmulatorProcess } from './support/emulator.js';
 import type { Row } from './support/row.js';
-import { createSenderApp, outboundBody, outboundUrl, RECIPIENT, TEXT } from './support/sender.js';
+import { createSenderApp, naiveClient, RECIPIENT, TEXT } from './support/sender.js';
 import { count, ratio } from './support/stats.js';
 
 const CONCURRENT_SENDS = 1_000;
@@ -27,7 +25,7 @@ export async function run(): Promise<Row[]> {
 
     // Baseline: check-then-fetch, the pattern single flight replaces.
     await emulator.call('reset');
-    const naive = naiveClient(emulator.ready);
+    const naive = naiveClient(emulator.ready.url, emulator.ready.credentials);
     const naiveResults = await Promise.allSettled(Array.from({ length: CONCURRENT_SENDS }, () => naive.send()));
     const baseline = await emulator.call<number>('tokenRequests');
     naive.close();
@@ -46,30 +44,4 @@ export async function run(): Promise<Row[]> {
   } finally {
     await emulator.stop();
   }
-}
-
-function naiveClient(emulator: { url: string; credentials: { clientId: string; clientSecret: string } }) {
-  const agent = new Agent({ keepAlive: true });
-  const basic = Buffer.from(`${emulator.credentials.clientId}:${emulator.credentials.clientSecret}`).toString('base64');
-  let token: string | undefined;
-  return {
-    async send(): Promise<void> {
-      if (!token) {
-        const { data } = await axios.post<{ access_token: string }>(
-          `${emulator.url}/oauth/v3/token`,
-          'grant_type=client_credentials',
-          {
-            headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' },
-            httpAgent: agent,
-          },
-        );
-        token = data.access_token;
-      }
-      await axios.post(outboundUrl(emulator), outboundBody(), {
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        httpAgent: agent,
-      });
-    },
-    close: () => agent.destroy(),
-  };
 }

@@ -1,5 +1,7 @@
 /** A Nest application context holding OrangeSmsModule, pointed at an emulator, for the sending benchmarks. */
 import 'reflect-metadata';
+import { Agent } from 'node:http';
+import axios from 'axios';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -63,7 +65,7 @@ export function outboundBody(): unknown {
   };
 }
 
-export function outboundUrl(emulator: EmulatorReady): string {
+export function outboundUrl(emulator: Pick<EmulatorReady, 'url'>): string {
   return `${emulator.url}/smsmessaging/v1/outbound/${encodeURIComponent(SENDER_ADDRESS)}/requests`;
 }
 
@@ -78,4 +80,34 @@ export async function fetchToken(emulator: EmulatorReady): Promise<string> {
   const body = (await response.json()) as { access_token?: string };
   if (!response.ok || !body.access_token) throw new Error(`token request failed: ${response.status}`);
   return body.access_token;
+}
+
+/**
+ * The usual hand-written client, the baseline of the token benchmarks: it checks its cached token and
+ * fetches one when there is none (so concurrent cold sends each fetch one), and does not pace.
+ */
+export function naiveClient(url: string, credentials: { clientId: string; clientSecret: string }) {
+  const agent = new Agent({ keepAlive: true });
+  const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
+  let token: string | undefined;
+  return {
+    async send(): Promise<void> {
+      if (!token) {
+        const { data } = await axios.post<{ access_token: string }>(
+          `${url}/oauth/v3/token`,
+          'grant_type=client_credentials',
+          {
+            headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+            httpAgent: agent,
+          },
+        );
+        token = data.access_token;
+      }
+      await axios.post(outboundUrl({ url }), outboundBody(), {
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        httpAgent: agent,
+      });
+    },
+    close: () => agent.destroy(),
+  };
 }
