@@ -297,13 +297,7 @@ export class OrangeSmsEmulator {
     const app = message
       ? this.app(message.account, 'deliver')
       : this.app(opts.account ?? DEFAULT_EMULATOR_ACCOUNT, 'deliver');
-    const url = opts.url ?? app.deliveryReceiptUrl;
-    if (!url)
-      throw new Error(
-        app === this.defaultApp
-          ? 'OrangeSmsEmulator.deliver: no deliveryReceiptUrl set and no url given'
-          : `OrangeSmsEmulator.deliver: account '${app.name}' has no deliveryReceiptUrl and no url was given`,
-      );
+    const url = this.callbackUrl(app, 'deliver', 'deliveryReceiptUrl', opts.url ?? app.deliveryReceiptUrl);
     // Any receipt is posted (the network delivers late and repeated receipts too: a test needs them),
     // but the message itself never leaves DeliveredToTerminal.
     if (message && deliveryStatusMayFollow(message.deliveryStatus, status)) {
@@ -334,18 +328,27 @@ export class OrangeSmsEmulator {
     return callbackResult(await this.postInbound(input, opts));
   }
 
+  /** The URL a callback goes to, or an error naming the method, the app and the setting missing. */
+  private callbackUrl(
+    app: { name: string },
+    method: 'deliver' | 'receive',
+    setting: 'deliveryReceiptUrl' | 'inboundUrl',
+    url: string | undefined,
+  ): string {
+    if (url) return url;
+    throw new Error(
+      app === this.defaultApp
+        ? `OrangeSmsEmulator.${method}: no ${setting} set and no url given`
+        : `OrangeSmsEmulator.${method}: account '${app.name}' has no ${setting} and no url was given`,
+    );
+  }
+
   private async postInbound(
     input: InboundSmsInput,
     opts: { url?: string; headers?: Record<string, string> },
   ): Promise<EmulatedCallback> {
     const app = this.app(input.account ?? DEFAULT_EMULATOR_ACCOUNT, 'receive');
-    const url = opts.url ?? app.inboundUrl;
-    if (!url)
-      throw new Error(
-        app === this.defaultApp
-          ? 'OrangeSmsEmulator.receive: no inboundUrl set and no url given'
-          : `OrangeSmsEmulator.receive: account '${app.name}' has no inboundUrl and no url was given`,
-      );
+    const url = this.callbackUrl(app, 'receive', 'inboundUrl', opts.url ?? app.inboundUrl);
     // The subscriber is kept beside the payload, so the inbox files an acr: inbound under its phone.
     const subscriber = subscriberAddress(input.from);
     const record = (callback: EmulatedCallback): void => {
