@@ -13,6 +13,8 @@ import {
   OrangeSmsMemoryStore,
   OrangeSmsService,
   OrangeSmsStoreError,
+  ORANGE_SMS_STORE,
+  type OrangeSmsStore,
 } from '../lib/index.js';
 import type {
   OrangeSmsNotificationTake,
@@ -191,6 +193,42 @@ describe('ingest under faults: every notification acknowledged 200 is applied an
       await settle();
       expect(Listeners.receipts).toHaveLength(1);
       expect((await sms.getMessage(sent.id))!.status).toBe('delivered');
+    });
+
+    it('the grouped delete of delivered events fails once: each event of that group is delivered again, none lost, and the outbox empties', async () => {
+      proxy = await startRedisFaultProxy({ port: Number(new URL(redis.url).port) });
+      app = await startTestApp(emulator, {
+        providers: [Listeners],
+        options: {
+          rateLimit: false,
+          redis: { url: proxy.url, keyPrefix: 'failed-delete:' },
+          listenerRetry: { initialDelayMs: 50 },
+        },
+        wireCallbacks: false,
+      });
+      const sms = app.app.get(OrangeSmsService);
+      const sent = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => sms.send({ to: `+22507000001${i}0`, text: `x${i}` })),
+      );
+      const failed = proxy.failCommand(
+        (command) => command[0] === 'HDEL' && command[1] === 'failed-delete:events',
+        'READONLY You can’t write against a read only replica.',
+      );
+      const responses = await Promise.all(
+        sent.map((m) => post('delivery-receipts', receipt(m.id, 'DeliveredToTerminal'))),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(6).fill(200));
+      // The ids of the group whose HDEL failed: `dr:<message id>:DeliveredToTerminal`.
+      const group = (await failed).slice(2).map((id) => id.split(':')[1]);
+      expect(group.length).toBeGreaterThan(0);
+      const store = app.app.get<OrangeSmsStore>(ORANGE_SMS_STORE);
+      const deadline = Date.now() + 5_000;
+      while ((await store.listEvents()).length > 0 && Date.now() < deadline) await settle();
+      expect(await store.listEvents()).toEqual([]);
+      const runs = (id: string) => Listeners.receipts.filter((event) => event.messageId === id).length;
+      // Every receipt reached its listener; those of the failed group once more (at least once, not lost).
+      for (const message of sent) expect(runs(message.id)).toBeGreaterThanOrEqual(1);
+      for (const id of group) expect(runs(id)).toBe(2);
     });
 
     it('the take ran but its reply came after the command timeout: 503, Orange’s retry is a duplicate, the sweep runs the listener once', async () => {
