@@ -4,27 +4,16 @@
  * `account` label (the first N accounts by name, the rest `other`).
  */
 import 'reflect-metadata';
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { TerminusModule } from '@nestjs/terminus';
 import { Registry } from 'prom-client';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
-import { OrangeSmsHealthIndicator, OrangeSmsHealthModule } from '../lib/health/index.js';
+import { OrangeSmsHealthModule } from '../lib/health/index.js';
 import { OrangeSmsAuthError, OrangeSmsService } from '../lib/index.js';
 import { OrangeSmsMetricsModule } from '../lib/metrics/index.js';
+import { healthController } from './support/health-controller.js';
 import { emulatorOptions, startTestApp, type TestApp } from './support/test-app.js';
 
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly orangeSms: OrangeSmsHealthIndicator,
-  ) {}
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.orangeSms.isHealthy('orange-sms', { lowBalanceThreshold: 1 })]);
-  }
-}
+const HealthController = healthController('health', { lowBalanceThreshold: 1 });
 
 describe('health and metrics per account', () => {
   let emulator: OrangeSmsEmulator;

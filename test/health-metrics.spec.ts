@@ -1,41 +1,20 @@
 import 'reflect-metadata';
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { TerminusModule } from '@nestjs/terminus';
 import { Registry } from 'prom-client';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
-import { OrangeSmsHealthIndicator, OrangeSmsHealthModule } from '../lib/health/index.js';
+import { OrangeSmsHealthModule } from '../lib/health/index.js';
 import { createServer, type Server } from 'node:http';
 import { OrangeSmsService, OrangeSmsStatsService } from '../lib/index.js';
 import { OrangeSmsMetricsModule } from '../lib/metrics/index.js';
+import { healthController } from './support/health-controller.js';
 import { startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
 
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly orangeSms: OrangeSmsHealthIndicator,
-  ) {}
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.orangeSms.isHealthy('orange-sms', { lowBalanceThreshold: 100 })]);
-  }
-}
-
-@Controller('health-spendable')
-class SpendableHealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly orangeSms: OrangeSmsHealthIndicator,
-  ) {}
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([
-      () => this.orangeSms.isHealthy('orange-sms', { lowBalanceThreshold: 100, balanceTtlMs: 0, expiryWarningDays: 7 }),
-    ]);
-  }
-}
+const HealthController = healthController('health', { lowBalanceThreshold: 100 });
+const SpendableHealthController = healthController('health-spendable', {
+  lowBalanceThreshold: 100,
+  balanceTtlMs: 0,
+  expiryWarningDays: 7,
+});
 
 describe('health on the spendable balance (an Orange of our own: the emulator has no EXPIRED contract with units)', () => {
   let mock: Server;
