@@ -1,15 +1,20 @@
 /**
- * Group commit: items added while a write runs are written together by the next one. No timer: an
- * item added when nothing runs is written at once.
+ * Group commit: items added while a write runs are written together by the next one, at most
+ * `maxGroup` at a time. No timer: an item added when nothing runs is written at once. Each `add`
+ * resolves with its own item's result (the write returns one per item, in order), or rejects with
+ * the error of the write its item was in.
  */
-export class GroupedWrites<T> {
-  private pending: Array<{ item: T; resolve: () => void; reject: (error: unknown) => void }> = [];
+export class GroupedWrites<T, R = void> {
+  private pending: Array<{ item: T; resolve: (result: R) => void; reject: (error: unknown) => void }> = [];
   private running = false;
 
-  constructor(private readonly write: (items: T[]) => Promise<unknown>) {}
+  constructor(
+    private readonly write: (items: T[]) => Promise<[R] extends [void] ? unknown : R[]>,
+    private readonly maxGroup = 1_000,
+  ) {}
 
-  add(item: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (!this.running) void this.drain();
     });
@@ -18,12 +23,12 @@ export class GroupedWrites<T> {
   private async drain(): Promise<void> {
     this.running = true;
     while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, 1_000);
+      const group = this.pending.splice(0, this.maxGroup);
       try {
-        await this.write(batch.map((entry) => entry.item));
-        for (const entry of batch) entry.resolve();
+        const results = await this.write(group.map((entry) => entry.item));
+        group.forEach((entry, index) => entry.resolve((results as R[] | undefined)?.[index] as R));
       } catch (error) {
-        for (const entry of batch) entry.reject(error);
+        for (const entry of group) entry.reject(error);
       }
     }
     this.running = false;
