@@ -15,7 +15,14 @@ import type {
   TrackedSms,
 } from '../interfaces/orange-sms.tracking.interfaces.js';
 import { decodeInboxCursor, encodeInboxCursor, pageLimit } from '../tracking/orange-sms.inbox-paging.js';
-import { decodeEvent, decodeInbound, decodeMessage, encode } from '../tracking/orange-sms.json-codec.js';
+import {
+  decodeEvent,
+  decodeInbound,
+  decodeMessage,
+  encode,
+  encodeEvent,
+  encodeInbound,
+} from '../tracking/orange-sms.json-codec.js';
 import { applyStatusUpdate, STATUS_FROM_ORANGE, STATUS_RANK } from '../tracking/orange-sms.status.js';
 import { sortAggregateRows } from '../stats/orange-sms.report.js';
 import type {
@@ -214,12 +221,12 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
         EARLY_RECEIPT_TTL_MS,
         optOut ? (optOut.optedOut ? 'in' : 'out') : null,
         optOut?.number ?? null,
-        take.inbound ? encode(take.inbound) : null,
+        take.inbound ? encodeInbound(take.inbound) : null,
         take.inbound?.receivedAt ?? null,
         take.event.id,
         take.event.state,
         take.event.createdAt,
-        encode(take.event),
+        encodeEvent(take.event),
       ],
     );
     const taken = rows[0]!;
@@ -420,7 +427,7 @@ export class PostgresOrangeSmsStore implements OrangeSmsStore {
     await client.query(
       `INSERT INTO ${this.s}.events (id, state, created_at, data) VALUES ($1, $2, $3, $4)
        ON CONFLICT (id) DO UPDATE SET state = excluded.state, data = excluded.data`,
-      [event.id, event.state, event.createdAt, encode(event)],
+      [event.id, event.state, event.createdAt, encodeEvent(event)],
     );
   }
 

@@ -12,7 +12,14 @@ import type {
 } from '../interfaces/orange-sms.tracking.interfaces.js';
 import type { OrangeSmsAggregateQuery, OrangeSmsAggregateRow } from '../interfaces/orange-sms.aggregate.interfaces.js';
 import { CounterAggregator, DELIVERY_BUCKET_LOG, HOUR_MS } from './orange-sms.redis-aggregates.js';
-import { decodeEvent, decodeInbound, decodeMessage, encode } from '../tracking/orange-sms.json-codec.js';
+import {
+  decodeEvent,
+  decodeInbound,
+  decodeMessage,
+  encode,
+  encodeEvent,
+  encodeInbound,
+} from '../tracking/orange-sms.json-codec.js';
 import type {
   InboundSms,
   OrangeSmsInboxFilter,
@@ -429,8 +436,8 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
       take.optOut ? (take.optOut.optedOut ? '1' : '0') : '',
       take.optOut?.number ?? '',
       take.event.id,
-      encode(take.event),
-      take.inbound ? encode(take.inbound) : '',
+      encodeEvent(take.event),
+      take.inbound ? encodeInbound(take.inbound) : '',
       take.inbound?.receivedAt.getTime() ?? 0,
       take.inbound?.id ?? '',
       this.ttlSeconds,
@@ -512,7 +519,7 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
   }
 
   async saveEvent(event: OrangeSmsStoredEvent): Promise<void> {
-    await this.redis.hset(this.key('events'), event.id, encode(event));
+    await this.redis.hset(this.key('events'), event.id, encodeEvent(event));
   }
 
   /**

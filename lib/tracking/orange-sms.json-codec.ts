@@ -7,6 +7,40 @@ export function encode(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * `encode` for the records every notification writes, with their dates turned into ISO text first:
+ * V8's JSON.stringify leaves its fast path on an object with a `toJSON`, and a Date has one (about
+ * twice the time for an event).
+ */
+export function encodeEvent(event: OrangeSmsStoredEvent): string {
+  const data = event.data;
+  return JSON.stringify({
+    ...event,
+    createdAt: isoText(event.createdAt),
+    ...(event.leaseUntil !== undefined ? { leaseUntil: isoText(event.leaseUntil) } : {}),
+    data: {
+      ...data,
+      receivedAt: isoText(data.receivedAt),
+      ...('sentAt' in data && data.sentAt !== undefined ? { sentAt: isoText(data.sentAt) } : {}),
+    },
+  });
+}
+
+export function encodeInbound(message: InboundSms): string {
+  return JSON.stringify({
+    ...message,
+    receivedAt: isoText(message.receivedAt),
+    ...(message.sentAt !== undefined ? { sentAt: isoText(message.sentAt) } : {}),
+    ...(message.handledAt !== undefined ? { handledAt: isoText(message.handledAt) } : {}),
+  });
+}
+
+/** What JSON.stringify writes for a Date (null when invalid); anything else as it is. */
+function isoText(value: Date | string): string | null {
+  if (!(value instanceof Date)) return value;
+  return Number.isNaN(value.getTime()) ? null : value.toISOString();
+}
+
 export function decodeMessage(json: string): TrackedSms {
   const message = JSON.parse(json) as TrackedSms;
   message.submittedAt = new Date(message.submittedAt);
