@@ -149,56 +149,71 @@ return { 1, updated }
 `);
 
 /**
- * Takes one notification whole (see `OrangeSmsStore.takeNotification`): dedupe, status change or
- * opt-out, outbox record, in one script. The dedupe record holds the attempt that took it and its
- * answer, so the same attempt resent by ioredis after a lost reply answers as the first time did.
- * KEYS: taken, message, early list, opt-out set, events hash, inbound record, inbound index.
- * ARGV: attempt, dedupe TTL (ms), has receipt ('1'|''), incoming status, Orange status, at (ISO),
- * ranks JSON, early TTL (ms), opt-out ('1' in, '0' out, '' none), opt-out number, event id, event JSON,
- * inbound JSON (or ''), inbound received at (ms), inbound id, record TTL (s), then the counters'
- * prefix, TTL and bucket log.
- * Returns { fresh, stale, message JSON | false, event JSON | false }.
+ * Takes a group of notifications, each whole (see `OrangeSmsStore.takeNotification`): per
+ * notification, dedupe, status change or opt-out and outbox record, in order, as if each were its own
+ * script; and first deletes the outbox events delivered since the last group. The dedupe record holds
+ * the attempt that took it and its answer, so the same group resent by ioredis after a lost reply
+ * answers as the first run did (and deleting again changes nothing).
+ * KEYS: opt-out set, events hash, inbound index, then per notification: taken, message, early list,
+ * inbound record.
+ * ARGV: ranks JSON, early TTL (ms), record TTL (s), the counters' prefix, TTL and bucket log, then per
+ * notification (13 each): attempt, dedupe TTL (ms), has receipt ('1'|''), incoming status, Orange
+ * status, at (ISO), opt-out ('1' in, '0' out, '' none), opt-out number, event id, event JSON, inbound
+ * JSON (or ''), inbound received at (ms), inbound id; then the ids of the delivered events.
+ * Returns per notification { fresh, stale, message JSON | false, its event still in the outbox (1|0) }.
  */
-const TAKE_NOTIFICATION = luaScript(`${ADVANCE_STATUS}
-agg_setup(ARGV[17], ARGV[18], ARGV[19])
-local taken = redis.call('GET', KEYS[1])
-if taken then
-  local attempt, stale = string.match(taken, '^(.*)|(%d)$')
-  if attempt ~= ARGV[1] then return { 0, 0, false, false } end
+const TAKE_NOTIFICATIONS = luaScript(`${ADVANCE_STATUS}
+agg_setup(ARGV[4], ARGV[5], ARGV[6])
+local ranks = nil
+local function take(k, a)
+  local taken = redis.call('GET', KEYS[k])
+  if taken then
+    local attempt, stale = string.match(taken, '^(.*)|(%d)$')
+    if attempt ~= ARGV[a] then return { 0, 0, false, 0 } end
+    local message = false
+    if ARGV[a + 2] == '1' then message = redis.call('GET', KEYS[k + 1]) end
+    return { 1, tonumber(stale), message, redis.call('HEXISTS', KEYS[2], ARGV[a + 8]) }
+  end
+  local stale = 0
   local message = false
-  if ARGV[3] == '1' then message = redis.call('GET', KEYS[2]) end
-  return { 1, tonumber(stale), message, redis.call('HGET', KEYS[5], ARGV[11]) }
-end
-local stale = 0
-local message = false
-if ARGV[3] == '1' then
-  local json = redis.call('GET', KEYS[2])
-  if not json then
-    redis.call('RPUSH', KEYS[3], cjson.encode({ deliveryStatus = ARGV[5], at = ARGV[6] }))
-    redis.call('PEXPIRE', KEYS[3], ARGV[8])
-  else
-    message = advance(cjson.decode(json), cjson.decode(ARGV[7]), ARGV[4], ARGV[5], ARGV[6])
-    if message then
-      redis.call('SET', KEYS[2], message, 'KEEPTTL')
+  if ARGV[a + 2] == '1' then
+    local json = redis.call('GET', KEYS[k + 1])
+    if not json then
+      redis.call('RPUSH', KEYS[k + 2], cjson.encode({ deliveryStatus = ARGV[a + 4], at = ARGV[a + 5] }))
+      redis.call('PEXPIRE', KEYS[k + 2], ARGV[2])
     else
-      stale = 1
-      message = json
+      ranks = ranks or cjson.decode(ARGV[1])
+      message = advance(cjson.decode(json), ranks, ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
+      if message then
+        redis.call('SET', KEYS[k + 1], message, 'KEEPTTL')
+      else
+        stale = 1
+        message = json
+      end
     end
   end
+  if ARGV[a + 6] == '1' then redis.call('SADD', KEYS[1], ARGV[a + 7]) end
+  if ARGV[a + 6] == '0' then redis.call('SREM', KEYS[1], ARGV[a + 7]) end
+  if ARGV[a + 10] ~= '' and redis.call('SET', KEYS[k + 3], ARGV[a + 10], 'EX', ARGV[3], 'NX') then
+    redis.call('ZADD', KEYS[3], ARGV[a + 11], ARGV[a + 12])
+    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[a + 11]) - tonumber(ARGV[3]) * 1000)
+  end
+  local recorded = 0
+  if stale == 0 then
+    redis.call('HSET', KEYS[2], ARGV[a + 8], ARGV[a + 9])
+    recorded = 1
+  end
+  redis.call('SET', KEYS[k], ARGV[a] .. '|' .. stale, 'PX', ARGV[a + 1])
+  return { 1, stale, message, recorded }
 end
-if ARGV[9] == '1' then redis.call('SADD', KEYS[4], ARGV[10]) end
-if ARGV[9] == '0' then redis.call('SREM', KEYS[4], ARGV[10]) end
-if ARGV[13] ~= '' and redis.call('SET', KEYS[6], ARGV[13], 'EX', ARGV[16], 'NX') then
-  redis.call('ZADD', KEYS[7], ARGV[14], ARGV[15])
-  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', tonumber(ARGV[14]) - tonumber(ARGV[16]) * 1000)
+local count = (#KEYS - 3) / 4
+local delivered = 7 + count * 13
+if #ARGV >= delivered then redis.call('HDEL', KEYS[2], unpack(ARGV, delivered, #ARGV)) end
+local results = {}
+for i = 0, count - 1 do
+  results[i + 1] = take(4 + i * 4, 7 + i * 13)
 end
-local event = false
-if stale == 0 then
-  redis.call('HSET', KEYS[5], ARGV[11], ARGV[12])
-  event = ARGV[12]
-end
-redis.call('SET', KEYS[1], ARGV[1] .. '|' .. stale, 'PX', ARGV[2])
-return { 1, stale, message, event }
+return results
 `);
 
 /**
@@ -255,6 +270,15 @@ json = cjson.encode(message)
 redis.call('SET', KEYS[1], json, 'KEEPTTL')
 return json
 `);
+
+/**
+ * Most writes (takes and deletes) one group carries: a take holds Redis (single-threaded) for about
+ * 25 µs, so a group for at most about a millisecond.
+ */
+const INGEST_GROUP_MAX = 50;
+
+/** A notification to take, or an outbox event delivered (to delete). */
+type IngestWrite = { take: OrangeSmsNotificationTake } | { delivered: string };
 
 /** How long a receipt waits for its message to be stored. */
 const EARLY_RECEIPT_TTL_MS = 24 * 3_600_000;
@@ -412,44 +436,84 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
     return json ? { message: decodeMessage(json), applied: applied === 1 } : { applied: false };
   }
 
-  async takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
-    const receipt = take.receipt;
-    const [fresh, stale, message, event] = (await runScript(
+  /** Grouped with the others on their way and the outbox deletes: see `TAKE_NOTIFICATIONS`. */
+  takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
+    return this.ingestWrites.add({ take }) as Promise<OrangeSmsNotificationTaken>;
+  }
+
+  /**
+   * The ingest path's writes, one group at a time: takes that arrive while a group is on its way go
+   * together in the next, with the outbox events delivered meanwhile (one round trip for many
+   * receipts under load; alone, one at once).
+   */
+  private readonly ingestWrites = new GroupedWrites<IngestWrite, OrangeSmsNotificationTaken | undefined>(
+    (writes) => this.writeIngestGroup(writes),
+    INGEST_GROUP_MAX,
+  );
+
+  private async writeIngestGroup(writes: IngestWrite[]): Promise<Array<OrangeSmsNotificationTaken | undefined>> {
+    const takes: OrangeSmsNotificationTake[] = [];
+    const delivered: string[] = [];
+    for (const write of writes) {
+      if ('take' in write) takes.push(write.take);
+      else delivered.push(write.delivered);
+    }
+    if (takes.length === 0) {
+      await this.redis.hdel(this.key('events'), ...delivered);
+      return [];
+    }
+    const taken = await this.takeGroup(takes, delivered);
+    return writes.map((write) => ('take' in write ? taken.shift() : undefined));
+  }
+
+  private async takeGroup(
+    takes: OrangeSmsNotificationTake[],
+    delivered: string[],
+  ): Promise<OrangeSmsNotificationTaken[]> {
+    const keys: string[] = [this.key('optout'), this.key('events'), this.key('inbox')];
+    const args: Array<string | number> = [this.ranks, EARLY_RECEIPT_TTL_MS, this.ttlSeconds, ...this.counterArgs()];
+    for (const take of takes) {
+      const receipt = take.receipt;
+      keys.push(
+        this.key('taken', take.key),
+        this.key('msg', receipt?.messageId ?? ''),
+        this.key('early', receipt?.messageId ?? ''),
+        this.key('inbound', take.inbound?.id ?? ''),
+      );
+      args.push(
+        take.attempt,
+        Math.ceil(take.dedupeTtlMs),
+        receipt ? '1' : '',
+        receipt ? STATUS_FROM_ORANGE[receipt.update.deliveryStatus] : '',
+        receipt?.update.deliveryStatus ?? '',
+        receipt?.update.at.toISOString() ?? '',
+        take.optOut ? (take.optOut.optedOut ? '1' : '0') : '',
+        take.optOut?.number ?? '',
+        take.event.id,
+        encodeEvent(take.event),
+        take.inbound ? encodeInbound(take.inbound) : '',
+        take.inbound?.receivedAt.getTime() ?? 0,
+        take.inbound?.id ?? '',
+      );
+    }
+    const results = (await runScript(
       this.redis,
-      TAKE_NOTIFICATION,
-      7,
-      this.key('taken', take.key),
-      this.key('msg', receipt?.messageId ?? ''),
-      this.key('early', receipt?.messageId ?? ''),
-      this.key('optout'),
-      this.key('events'),
-      this.key('inbound', take.inbound?.id ?? ''),
-      this.key('inbox'),
-      take.attempt,
-      Math.ceil(take.dedupeTtlMs),
-      receipt ? '1' : '',
-      receipt ? STATUS_FROM_ORANGE[receipt.update.deliveryStatus] : '',
-      receipt?.update.deliveryStatus ?? '',
-      receipt?.update.at.toISOString() ?? '',
-      this.ranks,
-      EARLY_RECEIPT_TTL_MS,
-      take.optOut ? (take.optOut.optedOut ? '1' : '0') : '',
-      take.optOut?.number ?? '',
-      take.event.id,
-      encodeEvent(take.event),
-      take.inbound ? encodeInbound(take.inbound) : '',
-      take.inbound?.receivedAt.getTime() ?? 0,
-      take.inbound?.id ?? '',
-      this.ttlSeconds,
-      ...this.counterArgs(),
-    )) as [number, number, string | null, string | null];
-    if (fresh !== 1) return { fresh: false };
-    return {
-      fresh: true,
-      ...(stale === 1 ? { stale: true } : {}),
-      ...(message ? { message: decodeMessage(message) } : {}),
-      ...(event ? { event: decodeEvent(event) } : {}),
-    };
+      TAKE_NOTIFICATIONS,
+      keys.length,
+      ...keys,
+      ...args,
+      ...delivered,
+    )) as Array<[number, number, string | null, number]>;
+    return results.map(([fresh, stale, message, recorded], index) => {
+      if (fresh !== 1) return { fresh: false };
+      return {
+        fresh: true,
+        ...(stale === 1 ? { stale: true } : {}),
+        ...(message ? { message: decodeMessage(message) } : {}),
+        // The event in the outbox is the one this attempt wrote: no need to read it back.
+        ...(recorded === 1 ? { event: takes[index]!.event } : {}),
+      };
+    });
   }
 
   async getInbound(id: string): Promise<InboundSms | undefined> {
@@ -523,14 +587,12 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
   }
 
   /**
-   * Delivered events are deleted together: the ids delivered while one HDEL is on its way go in the
-   * next one (under load one command for many receipts, not one each; alone, one at once).
+   * Delivered events are deleted together, by the next group of takes (or one HDEL when none is
+   * waiting): see `ingestWrites`.
    */
   async deleteEvent(id: string): Promise<void> {
-    return this.deletes.add(id);
+    await this.ingestWrites.add({ delivered: id });
   }
-
-  private readonly deletes = new GroupedWrites<string>((ids) => this.redis.hdel(this.key('events'), ...ids));
 
   async listEvents(filter: { state?: OrangeSmsStoredEvent['state'] } = {}): Promise<OrangeSmsStoredEvent[]> {
     const values = await this.redis.hvals(this.key('events'));
