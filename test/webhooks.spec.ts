@@ -144,6 +144,30 @@ describe.each<Platform>(['express', 'fastify'])('webhooks on %s', (platform) => 
     await waitFor(() => listeners.inbound.length === 2, 2_000, 'two inbound SMS');
   });
 
+  it('the token is read from the URL itself: percent-encoded, among other parameters, whatever query parser the host set', async () => {
+    const receipt = (callbackData: string) => ({
+      deliveryInfoNotification: {
+        deliveryInfo: { address: 'tel:+2250700000005', deliveryStatus: 'DeliveredToTerminal' },
+        callbackData,
+      },
+    });
+    const encoded = [...WEBHOOK_SECRET].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+    expect((await post('delivery-receipts', receipt('q-1'), `?a=1&token=${encoded}&b=2#x`)).status).toBe(200);
+    expect((await post('delivery-receipts', receipt('q-2'), `?tokens=${WEBHOOK_SECRET}`)).status).toBe(401);
+    expect((await post('delivery-receipts', receipt('q-3'), `?token=${WEBHOOK_SECRET}x`)).status).toBe(401);
+    if (platform === 'express') {
+      // A host that turned Express' query parsing off (req.query is then {}): the secret still works.
+      const express = testApp.app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void };
+      express.set('query parser', false);
+      try {
+        expect((await post('delivery-receipts', receipt('q-4'))).status).toBe(200);
+      } finally {
+        express.set('query parser', 'simple');
+      }
+    }
+    await waitFor(() => listeners.receipts.length === (platform === 'express' ? 2 : 1), 2_000, 'the receipts');
+  });
+
   it('401 without or with a wrong secret, 400 naming the field for a malformed body; no event', async () => {
     const good = {
       deliveryInfoNotification: {

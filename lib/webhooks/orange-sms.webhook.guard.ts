@@ -22,6 +22,9 @@ interface IncomingRequest {
   headers: Record<string, string | string[] | undefined>;
   params?: Record<string, string | undefined>;
   query?: Record<string, unknown>;
+  /** Express: the URL before any mount point or prefix was cut off. */
+  originalUrl?: string;
+  url?: string;
   body?: unknown;
   socket?: { remoteAddress?: string };
   raw?: { socket?: { remoteAddress?: string } };
@@ -166,8 +169,8 @@ function clientAddress(request: IncomingRequest, hops: number): string | undefin
 }
 
 function presentedToken(request: IncomingRequest): string | undefined {
-  const query = request.query?.token;
-  if (typeof query === 'string' && query !== '') return query;
+  const query = queryToken(request);
+  if (query !== undefined && query !== '') return query;
   const header = request.headers['x-orange-sms-token'];
   if (typeof header === 'string' && header !== '') return header;
   const authorization = request.headers.authorization;
@@ -177,6 +180,22 @@ function presentedToken(request: IncomingRequest): string | undefined {
     if (separator >= 0 && separator < decoded.length - 1) return decoded.slice(separator + 1);
   }
   return undefined;
+}
+
+/**
+ * The `token` query parameter, read from the URL itself: whatever query parser the host chose (or
+ * none: Express' `query parser` set to false), and without parsing the rest of the query.
+ */
+function queryToken(request: IncomingRequest): string | undefined {
+  const url = request.originalUrl ?? request.url;
+  if (url === undefined) {
+    const parsed = request.query?.token;
+    return typeof parsed === 'string' ? parsed : undefined;
+  }
+  const start = url.indexOf('?');
+  if (start < 0) return undefined;
+  const end = url.indexOf('#', start);
+  return new URLSearchParams(url.slice(start + 1, end < 0 ? undefined : end)).get('token') ?? undefined;
 }
 
 /** Size of the parsed body as compact JSON: a lower bound of its decoded bytes. */
