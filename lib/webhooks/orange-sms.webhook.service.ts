@@ -72,6 +72,7 @@ export class OrangeSmsWebhookService {
           }),
         });
         this.telemetry.emit({ type: 'receipt', status: receipt.status, duplicate: !taken.fresh, account });
+        if (!Logger.isLevelEnabled('debug')) return taken;
         if (taken.stale) {
           // Late or out of order (e.g. DeliveredToNetwork after DeliveredToTerminal): nothing changed.
           this.logger.debug(
@@ -143,7 +144,9 @@ export class OrangeSmsWebhookService {
         });
         this.telemetry.emit({ type: 'inbound', duplicate: !taken.fresh, account });
         if (taken.fresh) {
-          this.logger.debug(`Inbound SMS from ${maskPhoneNumber(message.from)} to ${safeLogText(message.to)}`);
+          if (Logger.isLevelEnabled('debug')) {
+            this.logger.debug(`Inbound SMS from ${maskPhoneNumber(message.from)} to ${safeLogText(message.to)}`);
+          }
           if (optOut) {
             this.logger.log(
               `${maskPhoneNumber(message.from)} ${optOut.optedOut ? 'opted out' : 'opted back in'} (${safeLogText(optOut.keyword)})`,
