@@ -205,11 +205,16 @@ export class OrangeSmsRedisHealth {
  * they are. Applies to a host-given client as well, whatever its own options.
  */
 export function bounded<T extends object>(target: T, timeoutMs: number, endpoint: string): T {
+  // One wrapper per method, made on first use (not one per call); keyed by the function, so a method
+  // replaced on the target (a spy) gets its own.
+  const wrappers = new WeakMap<object, (...args: unknown[]) => unknown>();
   return new Proxy(target, {
     get(object, property, receiver) {
       const value = Reflect.get(object, property, receiver);
       if (typeof value !== 'function' || property === 'constructor') return value;
-      return (...args: unknown[]) => {
+      let wrapper = wrappers.get(value);
+      if (wrapper) return wrapper;
+      wrapper = (...args: unknown[]) => {
         let result: unknown;
         try {
           result = value.apply(object, args);
@@ -221,6 +226,8 @@ export function bounded<T extends object>(target: T, timeoutMs: number, endpoint
           throw storeError(error, String(property), endpoint);
         });
       };
+      wrappers.set(value, wrapper);
+      return wrapper;
     },
   });
 }
