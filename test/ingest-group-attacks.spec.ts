@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
@@ -22,6 +24,7 @@ import { scriptTouching, startRedisFaultProxy, type RedisFaultProxy } from './su
 import { startRedis, type TestRedis } from './support/redis-server.js';
 import { startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
 import { receiptEvent, trackedSms } from './support/tracked-sms.js';
+import { onJsonLines } from './support/json-lines.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -436,4 +439,123 @@ describe('grouped ingest over HTTP under faults: late group replies, cut connect
     });
     await outboxEmpties();
   });
+});
+
+/** A webhook instance in its own process (test/support/webhook-instance.mjs, the built package). */
+class Instance {
+  readonly lines: Array<{ ready?: number; listening?: string; finished?: string }> = [];
+  private readonly child: ChildProcess;
+  constructor(env: Record<string, string>) {
+    this.child = spawn(process.execPath, ['--no-warnings', join(process.cwd(), 'test/support/webhook-instance.mjs')], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    onJsonLines<Instance['lines'][number]>(this.child.stdout!, (line) => this.lines.push(line));
+  }
+  async port(): Promise<number> {
+    await waitFor(() => this.lines.some((line) => line.ready), 20_000);
+    return this.lines.find((line) => line.ready)!.ready!;
+  }
+  count(id: string): number {
+    return this.lines.filter((line) => line.finished === id).length;
+  }
+  kill(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGKILL');
+    });
+  }
+}
+
+describe('an instance SIGKILLed with a group on its way and takes queued behind it (build first: uses dist/)', () => {
+  const SECRET = 'group-kill-secret-0123456789';
+  let redis: TestRedis;
+  let proxy: RedisFaultProxy;
+  let a: Instance | undefined;
+  let b: Instance | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+    proxy = await startRedisFaultProxy({ port: Number(new URL(redis.url).port) });
+  });
+  afterAll(async () => {
+    await a?.kill();
+    await b?.kill();
+    await proxy.close();
+    await redis.stop();
+  });
+  const post = (port: number, id: string) =>
+    fetch(`http://127.0.0.1:${port}/orange-sms/webhooks/delivery-receipts?token=${SECRET}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        deliveryInfoNotification: {
+          callbackData: id,
+          deliveryInfo: { address: 'tel:+2250700000001', deliveryStatus: 'DeliveredToTerminal' },
+        },
+      }),
+    }).then(
+      (response) => response.status,
+      () => 0,
+    );
+
+  // Catches: the attempt check taken out of the script (B's retry of a receipt A's group took is
+  // accepted again instead of read as a duplicate).
+  it('the group ran on Redis, the instance died before answering; Orange’s retries to B: each applied once, each listener run by B', async () => {
+    const env = (url: string) => ({
+      REDIS_URL: url,
+      KEY_PREFIX: 'group-kill:',
+      WEBHOOK_SECRET: SECRET,
+      LEASE_MS: '600',
+      SWEEP_MS: '200',
+      LISTENER: 'count',
+      SLOW_MS: '0',
+    });
+    a = new Instance(env(proxy.url));
+    b = new Instance(env(redis.url));
+    const [portA, portB] = await Promise.all([a.port(), b.port()]);
+    const ids = Array.from({ length: 30 }, (_, i) => `kill-${i}`);
+    // A's group carrying kill-0 runs on Redis but its reply is held; the rest queue behind it in A.
+    void proxy.delayReply(scriptTouching('group-kill:taken:dr:kill-0:'), 5_000);
+    const first = post(portA, ids[0]!);
+    await waitFor(() => proxy.commands.some(scriptTouching('group-kill:taken:dr:kill-0:')), 10_000, 'the group');
+    const rest = ids.slice(1).map((id) => post(portA, id));
+    // Let A's next group (the queued ones) go out too, then kill A: nothing it took was answered.
+    await sleep(300);
+    await a.kill();
+    const answeredByA = await Promise.all([first, ...rest]);
+    expect(answeredByA.filter((status) => status === 200)).toEqual([]);
+    const direct = new Redis(redis.url);
+    try {
+      // Which of them A's groups took on Redis before it died (never answered).
+      const takenByA = await Promise.all(
+        ids.map(async (id) => (await direct.exists(`group-kill:taken:dr:${id}:DeliveredToTerminal`)) === 1),
+      );
+      expect(takenByA.filter(Boolean).length).toBeGreaterThan(0);
+      // Orange retries every one of them, this time reaching B: those A took are duplicates.
+      const answers = await Promise.all(
+        ids.map((id) =>
+          fetch(`http://127.0.0.1:${portB}/orange-sms/webhooks/delivery-receipts?token=${SECRET}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              deliveryInfoNotification: {
+                callbackData: id,
+                deliveryInfo: { address: 'tel:+2250700000001', deliveryStatus: 'DeliveredToTerminal' },
+              },
+            }),
+          }).then((response) => response.json()),
+        ),
+      );
+      expect(answers).toEqual(takenByA.map((taken) => ({ accepted: taken ? 0 : 1, duplicates: taken ? 1 : 0 })));
+      await waitFor(() => ids.every((id) => b!.count(id) >= 1), 10_000, 'B delivering each');
+      // No message stored: each receipt waits in its early list, queued exactly once.
+      for (const id of ids) expect(await direct.llen(`group-kill:early:${id}`)).toBe(1);
+      const deadline = Date.now() + 5_000;
+      while ((await direct.hlen('group-kill:events')) > 0 && Date.now() < deadline) await sleep(100);
+      expect(await direct.hlen('group-kill:events')).toBe(0);
+    } finally {
+      direct.disconnect();
+    }
+  }, 40_000);
 });
