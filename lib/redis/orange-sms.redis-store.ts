@@ -160,7 +160,11 @@ return { 1, updated }
  * notification (13 each): attempt, dedupe TTL (ms), has receipt ('1'|''), incoming status, Orange
  * status, at (ISO), opt-out ('1' in, '0' out, '' none), opt-out number, event id, event JSON, inbound
  * JSON (or ''), inbound received at (ms), inbound id; then the ids of the delivered events.
- * Returns per notification { fresh, stale, message JSON | false, its event still in the outbox (1|0) }.
+ * Returns per notification { fresh, stale, message JSON | false, its event still in the outbox (1|0) },
+ * or { -1, 0, error text, 0 } for a take that raised (e.g. a message whose status this version does
+ * not rank): only its caller fails, not the rest of the group. It sets no dedupe record, so Orange's
+ * retry takes it again; what it wrote before raising stays, as in a script of its own (Redis does not
+ * roll back a script that raises).
  */
 const TAKE_NOTIFICATIONS = luaScript(`${ADVANCE_STATUS}
 agg_setup(ARGV[4], ARGV[5], ARGV[6])
@@ -211,7 +215,10 @@ local delivered = 7 + count * 13
 if #ARGV >= delivered then redis.call('HDEL', KEYS[2], unpack(ARGV, delivered, #ARGV)) end
 local results = {}
 for i = 0, count - 1 do
-  results[i + 1] = take(4 + i * 4, 7 + i * 13)
+  -- One take that raises (a message this version cannot read) fails only its own caller.
+  local ok, result = pcall(take, 4 + i * 4, 7 + i * 13)
+  if not ok then result = { -1, 0, type(result) == 'table' and result.err or tostring(result), 0 } end
+  results[i + 1] = result
 end
 return results
 `);
@@ -437,8 +444,10 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
   }
 
   /** Grouped with the others on their way and the outbox deletes: see `TAKE_NOTIFICATIONS`. */
-  takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
-    return this.ingestWrites.add({ take }) as Promise<OrangeSmsNotificationTaken>;
+  async takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
+    const taken = await this.ingestWrites.add({ take });
+    if (taken instanceof Error) throw taken;
+    return taken!;
   }
 
   /**
@@ -446,12 +455,14 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
    * together in the next, with the outbox events delivered meanwhile (one round trip for many
    * receipts under load; alone, one at once).
    */
-  private readonly ingestWrites = new GroupedWrites<IngestWrite, OrangeSmsNotificationTaken | undefined>(
+  private readonly ingestWrites = new GroupedWrites<IngestWrite, OrangeSmsNotificationTaken | Error | undefined>(
     (writes) => this.writeIngestGroup(writes),
     INGEST_GROUP_MAX,
   );
 
-  private async writeIngestGroup(writes: IngestWrite[]): Promise<Array<OrangeSmsNotificationTaken | undefined>> {
+  private async writeIngestGroup(
+    writes: IngestWrite[],
+  ): Promise<Array<OrangeSmsNotificationTaken | Error | undefined>> {
     const takes: OrangeSmsNotificationTake[] = [];
     const delivered: string[] = [];
     for (const write of writes) {
@@ -469,7 +480,7 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
   private async takeGroup(
     takes: OrangeSmsNotificationTake[],
     delivered: string[],
-  ): Promise<OrangeSmsNotificationTaken[]> {
+  ): Promise<Array<OrangeSmsNotificationTaken | Error>> {
     const keys: string[] = [this.key('optout'), this.key('events'), this.key('inbox')];
     const args: Array<string | number> = [this.ranks, EARLY_RECEIPT_TTL_MS, this.ttlSeconds, ...this.counterArgs()];
     for (const take of takes) {
@@ -505,6 +516,7 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
       ...delivered,
     )) as Array<[number, number, string | null, number]>;
     return results.map(([fresh, stale, message, recorded], index) => {
+      if (fresh === -1) return new Error(`ERR the take of ${takes[index]!.key} failed in the script: ${message}`);
       if (fresh !== 1) return { fresh: false };
       return {
         fresh: true,
