@@ -130,6 +130,21 @@ describe('grouped takes on Redis, under faults', () => {
     expect((await store.takeNotification(receiptTake('m2'))).fresh).toBe(false);
   });
 
+  it('takes still waiting when their callers gave up (Redis slow) are not sent: nothing piles up, the next take goes', async () => {
+    proxy = await startRedisFaultProxy({ port: Number(new URL(redis.url).port) });
+    client = new Redis(proxy.url, { maxRetriesPerRequest: 1 });
+    store = new RedisOrangeSmsStore(client, { keyPrefix: 'group-wait:', maxTakeWaitMs: 200 });
+    const slow = proxy.delayReply(scriptTouching('group-wait:taken:dr:w1'), 600);
+    const first = store.takeNotification(receiptTake('w1'));
+    const queued = [store.takeNotification(receiptTake('w2')), store.takeNotification(receiptTake('w3'))];
+    await slow;
+    expect((await first).fresh).toBe(true);
+    for (const take of queued) await expect(take).rejects.toThrow(/waited \d+ ms for Redis and was not sent/);
+    expect(proxy.commands.filter(scriptTouching('group-wait:taken:dr:w2'))).toHaveLength(0);
+    expect(await direct.exists('group-wait:taken:dr:w2:DeliveredToTerminal')).toBe(0);
+    expect((await store.takeNotification(receiptTake('w2'))).fresh).toBe(true);
+  });
+
   it('a resent group whose event was delivered and deleted in between answers without it (not delivered twice)', async () => {
     await open('group-resend:');
     const take = receiptTake('m4', 'attempt-m4');

@@ -56,7 +56,11 @@ export class OrangeSmsRedisBackend implements OnModuleInit, OnApplicationShutdow
     this.health.watch(this.client);
     this.keyPrefix = options.keyPrefix ?? 'orange-sms:';
     this.store = bounded(
-      new RedisOrangeSmsStore(this.client, { keyPrefix: this.keyPrefix, messageTtlSeconds: options.messageTtlSeconds }),
+      new RedisOrangeSmsStore(this.client, {
+        keyPrefix: this.keyPrefix,
+        messageTtlSeconds: options.messageTtlSeconds,
+        maxTakeWaitMs: this.commandTimeoutMs,
+      }),
       this.commandTimeoutMs,
       this.health.endpoint,
     );

@@ -47,6 +47,12 @@ export interface RedisOrangeSmsStoreOptions {
    * hours read them). Default 400 days.
    */
   counterTtlSeconds?: number;
+  /**
+   * A notification still waiting for its group's script after this long is not sent (its caller has
+   * given up: the webhook answered 503 and Orange sends it again), so a Redis stall does not pile up
+   * work. Default: no limit; the module's Redis backend sets its `commandTimeoutMs`.
+   */
+  maxTakeWaitMs?: number;
 }
 
 /**
@@ -304,6 +310,7 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
   private readonly prefix: string;
   private readonly ttlSeconds: number;
   private readonly counterTtlSeconds: number;
+  private readonly maxTakeWaitMs: number;
   private readonly ranks = JSON.stringify(STATUS_RANK);
 
   constructor(
@@ -313,6 +320,7 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
     this.prefix = options.keyPrefix ?? 'orange-sms:';
     this.ttlSeconds = options.messageTtlSeconds ?? 30 * 86_400;
     this.counterTtlSeconds = options.counterTtlSeconds ?? 400 * 86_400;
+    this.maxTakeWaitMs = options.maxTakeWaitMs ?? Infinity;
   }
 
   async saveMessage(message: TrackedSms): Promise<void> {
@@ -458,6 +466,10 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
   private readonly ingestWrites = new GroupedWrites<IngestWrite, OrangeSmsNotificationTaken | Error | undefined>(
     (writes) => this.writeIngestGroup(writes),
     INGEST_GROUP_MAX,
+    (write, waitedMs) =>
+      'take' in write && waitedMs > this.maxTakeWaitMs
+        ? new Error(`the take of ${write.take.key} waited ${waitedMs} ms for Redis and was not sent`)
+        : undefined,
   );
 
   private async writeIngestGroup(

@@ -74,6 +74,32 @@ describe('GroupedWrites (group commit)', () => {
     expect(calls.map((call) => call.items)).toEqual([[0], [1, 2, 3], [4, 5, 6], [7]]);
   });
 
+  it('an item that waited past what `expired` allows is not written: it rejects with that error, the rest go on', async () => {
+    const { calls, write } = manualWriter<string>();
+    let now = 1_000;
+    const realNow = Date.now;
+    Date.now = () => now;
+    try {
+      const writes = new GroupedWrites<string, string>(write, 10, (item, waitedMs) =>
+        item.startsWith('take') && waitedMs > 100 ? new Error(`${item} waited ${waitedMs} ms`) : undefined,
+      );
+      const first = writes.add('take-1');
+      const stale = writes.add('take-2');
+      const kept = writes.add('delete-1');
+      now += 150;
+      const fresh = writes.add('take-3');
+      calls[0]!.resolve(['one']);
+      await first;
+      await expect(stale).rejects.toThrow('take-2 waited 150 ms');
+      await tick();
+      expect(calls.map((call) => call.items)).toEqual([['take-1'], ['delete-1', 'take-3']]);
+      calls[1]!.resolve(['deleted', 'three']);
+      expect(await Promise.all([kept, fresh])).toEqual(['deleted', 'three']);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('without results (a delete), each item resolves when its group is written', async () => {
     const written: string[][] = [];
     const writes = new GroupedWrites<string>(async (ids) => {
