@@ -1,7 +1,5 @@
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
@@ -23,23 +21,11 @@ import { RedisOrangeSmsStore } from '../lib/redis/index.js';
 import { scriptTouching, startRedisFaultProxy, type RedisFaultProxy } from './support/redis-fault-proxy.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 import { startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
-import { receiptEvent, trackedSms } from './support/tracked-sms.js';
-import { onJsonLines } from './support/json-lines.js';
+import { receiptEvent, receiptTake, trackedSms } from './support/tracked-sms.js';
+import { WebhookInstance } from './support/webhook-instance.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A receipt take as the webhook builds it (event id = dedupe key). */
-const receiptTake = (
-  id: string,
-  status: 'DeliveredToNetwork' | 'DeliveredToTerminal',
-  attempt: string = randomUUID(),
-): OrangeSmsNotificationTake => ({
-  key: `dr:${id}:${status}`,
-  attempt,
-  dedupeTtlMs: 60_000,
-  receipt: { messageId: id, update: { deliveryStatus: status, at: new Date() } },
-  event: { ...receiptEvent(id), id: `dr:${id}:${status}` },
-});
 /** An inbound take, with an opt-out change when `optedOut` is given. */
 const inboundTake = (
   key: string,
@@ -441,39 +427,12 @@ describe('grouped ingest over HTTP under faults: late group replies, cut connect
   });
 });
 
-/** A webhook instance in its own process (test/support/webhook-instance.mjs, the built package). */
-class Instance {
-  readonly lines: Array<{ ready?: number; listening?: string; finished?: string }> = [];
-  private readonly child: ChildProcess;
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--no-warnings', join(process.cwd(), 'test/support/webhook-instance.mjs')], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    onJsonLines<Instance['lines'][number]>(this.child.stdout!, (line) => this.lines.push(line));
-  }
-  async port(): Promise<number> {
-    await waitFor(() => this.lines.some((line) => line.ready), 20_000);
-    return this.lines.find((line) => line.ready)!.ready!;
-  }
-  count(id: string): number {
-    return this.lines.filter((line) => line.finished === id).length;
-  }
-  kill(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
-      this.child.once('exit', () => resolve());
-      this.child.kill('SIGKILL');
-    });
-  }
-}
-
 describe('an instance SIGKILLed with a group on its way and takes queued behind it (build first: uses dist/)', () => {
   const SECRET = 'group-kill-secret-0123456789';
   let redis: TestRedis;
   let proxy: RedisFaultProxy;
-  let a: Instance | undefined;
-  let b: Instance | undefined;
+  let a: WebhookInstance | undefined;
+  let b: WebhookInstance | undefined;
   beforeAll(async () => {
     redis = await startRedis();
     proxy = await startRedisFaultProxy({ port: Number(new URL(redis.url).port) });
@@ -511,8 +470,8 @@ describe('an instance SIGKILLed with a group on its way and takes queued behind 
       LISTENER: 'count',
       SLOW_MS: '0',
     });
-    a = new Instance(env(proxy.url));
-    b = new Instance(env(redis.url));
+    a = new WebhookInstance(env(proxy.url));
+    b = new WebhookInstance(env(redis.url));
     const [portA, portB] = await Promise.all([a.port(), b.port()]);
     const ids = Array.from({ length: 30 }, (_, i) => `kill-${i}`);
     // A's group carrying kill-0 runs on Redis but its reply is held; the rest queue behind it in A.
@@ -548,7 +507,7 @@ describe('an instance SIGKILLed with a group on its way and takes queued behind 
         ),
       );
       expect(answers).toEqual(takenByA.map((taken) => ({ accepted: taken ? 0 : 1, duplicates: taken ? 1 : 0 })));
-      await waitFor(() => ids.every((id) => b!.count(id) >= 1), 10_000, 'B delivering each');
+      await waitFor(() => ids.every((id) => b!.count('finished', id) >= 1), 10_000, 'B delivering each');
       // No message stored: each receipt waits in its early list, queued exactly once.
       for (const id of ids) expect(await direct.llen(`group-kill:early:${id}`)).toBe(1);
       const deadline = Date.now() + 5_000;

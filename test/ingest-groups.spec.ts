@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { OrangeSmsEmulator } from 'orange-sms-emulator';
@@ -11,21 +10,11 @@ import {
   OrangeSmsService,
   type OrangeSmsStore,
 } from '../lib/index.js';
-import type { OrangeSmsNotificationTake } from '../lib/interfaces/orange-sms.tracking.interfaces.js';
 import { RedisOrangeSmsStore } from '../lib/redis/index.js';
 import { scriptTouching, startRedisFaultProxy, type RedisFaultProxy } from './support/redis-fault-proxy.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 import { startTestApp, type TestApp, WEBHOOK_SECRET, waitFor } from './support/test-app.js';
-import { receiptEvent, trackedSms } from './support/tracked-sms.js';
-
-/** A take of a DeliveredToTerminal receipt for message `id`, as the webhook builds it. */
-const receiptTake = (id: string, attempt: string = randomUUID()): OrangeSmsNotificationTake => ({
-  key: `dr:${id}:DeliveredToTerminal`,
-  attempt,
-  dedupeTtlMs: 60_000,
-  receipt: { messageId: id, update: { deliveryStatus: 'DeliveredToTerminal', at: new Date() } },
-  event: { ...receiptEvent(id), id: `dr:${id}:DeliveredToTerminal` },
-});
+import { receiptEvent, receiptTake, trackedSms } from './support/tracked-sms.js';
 
 /**
  * On Redis the ingest path writes in groups: takes that arrive while one script is on its way go
@@ -147,7 +136,7 @@ describe('grouped takes on Redis, under faults', () => {
 
   it('a resent group whose event was delivered and deleted in between answers without it (not delivered twice)', async () => {
     await open('group-resend:');
-    const take = receiptTake('m4', 'attempt-m4');
+    const take = receiptTake('m4', 'DeliveredToTerminal', 'attempt-m4');
     const first = await store.takeNotification(take);
     expect(first.event?.id).toBe('dr:m4:DeliveredToTerminal');
     await store.deleteEvent('dr:m4:DeliveredToTerminal');

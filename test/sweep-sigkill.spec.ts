@@ -1,51 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { onJsonLines } from './support/json-lines.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 import { waitFor } from './support/test-app.js';
+import { WebhookInstance } from './support/webhook-instance.js';
 
 const SECRET = 'sweep-webhook-secret-0123456789';
 const LEASE_MS = 1_000;
 const SWEEP_MS = 300;
-
-/**
- * The instance that answered Orange 200 dies (SIGKILL) or freezes (SIGSTOP) before its listener
- * finished: a live instance delivers the notification from the outbox once the lease runs out.
- * Both instances are real processes (test/support/webhook-instance.mjs, the built package) on one Redis.
- */
-class Instance {
-  readonly lines: Array<{ ready?: number; listening?: string; finished?: string }> = [];
-  private readonly child: ChildProcess;
-
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--no-warnings', join(process.cwd(), 'test/support/webhook-instance.mjs')], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    onJsonLines<Instance['lines'][number]>(this.child.stdout!, (line) => this.lines.push(line));
-  }
-
-  async port(): Promise<number> {
-    await waitFor(() => this.lines.some((line) => line.ready), 20_000);
-    return this.lines.find((line) => line.ready)!.ready!;
-  }
-
-  count(kind: 'listening' | 'finished', id: string): number {
-    return this.lines.filter((line) => line[kind] === id).length;
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-
-  kill(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
-      this.child.once('exit', () => resolve());
-      this.child.kill('SIGKILL');
-    });
-  }
-}
 
 function postReceipt(port: number, messageId: string): Promise<Response> {
   return fetch(`http://127.0.0.1:${port}/orange-sms/webhooks/delivery-receipts?token=${SECRET}`, {
@@ -60,10 +19,15 @@ function postReceipt(port: number, messageId: string): Promise<Response> {
   });
 }
 
+/**
+ * The instance that answered Orange 200 dies (SIGKILL) or freezes (SIGSTOP) before its listener
+ * finished: a live instance delivers the notification from the outbox once the lease runs out.
+ * Both instances are real processes (test/support/webhook-instance.mjs, the built package) on one Redis.
+ */
 describe('the outbox sweep with real processes (build first: uses dist/)', () => {
   let redis: TestRedis;
-  let a: Instance | undefined;
-  let b: Instance | undefined;
+  let a: WebhookInstance | undefined;
+  let b: WebhookInstance | undefined;
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -89,9 +53,9 @@ describe('the outbox sweep with real processes (build first: uses dist/)', () =>
   });
 
   it('A answers 200 and is SIGKILLed inside its listener: B delivers the receipt, once', async () => {
-    a = new Instance(env('sweep-kill:', 'hang'));
+    a = new WebhookInstance(env('sweep-kill:', 'hang'));
     const port = await a.port();
-    b = new Instance(env('sweep-kill:', 'count'));
+    b = new WebhookInstance(env('sweep-kill:', 'count'));
     await b.port();
 
     expect((await postReceipt(port, 'msg-killed')).status).toBe(200);
@@ -106,9 +70,9 @@ describe('the outbox sweep with real processes (build first: uses dist/)', () =>
   }, 30_000);
 
   it('A frozen (SIGSTOP) past its lease, then resumed: B delivers it, A finishes its run, nothing a third time', async () => {
-    a = new Instance(env('sweep-stop:', 'slow'));
+    a = new WebhookInstance(env('sweep-stop:', 'slow'));
     const port = await a.port();
-    b = new Instance(env('sweep-stop:', 'count'));
+    b = new WebhookInstance(env('sweep-stop:', 'count'));
     await b.port();
 
     expect((await postReceipt(port, 'msg-frozen')).status).toBe(200);
