@@ -1,8 +1,8 @@
 /**
  * Group commit: items added while a write runs are written together by the next one, at most
  * `maxGroup` at a time. No timer: an item added when nothing runs is written at once. Each `add`
- * resolves with its own item's result (the write returns one per item, in order), or rejects with
- * the error of the write its item was in. `expired` may drop an item that waited too long before its
+ * resolves with its own item's result (the write returns one per item, in order; an `Error` there
+ * rejects that item alone), or rejects with the error of the write its item was in. `expired` may drop an item that waited too long before its
  * group was sent (its caller gave up): it rejects with the error `expired` returns.
  */
 export class GroupedWrites<T, R = void> {
@@ -15,7 +15,7 @@ export class GroupedWrites<T, R = void> {
   private running = false;
 
   constructor(
-    private readonly write: (items: T[]) => Promise<[R] extends [void] ? unknown : R[]>,
+    private readonly write: (items: T[]) => Promise<[R] extends [void] ? unknown : Array<R | Error>>,
     private readonly maxGroup = 1_000,
     private readonly expired?: (item: T, waitedMs: number) => Error | undefined,
   ) {}
@@ -42,7 +42,11 @@ export class GroupedWrites<T, R = void> {
       }
       try {
         const results = await this.write(group.map((entry) => entry.item));
-        group.forEach((entry, index) => entry.resolve((results as R[] | undefined)?.[index] as R));
+        group.forEach((entry, index) => {
+          const result = (results as Array<R | Error> | undefined)?.[index];
+          if (result instanceof Error) entry.reject(result);
+          else entry.resolve(result as R);
+        });
       } catch (error) {
         for (const entry of group) entry.reject(error);
       }

@@ -452,10 +452,8 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
   }
 
   /** Grouped with the others on their way and the outbox deletes: see `TAKE_NOTIFICATIONS`. */
-  async takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
-    const taken = await this.ingestWrites.add({ take });
-    if (taken instanceof Error) throw taken;
-    return taken!;
+  takeNotification(take: OrangeSmsNotificationTake): Promise<OrangeSmsNotificationTaken> {
+    return this.ingestWrites.add({ take }) as Promise<OrangeSmsNotificationTaken>;
   }
 
   /**
@@ -463,7 +461,7 @@ export class RedisOrangeSmsStore implements OrangeSmsStore {
    * together in the next, with the outbox events delivered meanwhile (one round trip for many
    * receipts under load; alone, one at once).
    */
-  private readonly ingestWrites = new GroupedWrites<IngestWrite, OrangeSmsNotificationTaken | Error | undefined>(
+  private readonly ingestWrites = new GroupedWrites<IngestWrite, OrangeSmsNotificationTaken | undefined>(
     (writes) => this.writeIngestGroup(writes),
     INGEST_GROUP_MAX,
     (write, waitedMs) =>

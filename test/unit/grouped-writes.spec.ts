@@ -47,6 +47,19 @@ describe('GroupedWrites (group commit)', () => {
     expect(await after).toBe('four');
   });
 
+  it('an Error among the results rejects that item alone; the others of its group resolve', async () => {
+    const writes = new GroupedWrites<number, number>(async (items) =>
+      items.map((item) => (item === 2 ? new Error('item 2 failed') : item * 10)),
+    );
+    const results = [writes.add(1), writes.add(2), writes.add(3)].map((added) =>
+      added.then(
+        (value) => value,
+        (error: Error) => error.message,
+      ),
+    );
+    expect(await Promise.all(results)).toEqual([10, 'item 2 failed', 30]);
+  });
+
   it('a write that throws before returning a promise rejects its group, and the writer goes on', async () => {
     let fail = true;
     const writes = new GroupedWrites<number, number>(async (items) => {
